@@ -1,0 +1,114 @@
+"""Composes the faces into one ASGI app (Starlette) around one Simulator.
+
+::
+
+    IisPaths (double slash, case-insensitive prefixes)
+      /authorizationserver/...  SpecRouter(authorizationserver contract)  OAuth error shape
+      /miccsdk/api/v1/...       SpecRouter(micc-sdk contract)             .NET error shape
+      /_sim/...                 control API (loopback only by default)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+
+from simulator import __version__
+from simulator.control.urls import LoopbackOnly
+from simulator.control.urls import routes as control_routes
+from simulator.micc.authserver.responses import HANDLERS as AUTH_HANDLERS
+from simulator.micc.authserver.responses import bearer_principal, oauth_error
+from simulator.micc.openmedia.responses import HANDLERS as OPENMEDIA_HANDLERS
+from simulator.middleware import IisPaths
+from simulator.runtime import Simulator
+from simulator.settings import Settings
+from simulator.spec.binding import Strictness
+from simulator.spec.contract import load_contract
+from simulator.spec.router import SpecRouter
+from simulator.world.clock import ClockMode
+
+log = logging.getLogger("micc_sim")
+
+MICC_SDK_HANDLERS = {**OPENMEDIA_HANDLERS}
+
+
+def create_app(sim: Simulator | None = None, settings: Settings | None = None) -> Starlette:
+    sim = sim or Simulator(settings)
+    sdk = SpecRouter(sim, load_contract("micc-sdk"), MICC_SDK_HANDLERS,
+                     authenticate=lambda request: bearer_principal(sim, request),
+                     strictness=sim.settings.strictness)
+    auth = SpecRouter(sim, load_contract("authorizationserver"), AUTH_HANDLERS,
+                      render_error=oauth_error, strictness=Strictness.OFF)
+    control = Starlette(routes=control_routes,
+                        middleware=[Middleware(LoopbackOnly, allow_anywhere=sim.settings.control_from_anywhere)])
+    control.state.sim = sim
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        ticker = asyncio.create_task(_drive_clock(sim)) if sim.clock.mode is not ClockMode.MANUAL else None
+        try:
+            yield
+        finally:
+            if ticker:
+                ticker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ticker
+
+    app = Starlette(
+        routes=[
+            Route("/", _index, methods=["GET"]),
+            Mount("/authorizationserver", app=auth),
+            Mount("/miccsdk/api/v1", app=sdk),
+            Mount("/_sim", app=control),
+        ],
+        middleware=[Middleware(IisPaths, quirks=sim.quirks)],
+        exception_handlers={404: _not_found, 405: _not_allowed},
+        lifespan=lifespan,
+    )
+    app.state.sim = sim
+    return app
+
+
+async def _drive_clock(sim: Simulator) -> None:
+    """In the real and scaled modes, fire timers as simulated time reaches them."""
+    while True:
+        due = sim.clock.next_due()
+        wait = 0.25
+        if due is not None:
+            wait = max(0.0, min(wait, (due - sim.clock.now()) / timedelta(seconds=1) / sim.clock.scale))
+        await asyncio.sleep(wait)
+        try:
+            sim.clock.run_due()
+        except Exception:  # one bad timer must not stop the clock
+            log.exception("timer failed")
+
+
+async def _index(request: Request) -> JSONResponse:
+    base = str(request.base_url).rstrip("/")
+    return JSONResponse({
+        "name": "micc-sim", "version": __version__,
+        "surfaces": {
+            "authorizationserver": f"{base}/authorizationserver/token",
+            "miccsdk": f"{base}/miccsdk/api/v1",
+            "control": f"{base}/_sim",
+        },
+    })
+
+
+async def _not_found(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"message": f"No HTTP resource was found that matches the request URI '{request.url}'."},
+                        status_code=404)
+
+
+async def _not_allowed(request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"message": f"The requested resource does not support http method '{request.method}'."},
+                        status_code=405)

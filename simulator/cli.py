@@ -1,0 +1,138 @@
+"""``micc-sim``: serve the simulator, inspect its world and its quirks."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from simulator import __version__
+from simulator.spec.binding import Strictness
+from simulator.world.clock import ClockMode
+from simulator.world.config import WorldFileError, load_world_file
+from simulator.world.quirks import Quirks
+from simulator.world.seed import default_world
+
+
+def _quirk(text: str) -> tuple[str, bool]:
+    name, sep, value = text.partition("=")
+    name = name.strip().replace("-", "_")
+    if name not in Quirks.names():
+        raise argparse.ArgumentTypeError(f"unknown quirk {name!r}; see `micc-sim quirks`")
+    if not sep:
+        return name, True
+    if value.lower() not in ("on", "off", "true", "false", "1", "0"):
+        raise argparse.ArgumentTypeError(f"quirk value must be on or off, not {value!r}")
+    return name, value.lower() in ("on", "true", "1")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="micc-sim", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"micc-sim {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the simulator")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    serve.add_argument("--world", type=Path, help="world file (YAML or JSON); default: the embedded world")
+    serve.add_argument("--clients-config", type=Path,
+                       help="Clients.config file (JSON array of {Id, Secret}); re-read on IIS restart")
+    serve.add_argument("--clock", choices=[m.value for m in ClockMode], default="real",
+                       help="real: wall time; scaled: --clock-scale times faster; manual: only /_sim/clock/advance")
+    serve.add_argument("--clock-scale", type=float, default=None, help="speed of the scaled clock (e.g. 10)")
+    serve.add_argument("--clock-start", type=datetime.fromisoformat,
+                       help="simulated time at start, ISO 8601 (default: now)")
+    serve.add_argument("--token-lifetime", type=int, default=1200, help="token lifetime in seconds (1200)")
+    serve.add_argument("--strictness", choices=[s.value for s in Strictness], default="lenient",
+                       help="request validation of the MiCC SDK (lenient = what the real server accepts)")
+    serve.add_argument("--quirk", type=_quirk, action="append", default=[], metavar="NAME=on|off",
+                       help="turn a quirk on or off (repeatable); see `micc-sim quirks`")
+    serve.add_argument("--control-from-anywhere", action="store_true",
+                       help="answer /_sim from any address (it has no authentication)")
+    serve.add_argument("--seed", type=int, default=0, help="seed for generated item ids")
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+
+    world = commands.add_parser("world", help="the default world, or check a world file")
+    world_commands = world.add_subparsers(dest="world_command", required=True)
+    export = world_commands.add_parser("export", help="print a world as a world file (YAML)")
+    export.add_argument("--world", type=Path, help="a world file to normalise instead of the default world")
+    check = world_commands.add_parser("check", help="check a world file and say what is wrong with it")
+    check.add_argument("file", type=Path)
+
+    commands.add_parser("quirks", help="list the quirk switches and their defaults")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "world":
+            return _world(args)
+        if args.command == "quirks":
+            return _quirks()
+    except WorldFileError as exc:
+        print(f"micc-sim: {exc}", file=sys.stderr)
+        return 2
+    return 1
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from simulator.app import create_app
+    from simulator.runtime import Simulator
+    from simulator.settings import Settings
+
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    scale = args.clock_scale if args.clock_scale is not None else (10.0 if args.clock == "scaled" else 1.0)
+    try:
+        settings = Settings(
+            host=args.host, port=args.port, world_file=args.world, clients_config=args.clients_config,
+            clock=args.clock, clock_scale=scale, clock_start=args.clock_start,
+            token_lifetime=args.token_lifetime, strictness=args.strictness, quirks=dict(args.quirk),
+            control_from_anywhere=args.control_from_anywhere, seed=args.seed,
+        )
+    except ValidationError as exc:
+        print(f"micc-sim: invalid settings:\n{exc}", file=sys.stderr)
+        return 2
+    sim = Simulator(settings)
+    base = f"http://{args.host}:{args.port}"
+    print(f"micc-sim {__version__}: {len(sim.world.employees)} employees, {len(sim.world.queues)} queues, "
+          f"clock {sim.clock.mode.value}" + (f" x{sim.clock.scale:g}" if sim.clock.mode.value == "scaled" else ""))
+    print(f"  token:    POST {base}/authorizationserver/token")
+    print(f"  MiCC SDK: {base}/miccsdk/api/v1/openmedia")
+    print(f"  control:  {base}/_sim/world")
+    for message in sim.clients.rejected:
+        print(f"  warning: Clients.config: {message}", file=sys.stderr)
+    uvicorn.run(create_app(sim), host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def _world(args: argparse.Namespace) -> int:
+    if args.world_command == "check":
+        config = load_world_file(args.file)
+        print(f"{args.file}: ok ({len(config.employees)} employees, {len(config.agent_groups)} agent groups, "
+              f"{len(config.queues)} queues)")
+        return 0
+    config = load_world_file(args.world) if args.world else default_world()
+    print(yaml.safe_dump(config.model_dump(mode="json", exclude_none=True), sort_keys=False), end="")
+    return 0
+
+
+def _quirks() -> int:
+    defaults = Quirks().as_dict()
+    for name, source, doc in Quirks.describe():
+        print(f"{name} (default {'on' if defaults[name] else 'off'}; {source})\n    {doc}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

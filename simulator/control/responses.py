@@ -1,0 +1,166 @@
+"""Handlers of the /_sim control API. Errors are ``{"error": {"code": ..., "message": ...}}``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from simulator.micc.wire import dotnet_datetime
+from simulator.runtime import Simulator
+from simulator.world.core import NotFound, World, WorldError
+from simulator.world.model import MediaType, OpenMediaItem, PresenceAvailability
+
+
+def error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def _sim(request: Request) -> Simulator:
+    return request.app.state.sim
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(f"the body is not valid JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise ValueError("the body must be a JSON object")
+    return body
+
+
+# -- views ------------------------------------------------------------------------------------
+def item_view(world: World, item: OpenMediaItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "state": item.state.name,
+        "queue_id": item.queue_id,
+        "agent_id": item.agent_id,
+        "position_in_queue": world.position(item),
+        "swallowed": item.swallowed,
+        "failed_reason": item.failed_reason.name if item.failed_reason.value else None,
+        "requested_queue": item.requested_queue,
+        "time_offered_to_system": dotnet_datetime(item.time_offered_to_system),
+        "time_offered_to_queue": dotnet_datetime(item.time_offered_to_queue),
+        "time_offered_to_agent": dotnet_datetime(item.time_offered_to_agent),
+        "time_accepted": dotnet_datetime(item.time_accepted),
+        "time_ended": dotnet_datetime(item.time_ended),
+        "from": item.from_,
+        "subject": item.subject,
+        "posted_by": item.posted_by,
+    }
+
+
+def world_view(sim: Simulator) -> dict[str, Any]:
+    world = sim.world
+    return {
+        "clock": clock_view(sim),
+        "quirks": sim.quirks.as_dict(),
+        "site": {"id": world.site.id, "name": world.site.name},
+        "media_servers": [
+            {"id": m.id, "name": m.name, "media_type": m.media_type.name,
+             "default_queue_id": m.default_queue_id, "routing_failure_queue_id": m.routing_failure_queue_id}
+            for m in world.media_servers.values()
+        ],
+        "employees": [
+            {"id": e.id, "username": e.username, "name": e.name, "role": e.role.value,
+             "reporting": e.reporting, "extension": e.extension, "logged_in": e.logged_in,
+             "presence": e.presence.name, "ready_media": sorted(m.name for m in e.ready_media),
+             "max_concurrent": e.max_concurrent, "profile": e.profile, "active_items": list(e.active_items)}
+            for e in world.employees.values()
+        ],
+        "agent_groups": [
+            {"id": g.id, "name": g.name, "reporting": g.reporting, "members": list(g.members)}
+            for g in world.agent_groups.values()
+        ],
+        "queues": [
+            {"id": q.id, "name": q.name, "reporting": q.reporting, "media_type": q.media_type.name,
+             "media_server_id": q.media_server_id, "agent_group_ids": list(q.agent_group_ids),
+             "workflow_validated": q.workflow_validated, "online": (reason := world.offline_reason(q)) is None,
+             "offline_reason": reason, "waiting": list(q.waiting), "stats": vars(q.stats).copy()}
+            for q in world.queues.values()
+        ],
+        "open_media": {
+            "counts": {state.name: n for state, n in sorted(world.state_counts().items()) if n},
+            "items": [item_view(world, i) for i in world.items.values()],
+        },
+        "clients": {"source": sim.clients.source, "ids": sorted(sim.clients.clients),
+                    "rejected": list(sim.clients.rejected)},
+        "sessions": len(sim.tokens),
+    }
+
+
+def clock_view(sim: Simulator) -> dict[str, Any]:
+    clock = sim.clock
+    return {"mode": clock.mode.value, "scale": clock.scale, "now": dotnet_datetime(clock.now()),
+            "pending_timers": clock.pending()}
+
+
+# -- endpoints --------------------------------------------------------------------------------
+async def get_world(request: Request) -> JSONResponse:
+    return JSONResponse(world_view(_sim(request)))
+
+
+async def reset(request: Request) -> JSONResponse:
+    sim = _sim(request)
+    sim.reset()
+    return JSONResponse({"reset": True, "clock": clock_view(sim)})
+
+
+async def get_clock(request: Request) -> JSONResponse:
+    return JSONResponse(clock_view(_sim(request)))
+
+
+async def advance_clock(request: Request) -> JSONResponse:
+    try:
+        body = await _json_body(request)
+        seconds = float(body.get("seconds", request.query_params.get("seconds", "nan")))
+    except (ValueError, TypeError) as exc:
+        return error(400, "invalid_body", f"{exc}; send {{\"seconds\": N}}")
+    if not seconds >= 0:
+        return error(400, "invalid_seconds", "seconds must be a number >= 0, e.g. {\"seconds\": 30}")
+    sim = _sim(request)
+    fired = sim.clock.advance(seconds)
+    return JSONResponse({**clock_view(sim), "advanced": seconds, "timers_fired": fired})
+
+
+async def iis_restart(request: Request) -> JSONResponse:
+    report = _sim(request).iis_restart()
+    return JSONResponse(vars(report))
+
+
+async def patch_employee(request: Request) -> JSONResponse:
+    sim = _sim(request)
+    try:
+        employee = sim.world.employee(request.path_params["ref"])
+    except NotFound as exc:
+        return error(404, "not_found", str(exc))
+    try:
+        body = await _json_body(request)
+        unknown = set(body) - {"logged_in", "presence", "ready_media", "profile"}
+        if unknown:
+            raise ValueError(f"unknown field(s) {sorted(unknown)}; use logged_in, presence, ready_media, profile")
+        presence = _enum(PresenceAvailability, body["presence"]) if "presence" in body else None
+        ready = [_enum(MediaType, m) for m in body["ready_media"]] if "ready_media" in body else None
+        logged_in = body.get("logged_in")
+        if logged_in is not None and not isinstance(logged_in, bool):
+            raise ValueError("logged_in must be true or false")
+        sim.world.set_employee_state(employee, logged_in=logged_in, presence=presence, ready_media=ready,
+                                     profile=body.get("profile"))
+    except (ValueError, TypeError, WorldError) as exc:
+        return error(400, "invalid_body", str(exc))
+    view = next(e for e in world_view(sim)["employees"] if e["id"] == employee.id)
+    return JSONResponse(view)
+
+
+def _enum(enum: type, name: Any) -> Any:
+    for member in enum:
+        if str(name).lower() == member.name.lower():
+            return member
+    raise ValueError(f"{name!r} is not one of {', '.join(m.name for m in enum)}")

@@ -1,0 +1,46 @@
+"""Routes of the /_sim control API."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from simulator.control import responses as r
+from simulator.control.responses import error
+
+routes = [
+    Route("/world", r.get_world, methods=["GET"]),
+    Route("/reset", r.reset, methods=["POST"]),
+    Route("/clock", r.get_clock, methods=["GET"]),
+    Route("/clock/advance", r.advance_clock, methods=["POST"]),
+    Route("/iis/restart", r.iis_restart, methods=["POST"]),
+    Route("/employees/{ref}", r.patch_employee, methods=["PATCH"]),
+]
+
+
+class LoopbackOnly:
+    """The control API has no authentication: refuse it to clients off this machine unless allowed."""
+
+    def __init__(self, app: ASGIApp, allow_anywhere: bool) -> None:
+        self.app = app
+        self.allow_anywhere = allow_anywhere
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self.allow_anywhere and not _is_loopback(scope):
+            response = error(403, "forbidden", "the control API answers loopback clients only; "
+                                               "start with --control-from-anywhere to change that")
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _is_loopback(scope: Scope) -> bool:
+    client = scope.get("client")
+    if not client:
+        return True  # in-process transports (tests, the pytest plugin) have no peer address
+    try:
+        return ipaddress.ip_address(client[0]).is_loopback
+    except ValueError:
+        return client[0] in ("localhost", "testclient")

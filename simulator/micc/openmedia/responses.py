@@ -1,0 +1,112 @@
+"""OpenMedia tag of the MiCC SDK: one function per operationId, each translating wire <-> world."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.micc.wire import dotnet_datetime, hal_collection
+from simulator.spec.router import ApiError, Call, Reply
+from simulator.world.core import OpenMediaRequest, World
+from simulator.world.model import ConversationState, OpenMediaItem, Queue
+
+#: GET answers 404 for these (seed 002: "Failed or Handled states ... 404/Not Found").
+GONE = frozenset({ConversationState.Handled, ConversationState.Failed})
+
+
+def item_to_wire(world: World, item: OpenMediaItem, call: Call) -> dict[str, Any]:
+    queue = world.queues.get(item.queue_id or "")
+    agent = world.employees.get(item.agent_id or "")
+    return {
+        "_links": {"self": {"href": call.url_for(f"/openmedia/{item.id}")}},
+        "_embedded": None,
+        "id": item.id,
+        "conversationState": item.state.name,
+        "positionInQueue": world.position(item),
+        "queueId": queue.id if queue else None,
+        "queueName": queue.name if queue else None,
+        "queueReporting": queue.reporting if queue else None,
+        "agentName": agent.name if agent else None,
+        "agentId": agent.id if agent else None,
+        "agentReporting": agent.reporting if agent else None,
+        "timeOfferedToAgent": dotnet_datetime(item.time_offered_to_agent),
+        "timeOfferedToQueue": dotnet_datetime(item.time_offered_to_queue),
+        "timeOfferedToSystem": dotnet_datetime(item.time_offered_to_system),
+    }
+
+
+def queue_to_wire(world: World, queue: Queue, call: Call) -> dict[str, Any]:
+    members = world.members(queue)
+    active = [i for i in world.live_items() if i.queue_id == queue.id and not i.swallowed]
+    return {
+        "_links": {
+            "self": {"href": call.url_for(f"/openmedia/queues/{queue.id}")},
+            "conversations": [{"href": call.url_for(f"/openmedia/{i.id}")} for i in active],
+        },
+        "id": queue.id,
+        "name": queue.name,
+        "reporting": queue.reporting,
+        "mediaType": queue.media_type.name,
+        "mediaServerId": queue.media_server_id,
+        "waitingConversations": len(queue.waiting),
+        "agentsAvailable": sum(1 for m in members if m.available),
+        "agentsIdle": sum(1 for m in members if m.idle),
+        "isInDoNotDisturb": world.offline_reason(queue) is not None,
+    }
+
+
+def get_items(call: Call) -> dict[str, Any]:
+    world = call.world
+    return hal_collection((item_to_wire(world, i, call) for i in world.live_items()),
+                          call.url_for("/openmedia"))
+
+
+def post_item(call: Call) -> Reply:
+    body: dict[str, Any] = call.body or {}
+    request = OpenMediaRequest(
+        id=body.get("id") or None, queue=body.get("queue"), target_uri=body.get("targetUri"),
+        target_uri_embedded=bool(body.get("targetUriEmbedded", False)), preview_url=body.get("previewUrl"),
+        history_url=body.get("historyUrl"), from_=body.get("from"), to=body.get("to"),
+        subject=body.get("subject"), tenant=body.get("tenant"), variable_data=body.get("variableData"),
+    )
+    item = call.world.post_open_media(request, posted_by=call.principal.id if call.principal else None)
+    wire = item_to_wire(call.world, item, call)
+    return Reply(wire, status=201, headers={"Location": wire["_links"]["self"]["href"]})
+
+
+def get_item(call: Call) -> dict[str, Any]:
+    item = _visible(call.world, call.path["id"])
+    return item_to_wire(call.world, item, call)
+
+
+def put_item(call: Call) -> str:
+    world: World = call.world
+    if call.body["action"] == "Reroute":
+        if call.principal is None or call.principal.kind != "employee":
+            raise ApiError(403, "Only an employee may reroute an open media item.")
+        return world.reroute_open_media(world.item(call.path["id"]).id).state.name
+    item = _visible(world, call.path["id"])
+    if not item.live:
+        raise ApiError(400, f"The open media item '{item.id}' is already {item.state.name}.")
+    return world.complete_open_media(item.id).state.name
+
+
+def get_queues(call: Call) -> dict[str, Any]:
+    world = call.world
+    return hal_collection((queue_to_wire(world, q, call) for q in world.open_media_queues()),
+                          call.url_for("/openmedia/queues"))
+
+
+def _visible(world: World, item_id: str) -> OpenMediaItem:
+    item = world.item(item_id)
+    if item.state in GONE:
+        raise ApiError(404, f"The open media item '{item_id}' was not found.")
+    return item
+
+
+HANDLERS = {
+    "OpenMedia_GetOpenMediaItems": get_items,
+    "OpenMedia_PostOpenMedia": post_item,
+    "OpenMedia_GetOpenMediaItem": get_item,
+    "OpenMedia_PutOpenMedia": put_item,
+    "OpenMedia_GetOpenMediaQueues": get_queues,
+}

@@ -1,0 +1,26 @@
+"""Wire conventions of the MiCC SDK: .NET date rendering and the HAL collection envelope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+
+def dotnet_datetime(value: datetime | None) -> str | None:
+    """A UTC instant as JSON.NET writes it: ``2026-11-22T20:53:11.1234567Z``, trailing zeros trimmed."""
+    if value is None:
+        return None
+    value = value.astimezone(UTC)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    fraction = f"{value.microsecond:06d}0".rstrip("0")
+    return f"{text}.{fraction}Z" if fraction else f"{text}Z"
+
+
+def rfc1123(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+def hal_collection(items: Iterable[dict[str, Any]], self_href: str) -> dict[str, Any]:
+    listed = list(items)
+    return {"_links": {"self": {"href": self_href}}, "count": len(listed), "_embedded": {"items": listed}}

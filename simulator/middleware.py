@@ -1,0 +1,43 @@
+"""Request-path handling of IIS that clients rely on, as a pure ASGI middleware.
+
+* Double slashes (``https://host//authorizationserver/token``) collapse to one (seed 000, step 3).
+* The fixed prefixes match in any case (``/MiccSdk/``, ``/AuthorizationServer/Token``): the path is
+  rewritten to the canonical spelling before routing, so every face sees one spelling.
+
+Each behaviour is a quirk switch; with it off, such a request finds no route (404).
+"""
+
+from __future__ import annotations
+
+import re
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from simulator.world.quirks import Quirks
+
+CANONICAL_PREFIXES = ("/miccsdk/api/v1", "/miccsdk", "/authorizationserver")
+_SLASHES = re.compile(r"/{2,}")
+
+
+class IisPaths:
+    def __init__(self, app: ASGIApp, quirks: Quirks) -> None:
+        self.app = app
+        self.quirks = quirks
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            path = normalize(scope["path"], self.quirks)
+            if path != scope["path"]:
+                scope = {**scope, "path": path, "raw_path": path.encode("utf-8")}
+        await self.app(scope, receive, send)
+
+
+def normalize(path: str, quirks: Quirks) -> str:
+    if quirks.double_slash_paths:
+        path = _SLASHES.sub("/", path)
+    if quirks.case_insensitive_paths:
+        folded = path.lower()
+        for prefix in CANONICAL_PREFIXES:
+            if folded.startswith(prefix) and (len(path) == len(prefix) or path[len(prefix)] == "/"):
+                return prefix + path[len(prefix):]
+    return path

@@ -1,0 +1,101 @@
+"""The Simulator: one running instance, holding the clock, the world and the AuthorizationServer state.
+
+Every face gets the same ``Simulator``; control commands (reset, IIS restart, clock moves) are
+methods here so the control API, the CLI and the pytest fixture share one implementation.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from simulator.micc.authserver.models import ClientsConfig, TokenStore, parse_clients, read_clients_file
+from simulator.settings import Settings
+from simulator.spec.router import Principal
+from simulator.world.clock import Clock
+from simulator.world.config import WorldConfig, load_world_file
+from simulator.world.core import World
+from simulator.world.events import EventBus, SessionsEnded
+from simulator.world.model import FailedRouteReason
+from simulator.world.seed import default_world
+
+log = logging.getLogger("micc_sim")
+
+
+@dataclass
+class RestartReport:
+    sessions_ended: int
+    interactions_dropped: int
+    clients: list[str]
+    rejected: list[str]
+
+
+class Simulator:
+    def __init__(self, settings: Settings | None = None, world_config: WorldConfig | None = None) -> None:
+        self.settings = settings or Settings()
+        self.clock = Clock(self.settings.clock, self.settings.clock_scale, self.settings.clock_start)
+        self.bus = EventBus()
+        self.quirks = self.settings.make_quirks()
+        self.world_config = world_config or (
+            load_world_file(self.settings.world_file) if self.settings.world_file else default_world())
+        self.world = self._new_world()
+        self.tokens = TokenStore(self.clock, self.settings.token_lifetime)
+        self.clients = self._read_clients()
+        self._clients_mtime = self._mtime()
+
+    def _new_world(self) -> World:
+        return World(self.world_config, self.clock, self.bus, self.quirks, seed=self.settings.seed)
+
+    # -- Clients.config ----------------------------------------------------------------------
+    def _read_clients(self) -> ClientsConfig:
+        path = self.settings.clients_config
+        if path is not None:
+            return read_clients_file(Path(path))
+        return parse_clients(self.world_config.clients, "world clients")
+
+    def _mtime(self) -> float | None:
+        path = self.settings.clients_config
+        try:
+            return Path(path).stat().st_mtime if path else None
+        except OSError:
+            return None
+
+    def current_clients(self) -> ClientsConfig:
+        """The clients the AuthorizationServer knows now: re-read on change only if that quirk is off."""
+        if not self.quirks.clients_config_read_on_restart_only and self._mtime() != self._clients_mtime:
+            self.clients = self._read_clients()
+            self._clients_mtime = self._mtime()
+        return self.clients
+
+    # -- authentication ----------------------------------------------------------------------
+    def principal_for_token(self, token: str) -> Principal | None:
+        session = self.tokens.lookup(token)
+        if session is None:
+            return None
+        if session.kind == "client":
+            return Principal("client", session.principal_id, session.principal_id, "client")
+        employee = self.world.employees.get(session.principal_id)
+        if employee is None:
+            return None
+        return Principal("employee", employee.id, employee.username, employee.role.value)
+
+    # -- control commands --------------------------------------------------------------------
+    def reset(self) -> None:
+        """A fresh world from the same source; timers and sessions are gone too."""
+        self.clock.cancel_all()
+        self.world = self._new_world()
+        self.tokens.revoke_all()
+
+    def iis_restart(self) -> RestartReport:
+        """What restarting IIS does to a MiCC server (seed 000, step 6B)."""
+        dropped = 0
+        if self.quirks.iis_restart_drops_interactions:
+            dropped = self.world.drop_live_items(FailedRouteReason.ServerRestart)
+        ended = self.tokens.revoke_all()
+        self.clients = self._read_clients()
+        self._clients_mtime = self._mtime()
+        self.bus.publish(SessionsEnded(self.clock.now(), "iis-restart"))
+        log.info("IIS restart: %d sessions ended, %d interactions dropped, clients %s",
+                 ended, dropped, sorted(self.clients.clients))
+        return RestartReport(ended, dropped, sorted(self.clients.clients), list(self.clients.rejected))

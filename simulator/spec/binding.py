@@ -1,0 +1,212 @@
+"""Binding request bodies the way ASP.NET Web API with JSON.NET does, against the contract's schema.
+
+Three strictness levels (DESIGN.md):
+
+* ``lenient`` (default) -- what the real server accepts: property names in any case, unknown
+  properties ignored, enums as names (any case), integers or integer strings, booleans also as
+  ``"true"``/``"false"``, numbers as numeric strings, primitives where a string is expected;
+  ``required`` is not enforced for value types (a missing bool binds as false, as in .NET).
+* ``strict`` -- exactly the document: names as written, types as declared, required enforced.
+* ``off`` -- no errors: what binds is kept, the rest dropped.
+
+:func:`bind` returns the canonical value (schema property names, enum names) and a model-state
+dict ``{"model.<property>": [message, ...]}`` that is empty when the body is valid.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class Strictness(StrEnum):
+    STRICT = "strict"
+    LENIENT = "lenient"
+    OFF = "off"
+
+
+_MISSING = object()
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.state: dict[str, list[str]] = {}
+
+    def add(self, where: str, message: str) -> None:
+        self.state.setdefault(where, []).append(message)
+
+
+def bind(value: Any, schema: dict[str, Any], strictness: Strictness = Strictness.LENIENT,
+         root: str = "model") -> tuple[Any, dict[str, list[str]]]:
+    errors = _Errors()
+    bound = _bind(value, schema, Strictness(strictness), root, errors)
+    if strictness is Strictness.OFF:
+        return (None if bound is _MISSING else bound), {}
+    return (None if bound is _MISSING else bound), errors.state
+
+
+def _types(schema: dict[str, Any]) -> list[str]:
+    declared = schema.get("type")
+    if declared is None:
+        if "properties" in schema:
+            return ["object"]
+        if "enum" in schema:
+            return ["string"]
+        return []
+    return declared if isinstance(declared, list) else [declared]
+
+
+def _bind(value: Any, schema: dict[str, Any], mode: Strictness, where: str, errors: _Errors) -> Any:
+    types = _types(schema)
+    if value is None:
+        if not types or "null" in types or (mode is Strictness.LENIENT and "string" in types):
+            return None
+        errors.add(where, f"Error converting value {{null}} to type '{_type_name(schema)}'.")
+        return _MISSING
+    if "enum" in schema:
+        return _bind_enum(value, schema, mode, where, errors)
+    kinds = [t for t in types if t != "null"]
+    if not kinds:
+        return value
+    kind = kinds[0]
+    binder = _BINDERS.get(kind)
+    return binder(value, schema, mode, where, errors) if binder else value
+
+
+def _bind_object(value: Any, schema: dict[str, Any], mode: Strictness, where: str,
+                 errors: _Errors) -> Any:
+    if not isinstance(value, dict):
+        errors.add(where, f"Cannot convert {_json_kind(value)} to an object.")
+        return _MISSING
+    properties: dict[str, Any] = schema.get("properties", {})
+    if not properties:
+        return value  # a free-form object (variableData): kept as sent
+    by_folded = {name.lower(): name for name in properties}
+    result: dict[str, Any] = {}
+    for key, raw in value.items():
+        name = key if key in properties else (by_folded.get(key.lower()) if mode is not Strictness.STRICT
+                                               else None)
+        if name is None:
+            extra = schema.get("additionalProperties")
+            if mode is Strictness.STRICT and extra is False:
+                errors.add(f"{where}.{key}", f"Could not find member '{key}' on the object.")
+            continue
+        bound = _bind(raw, properties[name], mode, f"{where}.{name}", errors)
+        if bound is not _MISSING:
+            result[name] = bound
+    for name in schema.get("required", []):
+        if name in result:
+            continue
+        kinds = _types(properties.get(name, {}))
+        value_type = "enum" in properties.get(name, {}) or bool({"boolean", "integer", "number"} & set(kinds))
+        if mode is Strictness.STRICT or not value_type:
+            errors.add(f"{where}.{name}", f"The {name} field is required.")
+    return result
+
+
+def _bind_array(value: Any, schema: dict[str, Any], mode: Strictness, where: str, errors: _Errors) -> Any:
+    if not isinstance(value, list):
+        errors.add(where, f"Cannot convert {_json_kind(value)} to an array.")
+        return _MISSING
+    items = schema.get("items", {})
+    bound = [_bind(v, items, mode, f"{where}[{i}]", errors) for i, v in enumerate(value)]
+    return [b for b in bound if b is not _MISSING]
+
+
+def _bind_string(value: Any, schema: dict[str, Any], mode: Strictness, where: str, errors: _Errors) -> Any:
+    if isinstance(value, str):
+        return value
+    if mode is not Strictness.STRICT and isinstance(value, bool):
+        return "True" if value else "False"  # what .NET's Convert.ToString gives
+    if mode is not Strictness.STRICT and isinstance(value, int | float):
+        return str(value)
+    errors.add(where, f"Error converting value {_show(value)} to type 'System.String'.")
+    return _MISSING
+
+
+def _bind_boolean(value: Any, schema: dict[str, Any], mode: Strictness, where: str, errors: _Errors) -> Any:
+    if isinstance(value, bool):
+        return value
+    if mode is not Strictness.STRICT:
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+        if isinstance(value, int):
+            return value != 0
+    errors.add(where, f"Error converting value {_show(value)} to type 'System.Boolean'.")
+    return _MISSING
+
+
+def _bind_integer(value: Any, schema: dict[str, Any], mode: Strictness, where: str, errors: _Errors) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if mode is not Strictness.STRICT:
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+            return int(value.strip())
+    errors.add(where, f"Error converting value {_show(value)} to type 'System.Int32'.")
+    return _MISSING
+
+
+def _bind_number(value: Any, schema: dict[str, Any], mode: Strictness, where: str, errors: _Errors) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    if mode is not Strictness.STRICT and isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    errors.add(where, f"Error converting value {_show(value)} to type 'System.Double'.")
+    return _MISSING
+
+
+def _bind_enum(value: Any, schema: dict[str, Any], mode: Strictness, where: str, errors: _Errors) -> Any:
+    names: list[Any] = schema["enum"]
+    numbers: dict[str, int] = schema.get("x-enum-values", {})
+    if value in names:
+        return value
+    if mode is not Strictness.STRICT:
+        if isinstance(value, str):
+            text = value.strip()
+            for name in names:
+                if isinstance(name, str) and name.lower() == text.lower():
+                    return name
+            if text.lstrip("-").isdigit():
+                value = int(text)
+        if isinstance(value, int) and not isinstance(value, bool):
+            for name, number in numbers.items():
+                if number == value:
+                    return name
+    elif isinstance(value, int) and not isinstance(value, bool) and value in numbers.values():
+        return next(name for name, number in numbers.items() if number == value)
+    allowed = ", ".join(str(n) for n in names)
+    errors.add(where, f"Error converting value {_show(value)} to type '{_type_name(schema)}'. "
+                      f"Allowed: {allowed}.")
+    return _MISSING
+
+
+_BINDERS = {
+    "object": _bind_object,
+    "array": _bind_array,
+    "string": _bind_string,
+    "boolean": _bind_boolean,
+    "integer": _bind_integer,
+    "number": _bind_number,
+}
+
+
+def _type_name(schema: dict[str, Any]) -> str:
+    if "enum" in schema:
+        return schema.get("title", "enum")
+    kinds = [t for t in _types(schema) if t != "null"]
+    return {"boolean": "System.Boolean", "integer": "System.Int32", "number": "System.Double",
+            "string": "System.String"}.get(kinds[0] if kinds else "", "object")
+
+
+def _json_kind(value: Any) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(
+        type(value), "a number")
+
+
+def _show(value: Any) -> str:
+    return f'"{value}"' if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)

@@ -1,0 +1,129 @@
+"""Loading an OpenAPI document into operations the router can serve.
+
+Local ``$ref``s are inlined so the binder and validators work on plain JSON Schemas. Operations
+are keyed by ``operationId``: that id is the only link between the document and a handler.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONTRACTS_DIR = Path(__file__).resolve().parent.parent / "contracts"
+METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+
+@dataclass
+class Operation:
+    operation_id: str
+    method: str  # upper case
+    path: str  # template relative to the server url, e.g. /openmedia/{id}
+    tags: list[str]
+    role: str  # x-micc-sim-role, "public" when the operation has no security
+    request_schema: dict[str, Any] | None
+    request_media: str | None
+    responses: dict[str, dict[str, Any] | None]  # status -> resolved JSON schema of the body
+    raw: dict[str, Any] = field(repr=False)
+    pattern: re.Pattern[str] = field(init=False, repr=False)
+    param_names: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.param_names = re.findall(r"{([^}/]+)}", self.path)
+        regex = re.sub(r"{([^}/]+)}", lambda m: f"(?P<{_group(m.group(1))}>[^/]+)",
+                       _escape_literals(self.path))
+        self.pattern = re.compile(f"^{regex}/?$", re.IGNORECASE)
+
+    def match(self, path: str) -> dict[str, str] | None:
+        found = self.pattern.match(path)
+        if found is None:
+            return None
+        return {name: found.group(_group(name)) for name in self.param_names}
+
+    @property
+    def literal_segments(self) -> int:
+        return sum(1 for seg in self.path.split("/") if seg and not seg.startswith("{"))
+
+
+def _group(name: str) -> str:
+    return re.sub(r"\W", "_", name)
+
+
+def _escape_literals(template: str) -> str:
+    parts = re.split(r"({[^}/]+})", template)
+    return "".join(p if p.startswith("{") else re.escape(p) for p in parts)
+
+
+@dataclass
+class Contract:
+    document: dict[str, Any]
+    base_path: str
+    operations: list[Operation]
+
+    def operation(self, operation_id: str) -> Operation:
+        for op in self.operations:
+            if op.operation_id == operation_id:
+                return op
+        raise KeyError(operation_id)
+
+    def schema(self, name: str) -> dict[str, Any]:
+        return resolve(self.document, self.document["components"]["schemas"][name])
+
+
+def resolve(document: dict[str, Any], node: Any, depth: int = 0) -> Any:
+    """A copy of ``node`` with every local ``$ref`` replaced by what it points to."""
+    if depth > 40:
+        raise ValueError("$ref nesting too deep (a recursive schema?)")
+    if isinstance(node, dict):
+        if "$ref" in node and isinstance(node["$ref"], str) and node["$ref"].startswith("#/"):
+            target: Any = document
+            for part in node["$ref"][2:].split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            merged = {**copy.deepcopy(target), **{k: v for k, v in node.items() if k != "$ref"}}
+            return resolve(document, merged, depth + 1)
+        return {k: resolve(document, v, depth + 1) for k, v in node.items()}
+    if isinstance(node, list):
+        return [resolve(document, v, depth + 1) for v in node]
+    return node
+
+
+@cache
+def load_contract(name: str) -> Contract:
+    """Load ``contracts/<name>.openapi.yaml``; cached, so every app shares one parsed copy."""
+    path = CONTRACTS_DIR / f"{name}.openapi.yaml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    base_path = document.get("servers", [{"url": ""}])[0]["url"].rstrip("/")
+    default_security = document.get("security", [])
+    operations: list[Operation] = []
+    for template, item in document.get("paths", {}).items():
+        shared_params = item.get("parameters", [])
+        for method in METHODS:
+            raw = item.get(method)
+            if raw is None:
+                continue
+            raw = {**raw, "parameters": shared_params + raw.get("parameters", [])}
+            secured = raw.get("security", default_security)
+            role = raw.get("x-micc-sim-role", "any") if secured else "public"
+            media, body_schema = None, None
+            content = (raw.get("requestBody") or {}).get("content", {})
+            if content:
+                media = next(iter(content))
+                body_schema = resolve(document, content[media].get("schema", {}))
+            responses = {}
+            for status, response in raw.get("responses", {}).items():
+                response = resolve(document, response)
+                json_body = (response.get("content") or {}).get("application/json")
+                responses[str(status)] = json_body.get("schema") if json_body else None
+            operations.append(Operation(
+                operation_id=raw["operationId"], method=method.upper(), path=template,
+                tags=raw.get("tags", []), role=role, request_schema=body_schema, request_media=media,
+                responses=responses, raw=raw,
+            ))
+    # literal paths win over templated ones: /openmedia/queues before /openmedia/{id}
+    operations.sort(key=lambda op: (-op.literal_segments, len(op.param_names)))
+    return Contract(document, base_path, operations)

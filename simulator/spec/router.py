@@ -1,0 +1,211 @@
+"""Serving a contract: routes from the document, handlers by operationId, errors in the surface's shape.
+
+A :class:`SpecRouter` is one surface (the MiCC SDK, the AuthorizationServer, ...). For each request
+it matches the path case-insensitively against the document's templates, authenticates when the
+operation is secured, binds the body with the JSON.NET leniency of :mod:`simulator.spec.binding`,
+calls the handler registered for the ``operationId`` and renders its reply. Handlers never see
+HTTP details they do not need and never build error bodies themselves: they raise
+:class:`ApiError` (or a world error, mapped here) and the surface renders it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from simulator.spec.binding import Strictness, bind
+from simulator.spec.contract import Contract, Operation
+from simulator.world.core import Conflict, NotFound, WorldError
+from simulator.world.lifecycle import TransitionError
+
+log = logging.getLogger("micc_sim.spec")
+
+
+class ApiError(Exception):
+    """An error answer; the surface decides the body's shape."""
+
+    def __init__(self, status: int, message: str, model_state: dict[str, list[str]] | None = None,
+                 code: str | None = None, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.model_state = model_state
+        self.code = code  # a machine-readable code for surfaces that have one (OAuth's "error")
+        self.headers = dict(headers or {})
+
+
+@dataclass
+class Principal:
+    """Who a bearer token belongs to."""
+
+    kind: str  # "employee" | "client"
+    id: str
+    name: str
+    role: str  # "agent" | "supervisor" | "administrator" | "client"
+
+
+@dataclass
+class Call:
+    """What a handler receives: the bound request and the simulator it acts on."""
+
+    sim: Any  # simulator.runtime.Simulator (kept loose to avoid an import cycle)
+    operation: Operation
+    path: dict[str, str]
+    query: dict[str, str]
+    body: Any
+    principal: Principal | None
+    request: Request
+
+    @property
+    def world(self) -> Any:
+        return self.sim.world
+
+    def url_for(self, relative: str) -> str:
+        """An absolute URL for a path of this surface (for HAL links and Location headers)."""
+        base = str(self.request.base_url).rstrip("/")
+        return f"{base}{self.request.scope.get('root_path', '')}{relative}"
+
+
+@dataclass
+class Reply:
+    body: Any = None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[Call], Awaitable[Reply | Any] | Reply | Any]
+Authenticator = Callable[[Request], Principal | None]
+ErrorRenderer = Callable[[ApiError], Any]
+
+ROLE_RANK = {"client": 0, "any": 0, "agent": 1, "supervisor": 2, "administrator": 3}
+
+
+def dotnet_error(error: ApiError) -> dict[str, Any]:
+    """ASP.NET Web API 2's error body, camelCased as the MiCC SDK serializes it."""
+    body: dict[str, Any] = {"message": error.message}
+    if error.model_state:
+        body["modelState"] = error.model_state
+    return body
+
+
+class SpecRouter:
+    def __init__(self, sim: Any, contract: Contract, handlers: Mapping[str, Handler], *,
+                 authenticate: Authenticator | None = None, render_error: ErrorRenderer = dotnet_error,
+                 strictness: Strictness = Strictness.LENIENT) -> None:
+        self.sim = sim
+        self.contract = contract
+        self.handlers = dict(handlers)
+        self.authenticate = authenticate
+        self.render_error = render_error
+        self.strictness = Strictness(strictness)
+        unknown = set(self.handlers) - {op.operation_id for op in contract.operations}
+        if unknown:
+            raise ValueError(f"handlers for operations the contract does not have: {sorted(unknown)}")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self._handle(request)
+        except ApiError as error:
+            response = self._error(error)
+        except Exception:  # a bug of ours must still answer in the vendor's shape, never a stack trace
+            log.exception("unhandled error serving %s %s", scope["method"], scope["path"])
+            response = self._error(ApiError(500, "An error has occurred."))
+        await response(scope, receive, send)
+
+    # -- the pipeline ------------------------------------------------------------------------
+    async def _handle(self, request: Request) -> Response:
+        path = _relative_path(request.scope)
+        operation, params = self._match(request.method, path, request)
+        principal = self._authorize(operation, request)
+        body = await self._bind_body(operation, request)
+        query = dict(request.query_params)
+        handler = self.handlers.get(operation.operation_id)
+        if handler is None:
+            raise ApiError(501, f"micc-sim has no handler for {operation.operation_id} yet.")
+        call = Call(self.sim, operation, params, query, body, principal, request)
+        try:
+            result = handler(call)
+            if hasattr(result, "__await__"):
+                result = await result
+        except NotFound as exc:
+            raise ApiError(404, str(exc)) from exc
+        except Conflict as exc:
+            raise ApiError(409, str(exc)) from exc
+        except (TransitionError, WorldError) as exc:
+            raise ApiError(400, str(exc)) from exc
+        reply = result if isinstance(result, Reply) else Reply(result)
+        return _json(reply.status, reply.body, reply.headers)
+
+    def _match(self, method: str, path: str, request: Request) -> tuple[Operation, dict[str, str]]:
+        allowed: list[str] = []
+        for operation in self.contract.operations:
+            params = operation.match(path)
+            if params is None:
+                continue
+            if operation.method == method:
+                return operation, params
+            allowed.append(operation.method)
+        if allowed:
+            raise ApiError(405, f"The requested resource does not support http method '{method}'.",
+                           headers={"Allow": ", ".join(sorted(set(allowed)))})
+        raise ApiError(404, f"No HTTP resource was found that matches the request URI '{request.url}'.")
+
+    def _authorize(self, operation: Operation, request: Request) -> Principal | None:
+        if operation.role == "public" or self.authenticate is None:
+            return None
+        principal = self.authenticate(request)
+        if principal is None:
+            raise ApiError(401, "Authorization has been denied for this request.",
+                           headers={"WWW-Authenticate": "Bearer"})
+        if ROLE_RANK.get(principal.role, 0) < ROLE_RANK.get(operation.role, 0):
+            raise ApiError(403, f"Access denied: {operation.operation_id} requires the "
+                                f"{operation.role} role.")
+        return principal
+
+    async def _bind_body(self, operation: Operation, request: Request) -> Any:
+        if operation.request_schema is None:
+            return None
+        raw = await request.body()
+        if operation.request_media == "application/x-www-form-urlencoded":
+            return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+        if not raw.strip():
+            raise ApiError(400, "The request is invalid.",
+                           {"model": ["A non-empty request body is required."]})
+        try:
+            value = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiError(400, "The request is invalid.",
+                           {"model": [f"The request body is not valid JSON: {exc}"]}) from exc
+        bound, model_state = bind(value, operation.request_schema, self.strictness)
+        if model_state:
+            raise ApiError(400, "The request is invalid.", model_state)
+        return bound
+
+    def _error(self, error: ApiError) -> Response:
+        return _json(error.status, self.render_error(error), error.headers)
+
+
+def _relative_path(scope: Scope) -> str:
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root):]
+    return path or "/"
+
+
+def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
+    content = b"" if body is None and status == 204 else json.dumps(
+        body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return Response(content, status_code=status, headers=dict(headers or {}),
+                    media_type="application/json; charset=utf-8")

@@ -1,0 +1,131 @@
+"""The simulated clock: one source of time and one timer queue for the whole world.
+
+Three modes (DESIGN.md, principle 3):
+
+* ``real``   -- simulated time follows the wall clock;
+* ``scaled`` -- simulated time runs ``scale`` times faster than the wall clock;
+* ``manual`` -- time only moves when someone calls :meth:`Clock.advance`.
+
+In every mode :meth:`Clock.advance` jumps forward, firing the timers that fall due on the way, each
+at its own due time, so a callback always sees ``clock.now()`` equal to the moment it was scheduled
+for. Nothing here sleeps: a driver (the app's lifespan task) calls :meth:`Clock.run_due` in the
+``real`` and ``scaled`` modes.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+
+class ClockMode(StrEnum):
+    REAL = "real"
+    SCALED = "scaled"
+    MANUAL = "manual"
+
+
+@dataclass(order=True)
+class Timer:
+    """A callback due at a simulated instant; ``cancel()`` makes it a no-op."""
+
+    due: datetime
+    seq: int
+    callback: Callable[[], None] = field(compare=False)
+    cancelled: bool = field(default=False, compare=False)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class Clock:
+    def __init__(
+        self,
+        mode: ClockMode | str = ClockMode.REAL,
+        scale: float = 1.0,
+        start: datetime | None = None,
+        wall: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.mode = ClockMode(mode)
+        if self.mode is ClockMode.REAL:
+            scale = 1.0
+        if scale <= 0:
+            raise ValueError("clock scale must be positive")
+        self.scale = scale
+        self._wall = wall
+        self._wall_origin = wall()
+        self._origin = (start or datetime.now(UTC)).astimezone(UTC)
+        self._offset = timedelta(0)  # advances and the manual position
+        self._timers: list[Timer] = []
+        self._seq = itertools.count()
+        self._firing = False
+
+    # -- reading -----------------------------------------------------------------------------
+    def now(self) -> datetime:
+        if self.mode is ClockMode.MANUAL:
+            return self._origin + self._offset
+        elapsed = (self._wall() - self._wall_origin) * self.scale
+        return self._origin + self._offset + timedelta(seconds=elapsed)
+
+    def next_due(self) -> datetime | None:
+        while self._timers and self._timers[0].cancelled:
+            heapq.heappop(self._timers)
+        return self._timers[0].due if self._timers else None
+
+    def pending(self) -> int:
+        return sum(1 for t in self._timers if not t.cancelled)
+
+    # -- scheduling --------------------------------------------------------------------------
+    def call_at(self, due: datetime, callback: Callable[[], None]) -> Timer:
+        timer = Timer(due, next(self._seq), callback)
+        heapq.heappush(self._timers, timer)
+        return timer
+
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> Timer:
+        return self.call_at(self.now() + timedelta(seconds=seconds), callback)
+
+    def cancel_all(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+        self._timers.clear()
+
+    # -- moving ------------------------------------------------------------------------------
+    def run_due(self) -> int:
+        """Fire every timer due at or before now, in due order; return how many fired."""
+        return self._fire_until(self.now())
+
+    def advance(self, seconds: float) -> int:
+        """Jump ``seconds`` of simulated time ahead, firing due timers at their own instants."""
+        if seconds < 0:
+            raise ValueError("the clock cannot go backwards")
+        target = self.now() + timedelta(seconds=seconds)
+        fired = 0
+        while (due := self.next_due()) is not None and due <= target:
+            self._move_to(due)
+            fired += self._fire_until(due)
+        self._move_to(target)
+        return fired
+
+    def _move_to(self, instant: datetime) -> None:
+        gap = instant - self.now()
+        if gap > timedelta(0):
+            self._offset += gap
+
+    def _fire_until(self, instant: datetime) -> int:
+        if self._firing:  # a callback advancing the clock must not re-enter the loop
+            return 0
+        self._firing = True
+        fired = 0
+        try:
+            while self._timers and self._timers[0].due <= instant:
+                timer = heapq.heappop(self._timers)
+                if not timer.cancelled:
+                    fired += 1
+                    timer.callback()
+        finally:
+            self._firing = False
+        return fired

@@ -1,0 +1,193 @@
+"""The world file: the declarative description a world is built from (YAML or JSON).
+
+The embedded default world (``seed.py``) is one of these; ``micc-sim serve --world FILE`` loads a
+user's. Names are snake_case. References between entities use names (or reporting numbers for
+agents), so a hand-written file needs no GUIDs; ids left out are derived from the names with
+UUID v5 and are therefore stable across runs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from enum import IntEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    model_validator,
+)
+
+from simulator.world.model import MediaType, PresenceAvailability, Role
+
+ID_NAMESPACE = uuid.UUID("6f2d3c1e-8a4b-4c7d-9e10-6d1c2b3a4f50")
+
+
+def _by_name(enum: type[IntEnum]) -> Any:
+    """An enum field that reads names (any case) or numbers and writes names."""
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, str) and not value.isdigit():
+            for member in enum:
+                if member.name.lower() == value.lower():
+                    return member
+            raise ValueError(f"{value!r} is not one of {', '.join(m.name for m in enum)}")
+        return enum(int(value)) if isinstance(value, str) else value
+
+    return Annotated[enum, BeforeValidator(parse), PlainSerializer(lambda m: m.name, return_type=str)]
+
+
+Media = _by_name(MediaType)
+Presence = _by_name(PresenceAvailability)
+
+
+def stable_id(kind: str, name: str) -> str:
+    return str(uuid.uuid5(ID_NAMESPACE, f"{kind}:{name.lower()}"))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+
+class SiteConfig(_Strict):
+    id: str | None = None
+    name: str = "Headquarters"
+
+
+class MediaServerConfig(_Strict):
+    id: str | None = None
+    name: str
+    media_type: Media = MediaType.OpenMedia
+    default_queue: str | None = None
+    routing_failure_queue: str | None = None
+
+
+class AgentProfileConfig(_Strict):
+    accept_delay: float | None = Field(3.0, ge=0)
+    handle_time: float | None = Field(120.0, ge=0)
+
+
+class EmployeeConfig(_Strict):
+    id: str | None = None
+    username: str
+    password: str
+    first_name: str = ""
+    last_name: str = ""
+    role: Role = Role.AGENT
+    reporting: str | None = None
+    extension: str | None = None
+    logged_in: bool = False
+    presence: Presence = PresenceAvailability.Offline
+    ready_media: list[Media] = Field(default_factory=list)
+    max_concurrent: int = Field(1, ge=1)
+    profile: str = "default"
+
+
+class AgentGroupConfig(_Strict):
+    id: str | None = None
+    name: str
+    reporting: str
+    members: list[str] = Field(default_factory=list, description="usernames or agent reporting numbers")
+
+
+class QueueConfig(_Strict):
+    id: str | None = None
+    name: str
+    reporting: str
+    media_type: Media
+    media_server: str | None = None
+    agent_groups: list[str] = Field(default_factory=list, description="agent group names, primary first")
+    workflow_validated: bool = True
+
+
+class RoutingConfig(_Strict):
+    offer_timeout: float = Field(60.0, gt=0, description="seconds an offer rings before it is requeued")
+    history_limit: int = Field(100_000, ge=0, description="ended items kept for GET and the control API")
+
+
+class WorldConfig(_Strict):
+    site: SiteConfig = Field(default_factory=SiteConfig)
+    media_servers: list[MediaServerConfig] = Field(default_factory=list)
+    agent_profiles: dict[str, AgentProfileConfig] = Field(
+        default_factory=lambda: {"default": AgentProfileConfig()}
+    )
+    employees: list[EmployeeConfig] = Field(default_factory=list)
+    agent_groups: list[AgentGroupConfig] = Field(default_factory=list)
+    queues: list[QueueConfig] = Field(default_factory=list)
+    clients: list[dict[str, Any]] = Field(
+        default_factory=list, description="Clients.config entries ({Id, Secret}), checked when loaded"
+    )
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> WorldConfig:
+        problems: list[str] = []
+        _unique(problems, "employee username", [e.username.lower() for e in self.employees])
+        _unique(problems, "queue name", [q.name.lower() for q in self.queues])
+        _unique(problems, "queue reporting number", [q.reporting for q in self.queues])
+        _unique(problems, "agent group name", [g.name.lower() for g in self.agent_groups])
+        agents = {e.username.lower() for e in self.employees} | {
+            e.reporting for e in self.employees if e.reporting
+        }
+        groups = {g.name.lower() for g in self.agent_groups}
+        queues = {q.name.lower() for q in self.queues} | {q.reporting for q in self.queues}
+        servers = {m.name.lower() for m in self.media_servers}
+        for e in self.employees:
+            if e.profile not in self.agent_profiles:
+                problems.append(f"employee {e.username!r}: unknown agent profile {e.profile!r}")
+        for g in self.agent_groups:
+            problems += [f"agent group {g.name!r}: unknown member {m!r}" for m in g.members
+                         if m.lower() not in agents]
+        for q in self.queues:
+            problems += [f"queue {q.name!r}: unknown agent group {n!r}" for n in q.agent_groups
+                         if n.lower() not in groups]
+            if q.media_server and q.media_server.lower() not in servers:
+                problems.append(f"queue {q.name!r}: unknown media server {q.media_server!r}")
+        for m in self.media_servers:
+            for role, ref in (("default_queue", m.default_queue), ("routing_failure_queue",
+                                                                     m.routing_failure_queue)):
+                if ref and ref.lower() not in queues and ref not in queues:
+                    problems.append(f"media server {m.name!r}: {role} {ref!r} is not a queue")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def _unique(problems: list[str], what: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            problems.append(f"duplicate {what} {value!r}")
+        seen.add(value)
+
+
+class WorldFileError(Exception):
+    """A world file that cannot be used; the message says where and why."""
+
+
+def load_world_file(path: str | Path) -> WorldConfig:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise WorldFileError(f"cannot read world file {path}: {exc.strerror or exc}") from exc
+    try:
+        data = yaml.safe_load(text)  # JSON is YAML too
+    except yaml.YAMLError as exc:
+        raise WorldFileError(f"{path} is not valid YAML or JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise WorldFileError(f"{path}: the top level must be a mapping (site, employees, queues, ...)")
+    try:
+        return WorldConfig.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{path} is not a valid world file:"]
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            lines.append(f"  - {where}: {err['msg']}")
+        raise WorldFileError("\n".join(lines)) from exc

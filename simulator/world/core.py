@@ -1,0 +1,384 @@
+"""The World: the one simulated contact center every face reads and changes.
+
+Commands (``post_open_media``, ``complete_open_media``, ``set_employee_state``, ...) change
+entities only through the lifecycle table, publish a domain event per change, and then let the
+router offer waiting items to free agents. Everything runs on one event loop, so a command is
+atomic with respect to every other: an accepted item is always in exactly one state.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from random import Random
+
+from simulator.world import routing
+from simulator.world.agents import VirtualAgents
+from simulator.world.clock import Clock
+from simulator.world.config import WorldConfig, stable_id
+from simulator.world.events import EmployeeStateChanged, EventBus, OpenMediaChanged
+from simulator.world.lifecycle import Action, next_state
+from simulator.world.model import (
+    AgentGroup,
+    AgentProfile,
+    ConversationState,
+    Employee,
+    FailedRouteReason,
+    MediaServer,
+    MediaType,
+    OpenMediaItem,
+    PresenceAvailability,
+    Queue,
+    Site,
+)
+from simulator.world.quirks import Quirks
+
+
+class WorldError(Exception):
+    """A command the world refuses; faces render it in their own error shape."""
+
+
+class NotFound(WorldError):
+    pass
+
+
+class Conflict(WorldError):
+    pass
+
+
+@dataclass
+class OpenMediaRequest:
+    """What an integration may say about a new open-media item (seed 002, OpenMedia POST)."""
+
+    id: str | None = None
+    queue: str | None = None
+    target_uri: str | None = None
+    target_uri_embedded: bool = False
+    preview_url: str | None = None
+    history_url: str | None = None
+    from_: str | None = None
+    to: str | None = None
+    subject: str | None = None
+    tenant: str | None = None
+    variable_data: dict[str, object] | None = None
+
+
+class World:
+    def __init__(self, config: WorldConfig, clock: Clock, bus: EventBus | None = None,
+                 quirks: Quirks | None = None, seed: int = 0) -> None:
+        self.config = config
+        self.clock = clock
+        self.bus = bus or EventBus()
+        self.quirks = quirks or Quirks()
+        self._ids = Random(seed)
+        self.site = Site(config.site.id or stable_id("site", config.site.name), config.site.name)
+        self.employees: dict[str, Employee] = {}
+        self.agent_groups: dict[str, AgentGroup] = {}
+        self.queues: dict[str, Queue] = {}
+        self.media_servers: dict[str, MediaServer] = {}
+        self.items: dict[str, OpenMediaItem] = {}
+        self._ended: deque[str] = deque()
+        self.history_limit = config.routing.history_limit
+        self.ended_counts: Counter[ConversationState] = Counter()
+        self._build(config)
+        profiles = {name: AgentProfile(name, p.accept_delay, p.handle_time)
+                    for name, p in config.agent_profiles.items()}
+        self.agents = VirtualAgents(self, clock, profiles, config.routing.offer_timeout)
+
+    # -- construction ------------------------------------------------------------------------
+    def _build(self, config: WorldConfig) -> None:
+        now = self.clock.now()
+        for e in config.employees:
+            emp = Employee(
+                id=e.id or stable_id("employee", e.username), username=e.username, password=e.password,
+                first_name=e.first_name, last_name=e.last_name, role=e.role, reporting=e.reporting,
+                extension=e.extension, logged_in=e.logged_in, presence=e.presence,
+                ready_media=set(e.ready_media), max_concurrent=e.max_concurrent, profile=e.profile,
+                idle_since=now if e.logged_in else None,
+            )
+            self.employees[emp.id] = emp
+        for g in config.agent_groups:
+            members = [self.employee(m).id for m in g.members]
+            group = AgentGroup(g.id or stable_id("agentgroup", g.name), g.name, g.reporting, members)
+            self.agent_groups[group.id] = group
+        groups_by_name = {g.name.lower(): g.id for g in self.agent_groups.values()}
+        server_ids = {m.name.lower(): m.id or stable_id("mediaserver", m.name) for m in config.media_servers}
+        for q in config.queues:
+            queue = Queue(
+                id=q.id or stable_id("queue", q.name), name=q.name, reporting=q.reporting,
+                media_type=q.media_type,
+                media_server_id=server_ids.get(q.media_server.lower()) if q.media_server else None,
+                agent_group_ids=[groups_by_name[n.lower()] for n in q.agent_groups],
+                workflow_validated=q.workflow_validated,
+            )
+            self.queues[queue.id] = queue
+        for m in config.media_servers:
+            default = routing.find_queue(self.queues.values(), m.default_queue) if m.default_queue else None
+            failure = (routing.find_queue(self.queues.values(), m.routing_failure_queue)
+                       if m.routing_failure_queue else None)
+            server = MediaServer(server_ids[m.name.lower()], m.name, m.media_type,
+                                 default.id if default else None, failure.id if failure else None)
+            self.media_servers[server.id] = server
+
+    # -- lookups -----------------------------------------------------------------------------
+    def employee(self, ref: str) -> Employee:
+        """An employee by id, username (any case) or agent reporting number."""
+        wanted = ref.lower()
+        if ref in self.employees:
+            return self.employees[ref]
+        for emp in self.employees.values():
+            if wanted in (emp.id.lower(), emp.username.lower()) or emp.reporting == ref:
+                return emp
+        raise NotFound(f"employee {ref!r} not found")
+
+    def find_employee_by_login(self, username: str, password: str) -> Employee | None:
+        for emp in self.employees.values():
+            if emp.username.lower() == username.lower() and emp.password == password:
+                return emp
+        return None
+
+    def queue(self, ref: str) -> Queue:
+        queue = routing.find_queue(self.queues.values(), ref)
+        if queue is None:
+            raise NotFound(f"queue {ref!r} not found")
+        return queue
+
+    def open_media_server(self) -> MediaServer | None:
+        return next((m for m in self.media_servers.values() if m.media_type is MediaType.OpenMedia), None)
+
+    def open_media_queues(self) -> list[Queue]:
+        return [q for q in self.queues.values() if q.media_type is MediaType.OpenMedia]
+
+    def members(self, queue: Queue) -> list[Employee]:
+        return routing.queue_members(queue, self.agent_groups, self.employees)
+
+    def offline_reason(self, queue: Queue) -> str | None:
+        return routing.offline_reason(queue, self.members(queue))
+
+    def item(self, item_id: str) -> OpenMediaItem:
+        item = self.items.get(item_id) or next(
+            (i for i in self.items.values() if i.id.lower() == item_id.lower()), None)
+        if item is None:
+            raise NotFound(f"open media item {item_id!r} not found")
+        return item
+
+    def live_items(self) -> list[OpenMediaItem]:
+        return [i for i in self.items.values() if i.live]
+
+    def position(self, item: OpenMediaItem) -> int:
+        """1-based position among the items waiting in its queue; 0 when not waiting."""
+        if item.state is not ConversationState.InQueue or item.swallowed or item.queue_id is None:
+            return 0
+        return self.queues[item.queue_id].waiting.index(item.id) + 1
+
+    def state_counts(self) -> Counter[ConversationState]:
+        """Items per state, ended ones included even when pruned from history."""
+        counts = Counter(i.state for i in self.items.values() if i.live)
+        counts.update(self.ended_counts)
+        return counts
+
+    # -- open media commands -----------------------------------------------------------------
+    def post_open_media(self, request: OpenMediaRequest, posted_by: str | None = None) -> OpenMediaItem:
+        item_id = request.id or str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
+        existing = self.items.get(item_id)
+        if existing is not None and existing.live:
+            raise Conflict(f"an open media item with id {item_id!r} is already active")
+        item = OpenMediaItem(
+            id=item_id, state=ConversationState.Unknown, time_offered_to_system=self.clock.now(),
+            requested_queue=request.queue or None, target_uri=request.target_uri,
+            target_uri_embedded=request.target_uri_embedded, preview_url=request.preview_url,
+            history_url=request.history_url, from_=request.from_, to=request.to, subject=request.subject,
+            tenant=request.tenant, variable_data=dict(request.variable_data or {}), posted_by=posted_by,
+        )
+        self.items[item.id] = item  # an ended item's id reused by the third party: a new interaction
+        self._route(item, None, Action.QUEUE)
+        self.dispatch()
+        return item
+
+    def complete_open_media(self, item_id: str) -> OpenMediaItem:
+        """The integration completes an item: abandoned while queued or offered, handled once accepted."""
+        item = self.item(item_id)
+        self._finish(item, Action.COMPLETE)
+        self.dispatch()
+        return item
+
+    def reroute_open_media(self, item_id: str) -> OpenMediaItem:
+        item = self.item(item_id)
+        previous = item.state
+        next_state(previous, Action.REROUTE)  # raises unless the item failed
+        self.ended_counts[previous] -= 1
+        item.declined_by.clear()
+        item.failed_reason = FailedRouteReason.None_
+        item.time_ended = None
+        self._route(item, previous, Action.REROUTE)
+        self.dispatch()
+        return item
+
+    def accept_open_media(self, item_id: str, agent_id: str) -> OpenMediaItem:
+        item = self.item(item_id)
+        if item.agent_id != agent_id:
+            raise Conflict(f"item {item_id!r} is not offered to agent {agent_id!r}")
+        self._move(item, Action.ACCEPT)
+        item.time_accepted = self.clock.now()
+        self.queues[item.queue_id].stats.answered += 1
+        self.agents.accepted(item, self.employees[agent_id])
+        return item
+
+    def end_open_media(self, item_id: str) -> OpenMediaItem:
+        item = self.item(item_id)
+        self._finish(item, Action.END)
+        self.dispatch()
+        return item
+
+    def offer_timed_out(self, item_id: str) -> None:
+        item = self.item(item_id)
+        agent = self.employees[item.agent_id]
+        item.declined_by.add(agent.id)
+        self._release_agent(item)
+        self._move(item, Action.REQUEUE)
+        queue = self.queues[item.queue_id]
+        self._insert_waiting(queue, item)
+        self.dispatch()
+
+    def drop_live_items(self, reason: FailedRouteReason = FailedRouteReason.ServerRestart) -> int:
+        """Fail every live item (the server went away under it); returns how many."""
+        dropped = self.live_items()
+        for item in dropped:
+            item.failed_reason = reason
+            self._finish(item, Action.DROP)
+        return len(dropped)
+
+    # -- agents ------------------------------------------------------------------------------
+    def set_employee_state(self, employee: Employee, *, logged_in: bool | None = None,
+                           presence: PresenceAvailability | None = None,
+                           ready_media: Iterable[MediaType] | None = None,
+                           profile: str | None = None) -> Employee:
+        if logged_in is not None and logged_in != employee.logged_in:
+            employee.logged_in = logged_in
+            employee.idle_since = self.clock.now() if logged_in else None
+            if presence is None:
+                presence = PresenceAvailability.Available if logged_in else PresenceAvailability.Offline
+        if presence is not None:
+            employee.presence = presence
+        if ready_media is not None:
+            employee.ready_media = set(ready_media)
+        if profile is not None:
+            if profile not in self.agents.profiles:
+                raise WorldError(f"unknown agent profile {profile!r}")
+            employee.profile = profile
+        self.bus.publish(EmployeeStateChanged(self.clock.now(), employee))
+        self.dispatch()
+        return employee
+
+    # -- routing -----------------------------------------------------------------------------
+    def dispatch(self) -> int:
+        """Offer waiting items to free agents, oldest item first across queues; returns offers made."""
+        offers = 0
+        progress = True
+        while progress:
+            progress = False
+            heads = sorted(
+                (q for q in self.queues.values() if q.waiting),
+                key=lambda q: self.items[q.waiting[0]].time_offered_to_queue,
+            )
+            for queue in heads:
+                members = self.members(queue)
+                if not any(m.can_take(MediaType.OpenMedia) for m in members):
+                    continue
+                for item_id in list(queue.waiting):
+                    item = self.items[item_id]
+                    agent = routing.pick_agent(item, members)
+                    if agent is None:
+                        continue
+                    self._offer(queue, item, agent)
+                    offers += 1
+                    progress = True
+                    break
+                if progress:
+                    break
+        return offers
+
+    def _route(self, item: OpenMediaItem, previous: ConversationState | None, enter: Action) -> None:
+        """Send a new (or rerouted) item to its destination queue, or fail it."""
+        dest = routing.choose_destination(
+            item, self.open_media_server(), self.open_media_queues(),
+            lambda q: self.offline_reason(q) is not None, self.quirks,
+        )
+        if dest.unavailable_queue is not None:
+            dest.unavailable_queue.stats.transfers_to_unavailable += 1
+        if dest.queue is None:
+            item.failed_reason = dest.failed_reason
+            item.state = next_state(previous, Action.FAIL)
+            self._ended_now(item)
+            self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous and previous.name))
+            return
+        queue = dest.queue
+        item.state = next_state(previous, enter)
+        item.queue_id = queue.id
+        item.swallowed = dest.swallowed
+        if not dest.swallowed:
+            item.time_offered_to_queue = self.clock.now()
+            queue.stats.offered += 1
+            queue.waiting.append(item.id)
+        self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous and previous.name))
+
+    def _offer(self, queue: Queue, item: OpenMediaItem, agent: Employee) -> None:
+        queue.waiting.remove(item.id)
+        self._move(item, Action.OFFER)
+        item.agent_id = agent.id
+        item.time_offered_to_agent = self.clock.now()
+        agent.active_items.append(item.id)
+        self.agents.offered(item, agent)
+
+    def _insert_waiting(self, queue: Queue, item: OpenMediaItem) -> None:
+        """Put a requeued item back at its place: the queue stays ordered by time offered to queue."""
+        at = len(queue.waiting)
+        for index, other in enumerate(queue.waiting):
+            if self.items[other].time_offered_to_queue > item.time_offered_to_queue:
+                at = index
+                break
+        queue.waiting.insert(at, item.id)
+
+    # -- state changes -----------------------------------------------------------------------
+    def _move(self, item: OpenMediaItem, action: Action) -> None:
+        previous = item.state
+        item.state = next_state(previous, action)
+        self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous.name))
+
+    def _finish(self, item: OpenMediaItem, action: Action) -> None:
+        previous = item.state
+        new = next_state(previous, action)  # raises before anything changes
+        self.agents.forget(item)
+        queue = self.queues.get(item.queue_id) if item.queue_id else None
+        if queue is not None and item.id in queue.waiting:
+            queue.waiting.remove(item.id)
+        if item.agent_id:
+            self._release_agent(item)
+        if queue is not None and not item.swallowed:
+            if new is ConversationState.Abandoned:
+                queue.stats.abandoned += 1
+            elif new is ConversationState.Handled:
+                queue.stats.handled += 1
+            elif new is ConversationState.Failed:
+                queue.stats.failed += 1
+        item.state = new
+        self._ended_now(item)
+        self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous.name))
+
+    def _release_agent(self, item: OpenMediaItem) -> None:
+        agent = self.employees.get(item.agent_id or "")
+        if agent is not None and item.id in agent.active_items:
+            agent.active_items.remove(item.id)
+            if not agent.active_items:
+                agent.idle_since = self.clock.now()
+
+    def _ended_now(self, item: OpenMediaItem) -> None:
+        item.time_ended = self.clock.now()
+        self.ended_counts[item.state] += 1
+        self._ended.append(item.id)
+        while len(self._ended) > self.history_limit:
+            old = self._ended.popleft()
+            if old in self.items and not self.items[old].live:
+                del self.items[old]

@@ -1,0 +1,57 @@
+"""Typed domain events and the bus that fans them out to every face.
+
+The world publishes an event after each change; faces (hubs, the agent desktop, CloudLink
+publications, the dashboard) subscribe and turn events into wire messages. Handlers run
+synchronously, in publish order, on the event loop that changed the world.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulator.world.model import Employee, OpenMediaItem
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime
+
+
+@dataclass(frozen=True)
+class OpenMediaChanged(Event):
+    item: OpenMediaItem
+    previous: str | None  # the ConversationState before the change, None when created
+
+
+@dataclass(frozen=True)
+class EmployeeStateChanged(Event):
+    employee: Employee
+
+
+@dataclass(frozen=True)
+class SessionsEnded(Event):
+    """The AuthorizationServer dropped every session (a simulated IIS restart)."""
+
+    reason: str
+
+
+Handler = Callable[[Event], None]
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._handlers: list[tuple[type[Event], Handler]] = []
+
+    def subscribe(self, kind: type[Event], handler: Handler) -> Callable[[], None]:
+        entry = (kind, handler)
+        self._handlers.append(entry)
+        return lambda: self._handlers.remove(entry)
+
+    def publish(self, event: Event) -> None:
+        for kind, handler in list(self._handlers):
+            if isinstance(event, kind):
+                handler(event)

@@ -1,0 +1,197 @@
+"""Entities of the simulated contact center. Plain objects; no HTTP, no JSON.
+
+Enum members carry the names the MiCC SDK puts on the wire and the integers its .NET models use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum, StrEnum
+
+
+class MediaType(IntEnum):
+    """MiCC media types (integers inferred; the wire uses the names)."""
+
+    Unknown = 0
+    Voice = 1
+    Email = 2
+    Chat = 3
+    Sms = 4
+    OpenMedia = 5
+
+
+class PresenceAvailability(IntEnum):
+    """Seed 002: ``0 = Unknown 1 = Available 2 = Busy 3 = DoNotDisturb 4 = Away 5 = Offline``."""
+
+    Unknown = 0
+    Available = 1
+    Busy = 2
+    DoNotDisturb = 3
+    Away = 4
+    Offline = 5
+
+
+class ConversationState(IntEnum):
+    """Conversation states. Names from real clients and seed 002; integers inferred."""
+
+    Unknown = 0
+    Offered = 1
+    Acd = 2
+    NonAcd = 3
+    Held = 4
+    Ended = 5
+    Abandoned = 6
+    InQueue = 7
+    Handled = 8
+    Failed = 9
+
+
+LIVE_STATES = frozenset({ConversationState.InQueue, ConversationState.Offered, ConversationState.Acd})
+
+
+class FailedRouteReason(IntEnum):
+    """Why routing failed (names of the simulator's own; integers inferred)."""
+
+    None_ = 0
+    QueueNotFound = 1
+    QueueOffline = 2
+    NoDestination = 3
+    ServerRestart = 4
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    ADMINISTRATOR = "administrator"
+
+
+@dataclass
+class Site:
+    id: str
+    name: str
+
+
+@dataclass
+class MediaServer:
+    id: str
+    name: str
+    media_type: MediaType
+    default_queue_id: str | None = None  # the inbound workflow's queue transfer destination
+    routing_failure_queue_id: str | None = None  # "Routing Failure Destination Transfer"
+
+
+@dataclass
+class AgentProfile:
+    """How a virtual agent behaves: seconds to accept an offer and to handle an item.
+
+    ``None`` means never: an agent that never accepts lets offers time out; one that never
+    finishes keeps the item until the integration completes it.
+    """
+
+    name: str
+    accept_delay: float | None = 3.0
+    handle_time: float | None = 120.0
+
+
+@dataclass
+class Employee:
+    id: str
+    username: str
+    password: str
+    first_name: str
+    last_name: str
+    role: Role = Role.AGENT
+    reporting: str | None = None  # the agent's reporting number; None for non-agents
+    extension: str | None = None
+    logged_in: bool = False
+    presence: PresenceAvailability = PresenceAvailability.Offline
+    ready_media: set[MediaType] = field(default_factory=set)
+    max_concurrent: int = 1  # workload: items of multimedia an agent handles at once
+    profile: str = "default"
+    idle_since: datetime | None = None
+    active_items: list[str] = field(default_factory=list)  # ids of items offered to or held by the agent
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_agent(self) -> bool:
+        return self.reporting is not None
+
+    @property
+    def available(self) -> bool:
+        """Logged in and in the Available presence: the queue's "agents available" basis."""
+        return self.is_agent and self.logged_in and self.presence is PresenceAvailability.Available
+
+    @property
+    def idle(self) -> bool:
+        """Available and handling nothing: the "agents idle" basis."""
+        return self.available and not self.active_items
+
+    def can_take(self, media: MediaType) -> bool:
+        return self.available and media in self.ready_media and len(self.active_items) < self.max_concurrent
+
+
+@dataclass
+class AgentGroup:
+    id: str
+    name: str
+    reporting: str
+    members: list[str] = field(default_factory=list)  # employee ids
+
+
+@dataclass
+class Queue:
+    id: str
+    name: str
+    reporting: str
+    media_type: MediaType
+    media_server_id: str | None = None
+    agent_group_ids: list[str] = field(default_factory=list)  # primary group first
+    workflow_validated: bool = True
+    waiting: list[str] = field(default_factory=list)  # ids of items waiting, oldest first
+    stats: QueueCounters = field(default_factory=lambda: QueueCounters())
+
+
+@dataclass
+class QueueCounters:
+    offered: int = 0  # items that entered the queue
+    answered: int = 0  # items accepted by an agent
+    abandoned: int = 0
+    handled: int = 0
+    failed: int = 0
+    transfers_to_unavailable: int = 0
+
+
+@dataclass
+class OpenMediaItem:
+    id: str
+    state: ConversationState
+    time_offered_to_system: datetime
+    requested_queue: str | None = None  # what the integrator asked for (guid, name or reporting)
+    queue_id: str | None = None
+    agent_id: str | None = None
+    time_offered_to_queue: datetime | None = None
+    time_offered_to_agent: datetime | None = None
+    time_accepted: datetime | None = None
+    time_ended: datetime | None = None
+    swallowed: bool = False  # held by an unvalidated workflow: accepted, never offered
+    failed_reason: FailedRouteReason = FailedRouteReason.None_
+    declined_by: set[str] = field(default_factory=set)  # agents whose offer timed out
+    target_uri: str | None = None
+    target_uri_embedded: bool = False
+    preview_url: str | None = None
+    history_url: str | None = None
+    from_: str | None = None
+    to: str | None = None
+    subject: str | None = None
+    tenant: str | None = None
+    variable_data: dict[str, object] = field(default_factory=dict)
+    posted_by: str | None = None  # the principal (employee or client id) that created it
+
+    @property
+    def live(self) -> bool:
+        return self.state in LIVE_STATES
+

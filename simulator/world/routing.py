@@ -1,0 +1,127 @@
+"""ACD decisions: where a new item goes, whether a queue is online, which agent gets an offer.
+
+Pure functions over the world's entities, so the router's decisions can be tested without a
+server or a clock. The world (``core.py``) applies the decisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from simulator.world.model import (
+    AgentGroup,
+    Employee,
+    FailedRouteReason,
+    MediaServer,
+    MediaType,
+    OpenMediaItem,
+    Queue,
+)
+from simulator.world.quirks import Quirks
+
+
+@dataclass(frozen=True)
+class Destination:
+    """The routing decision for a new item: a queue, or a failure with its reason."""
+
+    queue: Queue | None
+    swallowed: bool = False
+    failed_reason: FailedRouteReason = FailedRouteReason.None_
+    via_failure_destination: bool = False
+    unavailable_queue: Queue | None = None  # the offline queue that sent it elsewhere
+
+
+def find_queue(queues: Iterable[Queue], ref: str) -> Queue | None:
+    """A queue by GUID, name (any case) or reporting number, as the Open Media ``queue`` field allows."""
+    wanted = ref.strip().lower()
+    for queue in queues:
+        if wanted in (queue.id.lower(), queue.name.lower(), queue.reporting.lower()):
+            return queue
+    return None
+
+
+def queue_members(queue: Queue, groups: Mapping[str, AgentGroup],
+                  employees: Mapping[str, Employee]) -> list[Employee]:
+    """Agents of the queue's agent groups, primary group first, each once."""
+    seen: dict[str, Employee] = {}
+    for group_id in queue.agent_group_ids:
+        group = groups.get(group_id)
+        for member in group.members if group else ():
+            if member in employees and member not in seen:
+                seen[member] = employees[member]
+    return list(seen.values())
+
+
+def offline_reason(queue: Queue, members: list[Employee]) -> str | None:
+    """Why the integrator guide would call this queue offline, or None when it is online."""
+    if not queue.agent_group_ids:
+        return "no agent group is assigned to the queue"
+    if not members:
+        return "the queue's agent groups have no members"
+    if not any(agent.available for agent in members):
+        return "no agent of the queue's agent groups is logged in and available"
+    return None
+
+
+def choose_destination(
+    item: OpenMediaItem,
+    server: MediaServer | None,
+    queues: list[Queue],
+    is_offline: Callable[[Queue], bool],
+    quirks: Quirks,
+) -> Destination:
+    """Apply the media server's inbound workflow to a new item.
+
+    The queue named by the item (or else the server's default destination) is tried first; an
+    unknown queue, or an offline one when that quirk is on, falls to the server's routing-failure
+    destination, the last resort, taken as it is; without one the item fails.
+    """
+    by_id = {q.id: q for q in queues}
+    wanted: Queue | None = None
+    reason = FailedRouteReason.None_
+    unavailable: Queue | None = None
+    if item.requested_queue:
+        wanted = find_queue(queues, item.requested_queue)
+        if wanted is None:
+            reason = FailedRouteReason.QueueNotFound
+    elif server and server.default_queue_id:
+        wanted = by_id.get(server.default_queue_id)
+    if wanted is None and reason is FailedRouteReason.None_:
+        reason = FailedRouteReason.NoDestination
+    if wanted is not None and wanted.media_type is not MediaType.OpenMedia:
+        wanted, reason = None, FailedRouteReason.QueueNotFound
+    if wanted is not None and quirks.queue_offline_without_available_agents and is_offline(wanted):
+        unavailable, wanted, reason = wanted, None, FailedRouteReason.QueueOffline
+    if wanted is not None:
+        return Destination(wanted, swallowed=_swallows(wanted, quirks))
+    fallback = by_id.get(server.routing_failure_queue_id or "") if server else None
+    if fallback is not None and quirks.routing_failure_destination:
+        return Destination(fallback, swallowed=_swallows(fallback, quirks), via_failure_destination=True,
+                           unavailable_queue=unavailable)
+    return Destination(None, failed_reason=reason, unavailable_queue=unavailable)
+
+
+def _swallows(queue: Queue, quirks: Quirks) -> bool:
+    return quirks.unvalidated_workflow_swallows_items and not queue.workflow_validated
+
+
+def pick_agent(item: OpenMediaItem, members: list[Employee]) -> Employee | None:
+    """The agent to offer to, among those ready for open media with free workload.
+
+    Least loaded first, then longest idle, then the order of ``members`` (primary group first).
+    Agents whose offer of this item already timed out are passed over.
+    """
+    candidates = [m for m in members if m.can_take(MediaType.OpenMedia) and m.id not in item.declined_by]
+    if not candidates:
+        return None
+    never = datetime.min.replace(tzinfo=None)
+
+    def idle_key(agent: Employee) -> datetime:
+        since = agent.idle_since
+        return since.replace(tzinfo=None) if since else never
+
+    best_rank = {agent.id: rank for rank, agent in enumerate(members)}
+    candidates.sort(key=lambda a: (len(a.active_items), idle_key(a), best_rank[a.id]))
+    return candidates[0]

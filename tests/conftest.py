@@ -1,0 +1,131 @@
+"""Fixtures: a real simulator on a loopback port (uvicorn in a thread), with a manual clock.
+
+Tests talk to it with httpx exactly as integrations do and move time with the control API.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from simulator.app import create_app
+from simulator.runtime import Simulator
+from simulator.settings import Settings
+from simulator.world.config import WorldConfig
+
+START = datetime(2026, 11, 22, 9, 0, 0, tzinfo=UTC)
+TALKATIVE = ("Talkative", "7d9f1b26-2a7b-46e9-a2e7-1acb3ea5b26d")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveSim:
+    """A running simulator and an httpx client bound to it."""
+
+    sim: Simulator
+    base_url: str
+    http: httpx.Client
+
+    def token(self, username: str = "_admin", password: str = "_password") -> str:
+        r = self.http.post("/authorizationserver/token",
+                           data={"grant_type": "password", "username": username, "password": password})
+        assert r.status_code == 200, r.text
+        return r.json()["access_token"]
+
+    def client_token(self, client_id: str = TALKATIVE[0], secret: str = TALKATIVE[1]) -> str:
+        r = self.http.post("/authorizationserver/token", data={
+            "grant_type": "client_credentials", "client_id": client_id, "client_secret": secret})
+        assert r.status_code == 200, r.text
+        return r.json()["access_token"]
+
+    def sdk(self, token: str) -> httpx.Client:
+        return httpx.Client(base_url=f"{self.base_url}/miccsdk/api/v1",
+                            headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+    def advance(self, seconds: float) -> dict[str, Any]:
+        r = self.http.post("/_sim/clock/advance", json={"seconds": seconds})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def world(self) -> dict[str, Any]:
+        return self.http.get("/_sim/world").json()
+
+    def set_agent(self, ref: str, **state: Any) -> dict[str, Any]:
+        r = self.http.patch(f"/_sim/employees/{ref}", json=state)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+
+class _Server(uvicorn.Server):
+    def install_signal_handlers(self) -> None:  # running in a thread
+        pass
+
+
+def run_live(settings: Settings, world: WorldConfig | None = None) -> Iterator[LiveSim]:
+    port = free_port()
+    settings = settings.model_copy(update={"port": port})
+    sim = Simulator(settings, world)
+    server = _Server(uvicorn.Config(create_app(sim), host="127.0.0.1", port=port, log_level="warning",
+                                    lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the simulator did not start")
+        time.sleep(0.01)
+    base = f"http://127.0.0.1:{port}"
+    with httpx.Client(base_url=base, timeout=30) as http:
+        yield LiveSim(sim, base, http)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def manual_settings(**overrides: Any) -> Settings:
+    return Settings(clock="manual", clock_start=START, **overrides)
+
+
+@pytest.fixture
+def live() -> Iterator[LiveSim]:
+    """The default world on a manual clock."""
+    yield from run_live(manual_settings())
+
+
+@pytest.fixture
+def live_with() -> Iterator[Callable[..., LiveSim]]:
+    """Start a simulator with other settings or another world: ``live_with(world=..., quirks=...)``."""
+    stack: list[Iterator[LiveSim]] = []
+
+    def start(world: WorldConfig | None = None, **overrides: Any) -> LiveSim:
+        gen = run_live(manual_settings(**overrides), world)
+        stack.append(gen)
+        return next(gen)
+
+    yield start
+    for gen in stack:
+        next(gen, None)
+
+
+@pytest.fixture
+def tmp_file(tmp_path: Path) -> Callable[[str, str], Path]:
+    def write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
