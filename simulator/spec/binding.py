@@ -5,7 +5,8 @@ Three strictness levels (DESIGN.md):
 * ``lenient`` (default) -- what the real server accepts: property names in any case, unknown
   properties ignored, enums as names (any case), integers or integer strings, booleans also as
   ``"true"``/``"false"``, numbers as numeric strings, primitives where a string is expected;
-  ``required`` is not enforced for value types (a missing bool binds as false, as in .NET).
+  ``required`` is not enforced for booleans and numbers (.NET binds a missing one as its default),
+  but is for enums, whose default would be an inferred integer.
 * ``strict`` -- exactly the document: names as written, types as declared, required enforced.
 * ``off`` -- no errors: what binds is kept, the rest dropped.
 
@@ -59,7 +60,8 @@ def _types(schema: dict[str, Any]) -> list[str]:
 def _bind(value: Any, schema: dict[str, Any], mode: Strictness, where: str, errors: _Errors) -> Any:
     types = _types(schema)
     if value is None:
-        if not types or "null" in types or (mode is Strictness.LENIENT and "string" in types):
+        if not types or "null" in types or (mode is Strictness.LENIENT and "string" in types
+                                             and "enum" not in schema):
             return None
         errors.add(where, f"Error converting value {{null}} to type '{_type_name(schema)}'.")
         return _MISSING
@@ -97,8 +99,9 @@ def _bind_object(value: Any, schema: dict[str, Any], mode: Strictness, where: st
     for name in schema.get("required", []):
         if name in result:
             continue
-        kinds = _types(properties.get(name, {}))
-        value_type = "enum" in properties.get(name, {}) or bool({"boolean", "integer", "number"} & set(kinds))
+        prop = properties.get(name, {})
+        # .NET binds a missing bool or number as its default; a missing enum we refuse rather than guess
+        value_type = "enum" not in prop and bool({"boolean", "integer", "number"} & set(_types(prop)))
         if mode is Strictness.STRICT or not value_type:
             errors.add(f"{where}.{name}", f"The {name} field is required.")
     return result
