@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 
 def test_the_world_view_shows_entities_clock_quirks_and_clients(live):
@@ -61,7 +62,9 @@ def test_the_index_lists_the_surfaces(live):
     assert surfaces["miccsdk"].endswith("/miccsdk/api/v1")
 
 
+@pytest.mark.filterwarnings("ignore:Using .httpx. with .starlette.testclient.")
 def test_the_control_api_refuses_non_loopback_clients():
+    """In process: a non-loopback peer cannot be made on loopback, so this one test uses TestClient."""
     from starlette.testclient import TestClient
 
     from simulator.app import create_app

@@ -38,10 +38,7 @@ def queue_to_wire(world: World, queue: Queue, call: Call) -> dict[str, Any]:
     members = world.members(queue)
     active = [i for i in world.live_items() if i.queue_id == queue.id and not i.swallowed]
     return {
-        "_links": {
-            "self": {"href": call.url_for(f"/openmedia/queues/{queue.id}")},
-            "conversations": [{"href": call.url_for(f"/openmedia/{i.id}")} for i in active],
-        },
+        "_links": {"conversations": [{"href": call.url_for(f"/openmedia/{i.id}")} for i in active]},
         "id": queue.id,
         "name": queue.name,
         "reporting": queue.reporting,

@@ -1,0 +1,85 @@
+"""The README and the contracts stay true to what is built."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from openapi_spec_validator import validate
+
+from simulator.app import MICC_SDK_HANDLERS
+from simulator.micc.authserver.responses import HANDLERS as AUTH_HANDLERS
+from simulator.spec.contract import CONTRACTS_DIR, load_contract
+from simulator.world.clock import Clock
+from simulator.world.core import OpenMediaRequest, World
+from simulator.world.seed import default_world
+
+ROOT = Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _rows(heading: str) -> list[list[str]]:
+    """The rows of the first Markdown table after ``heading``."""
+    section = README.split(heading, 1)[1]
+    rows = []
+    for line in section.splitlines():
+        if line.startswith("|"):
+            rows.append([cell.strip().strip("`") for cell in line.strip("|").split("|")])
+        elif rows:
+            break
+    return rows[2:]
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return World(default_world(), Clock("manual"))
+
+
+def test_the_readme_lists_every_login_with_its_id(world):
+    rows = {row[0]: row for row in _rows("Logins (the password grant")}
+    assert set(rows) == {e.username for e in world.employees.values()}
+    for employee in world.employees.values():
+        row = rows[employee.username]
+        assert row[1] == employee.password and row[2] == employee.name and row[3] == employee.role.value
+        assert row[4] == (employee.reporting or "") and row[7] == employee.id
+
+
+def test_the_readme_lists_every_queue_group_and_server_with_its_id(world):
+    queues = {row[0]: row for row in _rows("Queues:")}
+    assert {name: (row[1], row[-1]) for name, row in queues.items()} == {
+        q.name: (q.reporting, q.id) for q in world.queues.values()}
+    groups = {row[0]: row[-1] for row in _rows("Agent groups:")}
+    assert groups == {g.name: g.id for g in world.agent_groups.values()}
+    servers = {row[0]: row[2] for row in _rows("Media servers:")}
+    assert servers == {m.name: m.id for m in world.media_servers.values()}
+    assert world.site.name in README and world.site.id in README
+
+
+def test_the_readme_first_item_id_is_what_a_fresh_run_generates(world):
+    first = world.post_open_media(OpenMediaRequest(queue="Web Chat")).id
+    assert f"`{first}`" in README
+
+
+def test_the_readme_test_command_is_what_ci_runs():
+    command = "python3 -m pip install -q -e '.[test]' && python3 -m pytest"
+    assert command in README
+    assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["micc-sdk", "authorizationserver"])
+def test_each_contract_is_a_valid_openapi_document(name):
+    validate(yaml.safe_load((CONTRACTS_DIR / f"{name}.openapi.yaml").read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize(("name", "handlers"), [("micc-sdk", MICC_SDK_HANDLERS),
+                                                 ("authorizationserver", AUTH_HANDLERS)])
+def test_every_operation_has_a_handler(name, handlers):
+    operations = {op.operation_id for op in load_contract(name).operations}
+    assert operations == set(handlers)
+
+
+def test_documented_docs_pages_exist():
+    for link in re.findall(r"\]\((docs/[^)]+|contracts/[^)]+)\)", README):
+        assert (ROOT / link).is_file(), link
