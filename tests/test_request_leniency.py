@@ -97,3 +97,17 @@ def test_unknown_paths_and_methods_answer_in_the_dotnet_shape(live):
     r = sdk.delete("/openmedia")
     assert r.status_code == 405 and "does not support http method 'DELETE'" in r.json()["message"]
     assert "GET" in r.headers["allow"] and "POST" in r.headers["allow"]
+
+
+def test_absurdly_nested_json_is_a_400_not_a_crash(live):
+    token = live.token()
+    raw = b"[" * 100_000 + b"]" * 100_000
+    r = httpx.post(f"{live.base_url}/miccsdk/api/v1/openmedia", content=raw,
+                   headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    assert r.status_code == 400
+
+
+def test_item_ids_match_in_any_case(live):
+    sdk = live.sdk(live.token())
+    item = sdk.post("/openmedia", json={"id": "Crm-Task-7", "queue": "Web Chat"}).json()["id"]
+    assert sdk.get(f"/openmedia/{item.lower()}").json()["id"] == "Crm-Task-7"

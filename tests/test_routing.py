@@ -141,3 +141,29 @@ def test_virtual_agents_accept_then_end_after_their_profile_times(world):
     world.clock.advance(120)
     assert item.state is ConversationState.Handled and item.time_ended == START + timedelta(seconds=123)
     assert agent(world, "1001").active_items == []
+
+
+def test_every_change_of_an_item_is_published_as_an_event(world):
+    from simulator.world.events import OpenMediaChanged
+
+    seen: list[tuple[str | None, str]] = []
+    world.bus.subscribe(OpenMediaChanged, lambda e: seen.append((e.previous, e.item.state.name)))
+    post(world)
+    world.clock.advance(200)
+    assert seen == [(None, "InQueue"), ("InQueue", "Offered"), ("Offered", "Acd"), ("Acd", "Handled")]
+
+
+def test_the_world_core_imports_nothing_of_http():
+    import ast
+    from pathlib import Path
+
+    import simulator.world
+
+    banned = {"starlette", "uvicorn", "httpx", "json", "socketio"}
+    for path in Path(simulator.world.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                assert name.split(".")[0] not in banned, f"{path.name} imports {name}"

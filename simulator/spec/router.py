@@ -184,7 +184,7 @@ class SpecRouter:
                            {"model": ["A non-empty request body is required."]})
         try:
             value = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, RecursionError) as exc:
             raise ApiError(400, "The request is invalid.",
                            {"model": [f"The request body is not valid JSON: {exc}"]}) from exc
         bound, model_state = bind(value, operation.request_schema, self.strictness)

@@ -79,6 +79,7 @@ class World:
         self.queues: dict[str, Queue] = {}
         self.media_servers: dict[str, MediaServer] = {}
         self.items: dict[str, OpenMediaItem] = {}
+        self._folded_ids: dict[str, str] = {}  # lower-cased id -> id, for lookups in any case
         self._ended: deque[str] = deque()
         self.history_limit = config.routing.history_limit
         self.ended_counts: Counter[ConversationState] = Counter()
@@ -158,8 +159,8 @@ class World:
         return routing.offline_reason(queue, self.members(queue))
 
     def item(self, item_id: str) -> OpenMediaItem:
-        item = self.items.get(item_id) or next(
-            (i for i in self.items.values() if i.id.lower() == item_id.lower()), None)
+        """An item by id in any case (IIS and the SDK treat ids case-insensitively)."""
+        item = self.items.get(item_id) or self.items.get(self._folded_ids.get(item_id.lower(), ""))
         if item is None:
             raise NotFound(f"open media item {item_id!r} not found")
         return item
@@ -193,6 +194,7 @@ class World:
             tenant=request.tenant, variable_data=dict(request.variable_data or {}), posted_by=posted_by,
         )
         self.items[item.id] = item  # an ended item's id reused by the third party: a new interaction
+        self._folded_ids[item.id.lower()] = item.id
         self._route(item, None, Action.QUEUE)
         self.dispatch()
         return item
@@ -382,3 +384,4 @@ class World:
             old = self._ended.popleft()
             if old in self.items and not self.items[old].live:
                 del self.items[old]
+                self._folded_ids.pop(old.lower(), None)
