@@ -126,3 +126,36 @@ def test_unknown_items_are_404_in_the_dotnet_shape(live):
     for r in (sdk.get("/openmedia/nope"), sdk.put("/openmedia/nope", json={"action": "Complete"})):
         assert r.status_code == 404
         assert "nope" in r.json()["message"]
+
+
+def test_collections_take_odata_filter_orderby_top_skip_and_count(live):
+    sdk = live.sdk(live.token())
+    r = sdk.get("/openmedia/queues", params={"$filter": "mediaType eq 'OpenMedia' and isInDoNotDisturb eq false",
+                                             "$orderby": "reporting desc", "$top": "2", "$count": "true"})
+    assert r.status_code == 200
+    assert_conforms(r, "OpenMedia_GetOpenMediaQueues")
+    body = r.json()
+    assert [q["reporting"] for q in body["_embedded"]["items"]] == ["P7009", "P7003"]
+    assert body["count"] == 4  # Training is offline; $count gives the total before paging
+    page = sdk.get("/openmedia/queues", params={"$orderby": "name", "$skip": "1", "$top": "1"}).json()
+    assert page["count"] == 1 and page["_embedded"]["items"][0]["name"] == "Social Media"
+    assert sdk.get("/openmedia/queues", params={"$filter": "contains(Name, 'media')"}).json()["count"] == 1
+
+
+def test_bad_odata_options_are_400s(live):
+    sdk = live.sdk(live.token())
+    for params in ({"$filter": "name eq"}, {"$top": "many"}, {"$orderby": "name sideways"},
+                   {"$filter": "frobnicate(name)"}):
+        r = sdk.get("/openmedia/queues", params=params)
+        assert r.status_code == 400, params
+        assert "not valid" in r.json()["message"] or "modelState" in r.json()
+
+
+def test_search_finds_items_that_were_already_handled(live):
+    sdk = live.sdk(live.token())
+    item = sdk.post("/openmedia", json={"queue": "Web Chat", "subject": "Refund for order 42"}).json()["id"]
+    sdk.put(f"/openmedia/{item}", json={"action": "Complete"})
+    assert sdk.get("/openmedia").json()["count"] == 0
+    found = sdk.get("/openmedia", params={"$search": "'order 42'"}).json()
+    assert [i["id"] for i in found["_embedded"]["items"]] == [item]
+    assert found["_embedded"]["items"][0]["conversationState"] == "Abandoned"

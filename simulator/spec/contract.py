@@ -26,6 +26,7 @@ class Operation:
     path: str  # template relative to the server url, e.g. /openmedia/{id}
     tags: list[str]
     role: str  # x-micc-sim-role, "public" when the operation has no security
+    parameters: list[dict[str, Any]]  # resolved: name, in, required, schema
     request_schema: dict[str, Any] | None
     request_media: str | None
     responses: dict[str, dict[str, Any] | None]  # status -> resolved JSON schema of the body
@@ -44,6 +45,19 @@ class Operation:
         if found is None:
             return None
         return {name: found.group(_group(name)) for name in self.param_names}
+
+    @property
+    def odata(self) -> bool:
+        """A collection operation: it takes OData query options."""
+        return any(p["name"].startswith("$") for p in self.parameters if p.get("in") == "query")
+
+    @property
+    def success(self) -> tuple[int, dict[str, Any] | None]:
+        """The first 2xx status the document lists, with its body schema."""
+        for status, schema in sorted(self.responses.items()):
+            if status.startswith("2"):
+                return int(status), schema
+        return 200, None
 
     @property
     def literal_segments(self) -> int:
@@ -121,7 +135,8 @@ def load_contract(name: str) -> Contract:
                 responses[str(status)] = json_body.get("schema") if json_body else None
             operations.append(Operation(
                 operation_id=raw["operationId"], method=method.upper(), path=template,
-                tags=raw.get("tags", []), role=role, request_schema=body_schema, request_media=media,
+                tags=raw.get("tags", []), role=role, parameters=resolve(document, raw["parameters"]),
+                request_schema=body_schema, request_media=media,
                 responses=responses, raw=raw,
             ))
     # literal paths win over templated ones: /openmedia/queues before /openmedia/{id}

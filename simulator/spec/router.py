@@ -21,8 +21,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from simulator.spec import odata
 from simulator.spec.binding import Strictness, bind
 from simulator.spec.contract import Contract, Operation
+from simulator.spec.synthesis import seed_for, synthesize
 from simulator.world.core import Conflict, NotFound, WorldError
 from simulator.world.lifecycle import TransitionError
 
@@ -128,12 +130,21 @@ class SpecRouter:
         path = _relative_path(request.scope)
         operation, params = self._match(request.method, path, request)
         principal = self._authorize(operation, request)
-        body = await self._bind_body(operation, request)
         query = dict(request.query_params)
+        _check_query(operation, query)
+        body = await self._bind_body(operation, request)
         handler = self.handlers.get(operation.operation_id)
         if handler is None:
-            raise ApiError(501, f"micc-sim has no handler for {operation.operation_id} yet.")
-        call = Call(self.sim, operation, params, query, body, principal, request)
+            status, schema = operation.success
+            reply = Reply(synthesize(schema, seed_for(operation.operation_id, params, query)), status)
+        else:
+            reply = await self._run(handler, Call(self.sim, operation, params, query, body, principal, request))
+        if operation.odata and _is_collection(reply.body):
+            reply.body = _page(reply.body, query)
+        return _json(reply.status, reply.body, reply.headers)
+
+    @staticmethod
+    async def _run(handler: Handler, call: Call) -> Reply:
         try:
             result = handler(call)
             if hasattr(result, "__await__"):
@@ -144,8 +155,7 @@ class SpecRouter:
             raise ApiError(409, str(exc)) from exc
         except (TransitionError, WorldError) as exc:
             raise ApiError(400, str(exc)) from exc
-        reply = result if isinstance(result, Reply) else Reply(result)
-        return _json(reply.status, reply.body, reply.headers)
+        return result if isinstance(result, Reply) else Reply(result)
 
     def _match(self, method: str, path: str, request: Request) -> tuple[Operation, dict[str, str]]:
         allowed: list[str] = []
@@ -194,6 +204,44 @@ class SpecRouter:
 
     def _error(self, error: ApiError) -> Response:
         return _json(error.status, self.render_error(error), error.headers)
+
+
+def _check_query(operation: Operation, query: Mapping[str, str]) -> None:
+    """Required query parameters present, typed ones parseable: else a 400 naming them."""
+    folded = {k.lower(): v for k, v in query.items()}
+    errors: dict[str, list[str]] = {}
+    for param in operation.parameters:
+        if param.get("in") != "query":
+            continue
+        name = param["name"]
+        value = folded.get(name.lower())
+        if value is None:
+            if param.get("required"):
+                errors.setdefault(name, []).append(f"The {name} query parameter is required.")
+            continue
+        kind = (param.get("schema") or {}).get("type")
+        if kind == "integer" and not value.strip().lstrip("+-").isdigit():
+            errors.setdefault(name, []).append(f"The value '{value}' is not valid for {name}: an integer.")
+        elif kind == "boolean" and value.strip().lower() not in ("true", "false"):
+            errors.setdefault(name, []).append(f"The value '{value}' is not valid for {name}: true or false.")
+    if errors:
+        raise ApiError(400, "The request is invalid.", errors)
+
+
+def _is_collection(body: Any) -> bool:
+    return isinstance(body, dict) and isinstance(body.get("_embedded"), dict) and isinstance(
+        body["_embedded"].get("items"), list)
+
+
+def _page(body: dict[str, Any], query: Mapping[str, str]) -> dict[str, Any]:
+    """Apply the OData options to a HAL collection; ``count`` is the page size, or the total with $count."""
+    try:
+        items, total = odata.apply(body["_embedded"]["items"], query)
+    except odata.ODataError as exc:
+        raise ApiError(400, str(exc)) from exc
+    wants_total = {k.lower(): v for k, v in query.items()}.get("$count", "").lower() == "true"
+    return {**body, "count": total if wants_total else len(items), "_embedded": {**body["_embedded"],
+                                                                               "items": items}}
 
 
 def _relative_path(scope: Scope) -> str:

@@ -52,9 +52,17 @@ def queue_to_wire(world: World, queue: Queue, call: Call) -> dict[str, Any]:
 
 
 def get_items(call: Call) -> dict[str, Any]:
-    world = call.world
-    return hal_collection((item_to_wire(world, i, call) for i in world.live_items()),
-                          call.url_for("/openmedia"))
+    world: World = call.world
+    search = next((v for k, v in call.query.items() if k.lower() == "$search"), None)
+    items = world.live_items() if search is None else _search(world, search)
+    return hal_collection((item_to_wire(world, i, call) for i in items), call.url_for("/openmedia"))
+
+
+def _search(world: World, term: str) -> list[OpenMediaItem]:
+    """Live and previously executed items whose id, subject, from or to contain the term (any case)."""
+    wanted = term.strip().strip("'\"").lower()
+    return [i for i in world.items.values()
+            if any(wanted in (text or "").lower() for text in (i.id, i.subject, i.from_, i.to))]
 
 
 def post_item(call: Call) -> Reply:
