@@ -25,9 +25,9 @@ from starlette.routing import Mount, Route
 from simulator import __version__
 from simulator.control.urls import LoopbackOnly
 from simulator.control.urls import routes as control_routes
+from simulator.micc import sdk as micc_sdk
 from simulator.micc.authserver.responses import HANDLERS as AUTH_HANDLERS
 from simulator.micc.authserver.responses import bearer_principal, oauth_error
-from simulator.micc.openmedia.responses import HANDLERS as OPENMEDIA_HANDLERS
 from simulator.middleware import IisPaths
 from simulator.runtime import Simulator
 from simulator.settings import Settings
@@ -38,12 +38,9 @@ from simulator.world.clock import ClockMode
 
 log = logging.getLogger("micc_sim")
 
-MICC_SDK_HANDLERS = {**OPENMEDIA_HANDLERS}
-
-
 def create_app(sim: Simulator | None = None, settings: Settings | None = None) -> Starlette:
     sim = sim or Simulator(settings)
-    sdk = SpecRouter(sim, load_contract("micc-sdk"), MICC_SDK_HANDLERS,
+    sdk = SpecRouter(sim, load_contract(micc_sdk.CONTRACT), micc_sdk.HANDLERS,
                      authenticate=lambda request: bearer_principal(sim, request),
                      strictness=sim.settings.strictness)
     auth = SpecRouter(sim, load_contract("authorizationserver"), AUTH_HANDLERS,

@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from simulator import __version__
+from simulator.conformance import DEFAULT_CHECKS, ContractError, ContractRun, run_contract
 from simulator.spec.binding import Strictness
 from simulator.world.clock import ClockMode
 from simulator.world.config import WorldFileError, load_world_file
@@ -66,6 +67,24 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", type=Path)
 
     commands.add_parser("quirks", help="list the quirk switches and their defaults")
+
+    contract = commands.add_parser("contract", help="run schemathesis against the simulator or any MiCC server")
+    contract.add_argument("--base-url", help="server to test (default: start a simulator in-process)")
+    contract.add_argument("--username", help="password grant login (default _admin)")
+    contract.add_argument("--password", help="password grant password (default _password)")
+    contract.add_argument("--client-id", help="client_credentials grant: a Clients.config Id")
+    contract.add_argument("--client-secret", help="... and its Secret")
+    contract.add_argument("--report-dir", type=Path, default=Path("reports/contract"),
+                          help="where the JUnit XML report goes (reports/contract)")
+    contract.add_argument("--max-examples", type=int, default=20, help="examples per operation and phase (20)")
+    contract.add_argument("--phases", default="examples,coverage,fuzzing,stateful")
+    contract.add_argument("--checks", default=",".join(DEFAULT_CHECKS), help="schemathesis checks to run")
+    contract.add_argument("--workers", default="1", help="concurrent schemathesis workers (1, or auto)")
+    contract.add_argument("--tag", action="append", default=[], help="only operations of this tag (repeatable)")
+    contract.add_argument("--insecure", action="store_true", help="do not verify the server's TLS certificate")
+
+    cov = commands.add_parser("coverage", help="list MiCC SDK operations as stateful or synthesized")
+    cov.add_argument("--markdown", action="store_true", help="print the Markdown page (docs/coverage.md)")
     return parser
 
 
@@ -78,7 +97,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _world(args)
         if args.command == "quirks":
             return _quirks()
-    except WorldFileError as exc:
+        if args.command == "contract":
+            return _contract(args)
+        if args.command == "coverage":
+            return _coverage(args)
+    except (WorldFileError, ContractError) as exc:
         print(f"micc-sim: {exc}", file=sys.stderr)
         return 2
     return 1
@@ -131,6 +154,35 @@ def _quirks() -> int:
     defaults = Quirks().as_dict()
     for name, source, doc in Quirks.describe():
         print(f"{name} (default {'on' if defaults[name] else 'off'}; {source})\n    {doc}")
+    return 0
+
+
+def _contract(args: argparse.Namespace) -> int:
+    if bool(args.client_id) != bool(args.client_secret):
+        raise ContractError("--client-id and --client-secret go together")
+    run = ContractRun(
+        base_url=args.base_url, username=args.username, password=args.password, client_id=args.client_id,
+        client_secret=args.client_secret, report_dir=args.report_dir, checks=args.checks.split(","),
+        phases=args.phases, max_examples=args.max_examples, workers=args.workers, include_tags=args.tag,
+        tls_verify=not args.insecure,
+    )
+    return run_contract(run)
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    from simulator.micc import sdk
+    from simulator.spec.contract import load_contract
+    from simulator.spec.coverage import coverage, markdown
+
+    rows = coverage(load_contract(sdk.CONTRACT), sdk.HANDLERS)
+    if args.markdown:
+        print(markdown(rows, "MiCC SDK"), end="")
+        return 0
+    width = max(len(r.operation_id) for r in rows)
+    for row in rows:
+        print(f"{'stateful   ' if row.stateful else 'synthesized'}  {row.operation_id:<{width}}  {row.method:<6} "
+              f"{row.path}")
+    print(f"{sum(r.stateful for r in rows)} of {len(rows)} operations stateful")
     return 0
 
 

@@ -10,6 +10,7 @@ Each behaviour is a quirk switch; with it off, such a request finds no route (40
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -26,9 +27,10 @@ class IisPaths:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
-            path = normalize(scope["path"], self.quirks)
-            if path != scope["path"]:
-                scope = {**scope, "path": path, "raw_path": path.encode("utf-8")}
+            raw = (scope.get("raw_path") or scope["path"].encode("utf-8")).decode("latin-1")
+            fixed = normalize(raw, self.quirks)
+            if fixed != raw:  # work on the still-encoded path, so an escaped %2F stays inside its segment
+                scope = {**scope, "path": unquote(fixed), "raw_path": fixed.encode("latin-1")}
         await self.app(scope, receive, send)
 
 

@@ -5,9 +5,6 @@ Tests talk to it with httpx exactly as integrations do and move time with the co
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,21 +13,16 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from simulator.app import create_app
 from simulator.runtime import Simulator
 from simulator.settings import Settings
+from simulator.testing import free_port, serve_in_thread
 from simulator.world.config import WorldConfig
+
+__all__ = ["free_port"]
 
 START = datetime(2026, 11, 22, 9, 0, 0, tzinfo=UTC)
 TALKATIVE = ("Talkative", "7d9f1b26-2a7b-46e9-a2e7-1acb3ea5b26d")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -71,29 +63,10 @@ class LiveSim:
         return r.json()
 
 
-class _Server(uvicorn.Server):
-    def install_signal_handlers(self) -> None:  # running in a thread
-        pass
-
-
 def run_live(settings: Settings, world: WorldConfig | None = None) -> Iterator[LiveSim]:
-    port = free_port()
-    settings = settings.model_copy(update={"port": port})
     sim = Simulator(settings, world)
-    server = _Server(uvicorn.Config(create_app(sim), host="127.0.0.1", port=port, log_level="warning",
-                                    lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the simulator did not start")
-        time.sleep(0.01)
-    base = f"http://127.0.0.1:{port}"
-    with httpx.Client(base_url=base, timeout=30) as http:
-        yield LiveSim(sim, base, http)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(sim) as running, httpx.Client(base_url=running.base_url, timeout=30) as http:
+        yield LiveSim(sim, running.base_url, http)
 
 
 def manual_settings(**overrides: Any) -> Settings:

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from simulator.app import MICC_SDK_HANDLERS
 from simulator.micc.authserver.responses import HANDLERS as AUTH_HANDLERS
+from simulator.micc.sdk import HANDLERS as MICC_SDK_HANDLERS
 from simulator.spec.contract import CONTRACTS_DIR, load_contract
 from simulator.world.clock import Clock
 from simulator.world.core import OpenMediaRequest, World

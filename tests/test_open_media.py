@@ -159,3 +159,12 @@ def test_search_finds_items_that_were_already_handled(live):
     found = sdk.get("/openmedia", params={"$search": "'order 42'"}).json()
     assert [i["id"] for i in found["_embedded"]["items"]] == [item]
     assert found["_embedded"]["items"][0]["conversationState"] == "Abandoned"
+
+
+def test_a_third_party_id_of_any_characters_is_kept_and_linked_url_encoded(live):
+    sdk = live.sdk(live.token())
+    odd = "W\U000253f3ß/é 1"
+    r = post(sdk, id=odd, queue="Web Chat")
+    assert r.status_code == 201 and r.json()["id"] == odd
+    assert r.headers["location"].endswith("/openmedia/W%F0%A5%8F%B3%C3%9F%2F%C3%A9%201")
+    assert sdk.get(r.headers["location"]).json()["id"] == odd

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 
@@ -44,7 +45,7 @@ class Operation:
         found = self.pattern.match(path)
         if found is None:
             return None
-        return {name: found.group(_group(name)) for name in self.param_names}
+        return {name: unquote(found.group(_group(name))) for name in self.param_names}
 
     @property
     def odata(self) -> bool:

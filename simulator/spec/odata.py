@@ -24,7 +24,7 @@ class ODataError(ValueError):
 
 def apply(items: list[dict[str, Any]], query: Mapping[str, str]) -> tuple[list[dict[str, Any]], int]:
     """Filter, order and page ``items``; returns the page and the count before paging."""
-    options = {k.lower(): v for k, v in query.items() if k.startswith("$")}
+    options = {k.lower(): v for k, v in query.items() if k.startswith("$") and v.strip()}  # empty = absent
     expand = options.get("$expand")
     if expand is not None and len([p for p in expand.split(",") if p.strip()]) > MAX_EXPAND:
         raise ODataError(f"The query specified in the URI is not valid. $expand is limited to {MAX_EXPAND} "

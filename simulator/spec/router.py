@@ -245,9 +245,11 @@ def _page(body: dict[str, Any], query: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _relative_path(scope: Scope) -> str:
-    path: str = scope["path"]
+    """The path below the surface's mount, still percent-encoded (params are unquoted after matching)."""
+    raw = scope.get("raw_path")
+    path: str = raw.decode("latin-1") if raw else scope["path"]
     root: str = scope.get("root_path", "")
-    if root and path.startswith(root):
+    if root and path.lower().startswith(root.lower()):
         path = path[len(root):]
     return path or "/"
 

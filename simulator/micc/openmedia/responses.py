@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from simulator.micc.wire import dotnet_datetime, hal_collection
 from simulator.spec.router import ApiError, Call, Reply
@@ -17,7 +18,7 @@ def item_to_wire(world: World, item: OpenMediaItem, call: Call) -> dict[str, Any
     queue = world.queues.get(item.queue_id or "")
     agent = world.employees.get(item.agent_id or "")
     return {
-        "_links": {"self": {"href": call.url_for(f"/openmedia/{item.id}")}},
+        "_links": {"self": {"href": call.url_for(f"/openmedia/{quote(item.id, safe='')}")}},
         "_embedded": None,
         "id": item.id,
         "conversationState": item.state.name,
@@ -38,7 +39,7 @@ def queue_to_wire(world: World, queue: Queue, call: Call) -> dict[str, Any]:
     members = world.members(queue)
     active = [i for i in world.live_items() if i.queue_id == queue.id and not i.swallowed]
     return {
-        "_links": {"conversations": [{"href": call.url_for(f"/openmedia/{i.id}")} for i in active]},
+        "_links": {"conversations": [{"href": call.url_for(f"/openmedia/{quote(i.id, safe='')}")} for i in active]},
         "id": queue.id,
         "name": queue.name,
         "reporting": queue.reporting,

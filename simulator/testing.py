@@ -1,0 +1,54 @@
+"""Running a real simulator in-process on a loopback port, for tests, `micc-sim contract` and the like."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import uvicorn
+
+from simulator.app import create_app
+from simulator.runtime import Simulator
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class RunningSimulator:
+    sim: Simulator
+    base_url: str
+
+
+class _ThreadedServer(uvicorn.Server):
+    def install_signal_handlers(self) -> None:  # signals belong to the main thread
+        pass
+
+
+@contextlib.contextmanager
+def serve_in_thread(sim: Simulator, host: str = "127.0.0.1", port: int = 0,
+                    startup_timeout: float = 15) -> Iterator[RunningSimulator]:
+    """Serve ``sim`` with uvicorn on a background thread until the block ends."""
+    port = port or free_port(host)
+    server = _ThreadedServer(uvicorn.Config(create_app(sim), host=host, port=port, log_level="warning",
+                                            lifespan="on"))
+    thread = threading.Thread(target=server.run, name="micc-sim", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + startup_timeout
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            server.should_exit = True
+            raise RuntimeError(f"the simulator did not start on {host}:{port}")
+        time.sleep(0.01)
+    try:
+        yield RunningSimulator(sim, f"http://{host}:{port}")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
