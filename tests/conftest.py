@@ -70,7 +70,7 @@ def run_live(settings: Settings, world: WorldConfig | None = None) -> Iterator[L
 
 
 def manual_settings(**overrides: Any) -> Settings:
-    return Settings(clock="manual", clock_start=START, **overrides)
+    return Settings(**{"clock": "manual", "clock_start": START, **overrides})
 
 
 @pytest.fixture
