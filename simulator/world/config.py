@@ -104,6 +104,7 @@ class QueueConfig(_Strict):
     media_server: str | None = None
     agent_groups: list[str] = Field(default_factory=list, description="agent group names, primary first")
     workflow_validated: bool = True
+    service_level_seconds: float = Field(20.0, gt=0, description="answer target for the service level")
 
 
 class RoutingConfig(_Strict):

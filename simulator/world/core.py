@@ -12,6 +12,7 @@ import uuid
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from random import Random
 
 from simulator.world import routing
@@ -33,7 +34,9 @@ from simulator.world.model import (
     Queue,
     Site,
 )
+from simulator.world.queue_log import QueueEventKind
 from simulator.world.quirks import Quirks
+from simulator.world.stats import AgentActivity, QueueNow, agent_activity, queue_now
 
 
 class WorldError(Exception):
@@ -112,7 +115,7 @@ class World:
                 media_type=q.media_type,
                 media_server_id=server_ids.get(q.media_server.lower()) if q.media_server else None,
                 agent_group_ids=[groups_by_name[n.lower()] for n in q.agent_groups],
-                workflow_validated=q.workflow_validated,
+                workflow_validated=q.workflow_validated, service_level_seconds=q.service_level_seconds,
             )
             self.queues[queue.id] = queue
         for m in config.media_servers:
@@ -174,6 +177,15 @@ class World:
             return 0
         return self.queues[item.queue_id].waiting.index(item.id) + 1
 
+    def activity(self, employee: Employee) -> AgentActivity:
+        return agent_activity(employee, [self.items[i].state for i in employee.active_items if i in self.items])
+
+    def queue_now(self, queue: Queue) -> QueueNow:
+        members = self.members(queue)
+        waiting = [self.items[i].time_offered_to_queue for i in queue.waiting]
+        return queue_now(self.clock.now(), waiting, members, {m.id: self.activity(m) for m in members},
+                         queue.log, queue.stats.transfers_to_unavailable, queue.service_level_seconds)
+
     def state_counts(self) -> Counter[ConversationState]:
         """Items per state, ended ones included even when pruned from history."""
         counts = Counter(i.state for i in self.items.values() if i.live)
@@ -224,7 +236,10 @@ class World:
             raise Conflict(f"item {item_id!r} is not offered to agent {agent_id!r}")
         self._move(item, Action.ACCEPT)
         item.time_accepted = self.clock.now()
-        self.queues[item.queue_id].stats.answered += 1
+        queue = self.queues[item.queue_id]
+        queue.stats.answered += 1
+        queue.log.record(item.time_accepted, QueueEventKind.ANSWERED, _seconds(item.time_accepted,
+                                                                               item.time_offered_to_queue))
         self.agents.accepted(item, self.employees[agent_id])
         return item
 
@@ -241,6 +256,7 @@ class World:
         self._release_agent(item)
         self._move(item, Action.REQUEUE)
         queue = self.queues[item.queue_id]
+        queue.log.record(self.clock.now(), QueueEventKind.REQUEUED)
         self._insert_waiting(queue, item)
         self.dispatch()
 
@@ -323,6 +339,7 @@ class World:
         if not dest.swallowed:
             item.time_offered_to_queue = self.clock.now()
             queue.stats.offered += 1
+            queue.log.record(item.time_offered_to_queue, QueueEventKind.OFFERED)
             queue.waiting.append(item.id)
         self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous and previous.name))
 
@@ -358,11 +375,14 @@ class World:
             queue.waiting.remove(item.id)
         if item.agent_id:
             self._release_agent(item)
+        now = self.clock.now()
         if queue is not None and not item.swallowed:
             if new is ConversationState.Abandoned:
                 queue.stats.abandoned += 1
+                queue.log.record(now, QueueEventKind.ABANDONED, _seconds(now, item.time_offered_to_queue))
             elif new is ConversationState.Handled:
                 queue.stats.handled += 1
+                queue.log.record(now, QueueEventKind.HANDLED, _seconds(now, item.time_accepted))
             elif new is ConversationState.Failed:
                 queue.stats.failed += 1
         item.state = new
@@ -385,3 +405,7 @@ class World:
             if old in self.items and not self.items[old].live:
                 del self.items[old]
                 self._folded_ids.pop(old.lower(), None)
+
+
+def _seconds(later: datetime, earlier: datetime | None) -> float:
+    return (later - earlier).total_seconds() if earlier else 0.0

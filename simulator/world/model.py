@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
+from simulator.world.queue_log import QueueLog
+
 
 class MediaType(IntEnum):
     """MiCC media types (integers inferred; the wire uses the names)."""
@@ -151,8 +153,10 @@ class Queue:
     media_server_id: str | None = None
     agent_group_ids: list[str] = field(default_factory=list)  # primary group first
     workflow_validated: bool = True
+    service_level_seconds: float = 20.0  # answered within this counts toward the service level
     waiting: list[str] = field(default_factory=list)  # ids of items waiting, oldest first
     stats: QueueCounters = field(default_factory=lambda: QueueCounters())
+    log: QueueLog = field(default_factory=lambda: QueueLog())
 
 
 @dataclass
