@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from simulator.world.model import MediaType, PresenceAvailability, Role
+from simulator.world.model import MediaType, PresenceAvailability, ReasonKind, Role
 
 ID_NAMESPACE = uuid.UUID("6f2d3c1e-8a4b-4c7d-9e10-6d1c2b3a4f50")
 
@@ -45,6 +45,7 @@ def _by_name(enum: type[IntEnum]) -> Any:
 
 Media = _by_name(MediaType)
 Presence = _by_name(PresenceAvailability)
+Reason = _by_name(ReasonKind)
 
 
 def stable_id(kind: str, name: str) -> str:
@@ -107,6 +108,13 @@ class QueueConfig(_Strict):
     service_level_seconds: float = Field(20.0, gt=0, description="answer target for the service level")
 
 
+class ReasonCodeConfig(_Strict):
+    id: str | None = None
+    name: str
+    code: str
+    kind: Reason = ReasonKind.Busy
+
+
 class RoutingConfig(_Strict):
     offer_timeout: float = Field(60.0, gt=0, description="seconds an offer rings before it is requeued")
     history_limit: int = Field(100_000, ge=0, description="ended items kept for GET and the control API")
@@ -121,6 +129,7 @@ class WorldConfig(_Strict):
     employees: list[EmployeeConfig] = Field(default_factory=list)
     agent_groups: list[AgentGroupConfig] = Field(default_factory=list)
     queues: list[QueueConfig] = Field(default_factory=list)
+    reason_codes: list[ReasonCodeConfig] = Field(default_factory=list)
     clients: list[dict[str, Any]] = Field(
         default_factory=list, description="Clients.config entries ({Id, Secret}), checked when loaded"
     )

@@ -32,6 +32,7 @@ from simulator.world.model import (
     OpenMediaItem,
     PresenceAvailability,
     Queue,
+    ReasonCode,
     Site,
 )
 from simulator.world.queue_log import QueueEventKind
@@ -81,6 +82,7 @@ class World:
         self.agent_groups: dict[str, AgentGroup] = {}
         self.queues: dict[str, Queue] = {}
         self.media_servers: dict[str, MediaServer] = {}
+        self.reason_codes: dict[str, ReasonCode] = {}
         self.items: dict[str, OpenMediaItem] = {}
         self._folded_ids: dict[str, str] = {}  # lower-cased id -> id, for lookups in any case
         self._ended: deque[str] = deque()
@@ -100,7 +102,8 @@ class World:
                 first_name=e.first_name, last_name=e.last_name, role=e.role, reporting=e.reporting,
                 extension=e.extension, logged_in=e.logged_in, presence=e.presence,
                 ready_media=set(e.ready_media), max_concurrent=e.max_concurrent, profile=e.profile,
-                idle_since=now if e.logged_in else None,
+                idle_since=now if e.logged_in else None, entered_state_on=now,
+                first_login_today=now if e.logged_in else None,
             )
             self.employees[emp.id] = emp
         for g in config.agent_groups:
@@ -118,6 +121,9 @@ class World:
                 workflow_validated=q.workflow_validated, service_level_seconds=q.service_level_seconds,
             )
             self.queues[queue.id] = queue
+        for r in config.reason_codes:
+            code = ReasonCode(r.id or stable_id("reasoncode", r.name), r.name, r.code, r.kind)
+            self.reason_codes[code.id] = code
         for m in config.media_servers:
             default = routing.find_queue(self.queues.values(), m.default_queue) if m.default_queue else None
             failure = (routing.find_queue(self.queues.values(), m.routing_failure_queue)
@@ -156,7 +162,29 @@ class World:
         return [q for q in self.queues.values() if q.media_type is MediaType.OpenMedia]
 
     def members(self, queue: Queue) -> list[Employee]:
+        """Agents of the queue's groups who are present in them (primary group first)."""
         return routing.queue_members(queue, self.agent_groups, self.employees)
+
+    def agent_group(self, ref: str) -> AgentGroup:
+        wanted = ref.lower()
+        for group in self.agent_groups.values():
+            if wanted in (group.id.lower(), group.name.lower(), group.reporting.lower()):
+                return group
+        raise NotFound(f"agent group {ref!r} not found")
+
+    def groups_of(self, employee: Employee) -> list[AgentGroup]:
+        return [g for g in self.agent_groups.values() if employee.id in g.members]
+
+    def queues_of(self, employee: Employee) -> list[Queue]:
+        groups = {g.id for g in self.groups_of(employee)}
+        return [q for q in self.queues.values() if groups & set(q.agent_group_ids)]
+
+    def reason_code(self, ref: str) -> ReasonCode:
+        wanted = ref.lower()
+        for code in self.reason_codes.values():
+            if wanted in (code.id.lower(), code.name.lower(), code.code.lower()):
+                return code
+        raise NotFound(f"reason code {ref!r} not found")
 
     def offline_reason(self, queue: Queue) -> str | None:
         return routing.offline_reason(queue, self.members(queue))
@@ -240,6 +268,7 @@ class World:
         queue.stats.answered += 1
         queue.log.record(item.time_accepted, QueueEventKind.ANSWERED, _seconds(item.time_accepted,
                                                                                item.time_offered_to_queue))
+        self._count_handled(self.employees[agent_id])
         self.agents.accepted(item, self.employees[agent_id])
         return item
 
@@ -272,14 +301,29 @@ class World:
     def set_employee_state(self, employee: Employee, *, logged_in: bool | None = None,
                            presence: PresenceAvailability | None = None,
                            ready_media: Iterable[MediaType] | None = None,
-                           profile: str | None = None) -> Employee:
+                           profile: str | None = None, reason: str | None = None,
+                           extension: str | None = None) -> Employee:
+        """Log an agent in or out, change their presence (with a reason), readiness or behaviour profile."""
+        now = self.clock.now()
+        if not employee.is_agent and (logged_in or ready_media):
+            raise WorldError(f"employee {employee.username!r} is not an agent and cannot log in")
         if logged_in is not None and logged_in != employee.logged_in:
             employee.logged_in = logged_in
-            employee.idle_since = self.clock.now() if logged_in else None
+            employee.idle_since = now if logged_in else None
+            if logged_in:
+                employee.first_login_today = employee.first_login_today or now
+            else:
+                employee.last_logout_today = now
             if presence is None:
                 presence = PresenceAvailability.Available if logged_in else PresenceAvailability.Offline
+        if extension is not None:
+            employee.extension = extension
         if presence is not None:
+            if presence is not employee.presence:
+                employee.entered_state_on = now
             employee.presence = presence
+            employee.presence_reason = reason if presence in (PresenceAvailability.Busy,
+                                                              PresenceAvailability.DoNotDisturb) else None
         if ready_media is not None:
             employee.ready_media = set(ready_media)
         if profile is not None:
@@ -289,6 +333,97 @@ class World:
         self.bus.publish(EmployeeStateChanged(self.clock.now(), employee))
         self.dispatch()
         return employee
+
+    def set_group_presence(self, employee: Employee, group: AgentGroup, present: bool) -> None:
+        """Join or leave one agent group: routing offers only to members present in the group."""
+        if employee.id not in group.members:
+            raise WorldError(f"{employee.username!r} is not a member of agent group {group.name!r}")
+        if present:
+            employee.absent_from_groups.discard(group.id)
+        else:
+            employee.absent_from_groups.add(group.id)
+        self.bus.publish(EmployeeStateChanged(self.clock.now(), employee))
+        self.dispatch()
+
+    # -- inbox actions (an agent working an item) --------------------------------------------
+    def _agents_item(self, item_id: str, agent: Employee) -> OpenMediaItem:
+        item = self.item(item_id)
+        if item.agent_id != agent.id:
+            raise Conflict(f"item {item.id!r} is not in the inbox of {agent.username!r}")
+        return item
+
+    def decline_open_media(self, item_id: str, agent: Employee) -> OpenMediaItem:
+        item = self._agents_item(item_id, agent)
+        next_state(item.state, Action.DECLINE)
+        self.agents.forget(item)
+        item.declined_by.add(agent.id)
+        self._release_agent(item)
+        self._move(item, Action.DECLINE)
+        item.agent_id = None
+        self._insert_waiting(self.queues[item.queue_id], item)
+        self.dispatch()
+        return item
+
+    def hold_open_media(self, item_id: str, agent: Employee, hold: bool = True) -> OpenMediaItem:
+        item = self._agents_item(item_id, agent)
+        self._move(item, Action.HOLD if hold else Action.RETRIEVE)
+        return item
+
+    def pick_open_media(self, item_id: str, agent: Employee) -> OpenMediaItem:
+        """The agent takes a waiting item from the queue: accepted at once."""
+        item = self.item(item_id)
+        next_state(item.state, Action.PICK)
+        if item.swallowed:
+            raise NotFound(f"open media item {item.id!r} is not in any queue")
+        queue = self.queues[item.queue_id]
+        queue.waiting.remove(item.id)
+        now = self.clock.now()
+        item.agent_id, item.time_offered_to_agent, item.time_accepted = agent.id, now, now
+        agent.active_items.append(item.id)
+        self._move(item, Action.PICK)
+        queue.stats.answered += 1
+        queue.log.record(now, QueueEventKind.ANSWERED, _seconds(now, item.time_offered_to_queue))
+        self._count_handled(agent)
+        self.agents.accepted(item, agent)
+        return item
+
+    def transfer_open_media(self, item_id: str, *, queue: Queue | None = None,
+                            employee: Employee | None = None) -> OpenMediaItem:
+        """Send a live item to another queue (it waits there) or straight to an employee (offered)."""
+        item = self.item(item_id)
+        next_state(item.state, Action.TRANSFER if queue else Action.TRANSFER_TO_AGENT)
+        if employee is not None and not employee.can_take(MediaType.OpenMedia):
+            raise WorldError(f"employee {employee.username!r} is not available for open media")
+        self.agents.forget(item)
+        old = self.queues.get(item.queue_id or "")
+        if old is not None:
+            if item.id in old.waiting:
+                old.waiting.remove(item.id)
+            old.log.record(self.clock.now(), QueueEventKind.TRANSFERRED_OUT)
+        self._release_agent(item)
+        item.agent_id = None
+        item.transfer_count += 1
+        item.declined_by.clear()
+        if queue is not None:
+            previous = item.state
+            item.state = next_state(previous, Action.TRANSFER)
+            self._enter(queue, item, swallowed=routing.swallows(queue, self.quirks))
+            self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous.name))
+        else:
+            self._move(item, Action.TRANSFER_TO_AGENT)
+            item.agent_id = employee.id
+            item.time_offered_to_agent = self.clock.now()
+            employee.active_items.append(item.id)
+            self.agents.offered(item, employee)
+        self.dispatch()
+        return item
+
+    def classify_open_media(self, item_id: str, codes: Iterable[str]) -> OpenMediaItem:
+        item = self.item(item_id)
+        if not item.live:
+            raise WorldError(f"open media item {item.id!r} has ended")
+        item.classification_codes.extend(codes)
+        return item
 
     # -- routing -----------------------------------------------------------------------------
     def dispatch(self) -> int:
@@ -332,16 +467,20 @@ class World:
             self._ended_now(item)
             self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous and previous.name))
             return
-        queue = dest.queue
         item.state = next_state(previous, enter)
-        item.queue_id = queue.id
-        item.swallowed = dest.swallowed
-        if not dest.swallowed:
-            item.time_offered_to_queue = self.clock.now()
-            queue.stats.offered += 1
-            queue.log.record(item.time_offered_to_queue, QueueEventKind.OFFERED)
-            queue.waiting.append(item.id)
+        self._enter(dest.queue, item, dest.swallowed)
         self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous and previous.name))
+
+    def _enter(self, queue: Queue, item: OpenMediaItem, swallowed: bool) -> None:
+        """The item arrives in a queue: it waits there, or is swallowed by an unvalidated workflow."""
+        item.queue_id = queue.id
+        item.swallowed = swallowed
+        if swallowed:
+            return
+        item.time_offered_to_queue = self.clock.now()
+        queue.stats.offered += 1
+        queue.log.record(item.time_offered_to_queue, QueueEventKind.OFFERED)
+        queue.waiting.append(item.id)
 
     def _offer(self, queue: Queue, item: OpenMediaItem, agent: Employee) -> None:
         queue.waiting.remove(item.id)
@@ -388,6 +527,10 @@ class World:
         item.state = new
         self._ended_now(item)
         self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous.name))
+
+    @staticmethod
+    def _count_handled(agent: Employee) -> None:
+        agent.handled_today[MediaType.OpenMedia] = agent.handled_today.get(MediaType.OpenMedia, 0) + 1
 
     def _release_agent(self, item: OpenMediaItem) -> None:
         agent = self.employees.get(item.agent_id or "")

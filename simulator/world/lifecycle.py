@@ -6,10 +6,13 @@ Every state change of an item goes through :func:`next_state`; a move the table 
 ::
 
     (posted) --queue--> InQueue --offer--> Offered --accept--> Acd --end/complete--> Handled
-                          |  ^                |  |
-                          |  +---requeue------+  +--complete--> Abandoned
-                          +--complete--> Abandoned
-    InQueue/Offered/Acd --drop--> Failed          (posted) --fail--> Failed --reroute--> InQueue
+                          |  ^                |  |              | ^
+                          |  +--requeue/------+  |            hold retrieve
+                          |     decline          |              v |
+                          +--complete-->  Abandoned <--complete-+ Held --end/complete--> Handled
+    InQueue --pick--> Acd (an agent takes it from the queue)
+    InQueue/Offered/Acd/Held --transfer--> InQueue (another queue) or Offered (another agent)
+    InQueue/Offered/Acd/Held --drop--> Failed     (posted) --fail--> Failed --reroute--> InQueue
 """
 
 from __future__ import annotations
@@ -29,6 +32,12 @@ class Action(StrEnum):
     FAIL = "fail"  # no route
     DROP = "drop"  # the server went away under it (IIS restart)
     REROUTE = "reroute"  # an employee reroutes a failed item
+    DECLINE = "decline"  # the agent declines an offer
+    HOLD = "hold"
+    RETRIEVE = "retrieve"  # RemoveHold
+    TRANSFER = "transfer"  # to another queue (back to InQueue) ...
+    TRANSFER_TO_AGENT = "transfer_to_agent"  # ... or offered straight to an employee
+    PICK = "pick"  # an agent takes a waiting item
 
 
 TRANSITIONS: dict[tuple[S | None, Action], S] = {
@@ -46,6 +55,15 @@ TRANSITIONS: dict[tuple[S | None, Action], S] = {
     (S.Acd, Action.DROP): S.Failed,
     (S.Failed, Action.REROUTE): S.InQueue,
     (S.Failed, Action.FAIL): S.Failed,
+    (S.Offered, Action.DECLINE): S.InQueue,
+    (S.Acd, Action.HOLD): S.Held,
+    (S.Held, Action.RETRIEVE): S.Acd,
+    (S.Held, Action.END): S.Handled,
+    (S.Held, Action.COMPLETE): S.Handled,
+    (S.Held, Action.DROP): S.Failed,
+    (S.InQueue, Action.PICK): S.Acd,
+    **{(state, Action.TRANSFER): S.InQueue for state in (S.InQueue, S.Offered, S.Acd, S.Held)},
+    **{(state, Action.TRANSFER_TO_AGENT): S.Offered for state in (S.InQueue, S.Offered, S.Acd, S.Held)},
 }
 
 

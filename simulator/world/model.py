@@ -49,7 +49,8 @@ class ConversationState(IntEnum):
     Failed = 9
 
 
-LIVE_STATES = frozenset({ConversationState.InQueue, ConversationState.Offered, ConversationState.Acd})
+LIVE_STATES = frozenset({ConversationState.InQueue, ConversationState.Offered, ConversationState.Acd,
+                         ConversationState.Held})
 
 
 class FailedRouteReason(IntEnum):
@@ -113,6 +114,12 @@ class Employee:
     profile: str = "default"
     idle_since: datetime | None = None
     active_items: list[str] = field(default_factory=list)  # ids of items offered to or held by the agent
+    presence_reason: str | None = None  # the busy / do-not-disturb reason given with the presence
+    entered_state_on: datetime | None = None
+    absent_from_groups: set[str] = field(default_factory=set)  # agent groups the agent left (group presence)
+    first_login_today: datetime | None = None
+    last_logout_today: datetime | None = None
+    handled_today: dict[MediaType, int] = field(default_factory=dict)  # ACD items accepted, per media
 
     @property
     def name(self) -> str:
@@ -134,6 +141,21 @@ class Employee:
 
     def can_take(self, media: MediaType) -> bool:
         return self.available and media in self.ready_media and len(self.active_items) < self.max_concurrent
+
+
+class ReasonKind(IntEnum):
+    Busy = 0
+    DoNotDisturb = 1
+
+
+@dataclass
+class ReasonCode:
+    """A "Busy" or "Do Not Disturb" reason an agent may give."""
+
+    id: str
+    name: str
+    code: str
+    kind: ReasonKind
 
 
 @dataclass
@@ -183,7 +205,9 @@ class OpenMediaItem:
     time_ended: datetime | None = None
     swallowed: bool = False  # held by an unvalidated workflow: accepted, never offered
     failed_reason: FailedRouteReason = FailedRouteReason.None_
-    declined_by: set[str] = field(default_factory=set)  # agents whose offer timed out
+    declined_by: set[str] = field(default_factory=set)  # agents whose offer timed out or who declined
+    classification_codes: list[str] = field(default_factory=list)
+    transfer_count: int = 0
     target_uri: str | None = None
     target_uri_embedded: bool = False
     preview_url: str | None = None

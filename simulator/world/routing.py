@@ -44,12 +44,12 @@ def find_queue(queues: Iterable[Queue], ref: str) -> Queue | None:
 
 def queue_members(queue: Queue, groups: Mapping[str, AgentGroup],
                   employees: Mapping[str, Employee]) -> list[Employee]:
-    """Agents of the queue's agent groups, primary group first, each once."""
+    """Agents of the queue's agent groups who are present in them, primary group first, each once."""
     seen: dict[str, Employee] = {}
     for group_id in queue.agent_group_ids:
         group = groups.get(group_id)
         for member in group.members if group else ():
-            if member in employees and member not in seen:
+            if member in employees and member not in seen and group_id not in employees[member].absent_from_groups:
                 seen[member] = employees[member]
     return list(seen.values())
 
@@ -95,15 +95,16 @@ def choose_destination(
     if wanted is not None and quirks.queue_offline_without_available_agents and is_offline(wanted):
         unavailable, wanted, reason = wanted, None, FailedRouteReason.QueueOffline
     if wanted is not None:
-        return Destination(wanted, swallowed=_swallows(wanted, quirks))
+        return Destination(wanted, swallowed=swallows(wanted, quirks))
     fallback = by_id.get(server.routing_failure_queue_id or "") if server else None
     if fallback is not None and quirks.routing_failure_destination:
-        return Destination(fallback, swallowed=_swallows(fallback, quirks), via_failure_destination=True,
+        return Destination(fallback, swallowed=swallows(fallback, quirks), via_failure_destination=True,
                            unavailable_queue=unavailable)
     return Destination(None, failed_reason=reason, unavailable_queue=unavailable)
 
 
-def _swallows(queue: Queue, quirks: Quirks) -> bool:
+def swallows(queue: Queue, quirks: Quirks) -> bool:
+    """Whether an unvalidated workflow holds items sent to this queue (the quirk)."""
     return quirks.unvalidated_workflow_swallows_items and not queue.workflow_validated
 
 

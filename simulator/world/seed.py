@@ -14,10 +14,11 @@ from simulator.world.config import (
     EmployeeConfig,
     MediaServerConfig,
     QueueConfig,
+    ReasonCodeConfig,
     SiteConfig,
     WorldConfig,
 )
-from simulator.world.model import MediaType, PresenceAvailability, Role
+from simulator.world.model import MediaType, PresenceAvailability, ReasonKind, Role
 
 SEED = 4242
 AGENT_PASSWORD = "password"
@@ -108,9 +109,18 @@ def default_world() -> WorldConfig:
     return WorldConfig(
         site=SiteConfig(id=fake.uuid4(), name=fake.company()),
         media_servers=servers,
-        agent_profiles={"default": AgentProfileConfig(accept_delay=3, handle_time=120)},
+        agent_profiles={
+            "default": AgentProfileConfig(accept_delay=3, handle_time=120),
+            "manual": AgentProfileConfig(accept_delay=None, handle_time=None),  # driven through the APIs
+        },
         employees=employees,
         agent_groups=groups,
         queues=queues,
+        reason_codes=[
+            ReasonCodeConfig(name="Lunch", code="100", kind=ReasonKind.Busy),
+            ReasonCodeConfig(name="Meeting", code="101", kind=ReasonKind.Busy),
+            ReasonCodeConfig(name="Break", code="102", kind=ReasonKind.Busy),
+            ReasonCodeConfig(name="Coaching", code="200", kind=ReasonKind.DoNotDisturb),
+        ],
         clients=[{"Id": "Talkative", "Secret": TALKATIVE_SECRET}],
     )
