@@ -146,7 +146,7 @@ def _world(args: argparse.Namespace) -> int:
               f"{len(config.queues)} queues)")
         return 0
     config = load_world_file(args.world) if args.world else default_world()
-    print(yaml.safe_dump(config.model_dump(mode="json", exclude_none=True), sort_keys=False), end="")
+    print(yaml.safe_dump(config.model_dump(mode="json", exclude_unset=True), sort_keys=False), end="")
     return 0
 
 

@@ -24,3 +24,18 @@ def rfc1123(value: datetime) -> str:
 def hal_collection(items: Iterable[dict[str, Any]], self_href: str) -> dict[str, Any]:
     listed = list(items)
     return {"_links": {"self": {"href": self_href}}, "count": len(listed), "_embedded": {"items": listed}}
+
+
+def dotnet_timespan(seconds: float | None) -> str | None:
+    """A duration as .NET writes a TimeSpan: ``[d.]hh:mm:ss[.fffffff]``."""
+    if seconds is None:
+        return None
+    ticks = round(seconds * 10_000_000)
+    sign = "-" if ticks < 0 else ""
+    ticks = abs(ticks)
+    whole, fraction = divmod(ticks, 10_000_000)
+    days, rest = divmod(whole, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{sign}{f'{days}.' if days else ''}{hours:02d}:{minutes:02d}:{secs:02d}"
+    return f"{text}.{fraction:07d}" if fraction else text

@@ -239,6 +239,22 @@ class World:
         self.dispatch()
         return item
 
+    def start_open_media(self, request: OpenMediaRequest, agent: Employee) -> OpenMediaItem:
+        """An agent starts an item themselves: offered to them, outside any queue."""
+        if not agent.can_take(MediaType.OpenMedia):
+            raise WorldError(f"{agent.username!r} is not logged in and ready for open media")
+        item_id = request.id or str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
+        item = OpenMediaItem(id=item_id, state=ConversationState.Unknown, time_offered_to_system=self.clock.now(),
+                             from_=request.from_, to=request.to, subject=request.subject, posted_by=agent.id)
+        self.items[item.id] = item
+        self._folded_ids[item.id.lower()] = item.id
+        item.state = next_state(None, Action.OFFER)
+        item.agent_id, item.time_offered_to_agent = agent.id, self.clock.now()
+        agent.active_items.append(item.id)
+        self.bus.publish(OpenMediaChanged(self.clock.now(), item, None))
+        self.agents.offered(item, agent)
+        return item
+
     def complete_open_media(self, item_id: str) -> OpenMediaItem:
         """The integration completes an item: abandoned while queued or offered, handled once accepted."""
         item = self.item(item_id)
@@ -264,10 +280,11 @@ class World:
             raise Conflict(f"item {item_id!r} is not offered to agent {agent_id!r}")
         self._move(item, Action.ACCEPT)
         item.time_accepted = self.clock.now()
-        queue = self.queues[item.queue_id]
-        queue.stats.answered += 1
-        queue.log.record(item.time_accepted, QueueEventKind.ANSWERED, _seconds(item.time_accepted,
-                                                                               item.time_offered_to_queue))
+        queue = self.queues.get(item.queue_id or "")
+        if queue is not None:  # items an agent started have no queue
+            queue.stats.answered += 1
+            queue.log.record(item.time_accepted, QueueEventKind.ANSWERED,
+                             _seconds(item.time_accepted, item.time_offered_to_queue))
         self._count_handled(self.employees[agent_id])
         self.agents.accepted(item, self.employees[agent_id])
         return item
@@ -279,12 +296,20 @@ class World:
         return item
 
     def offer_timed_out(self, item_id: str) -> None:
-        item = self.item(item_id)
-        agent = self.employees[item.agent_id]
-        item.declined_by.add(agent.id)
+        self._requeue(self.item(item_id), Action.REQUEUE)
+
+    def _requeue(self, item: OpenMediaItem, action: Action) -> None:
+        """An offer rang out or was declined: back to its place in the queue, never to that agent again."""
+        next_state(item.state, action)  # raises before anything changes
+        self.agents.forget(item)
+        item.declined_by.add(item.agent_id or "")
         self._release_agent(item)
-        self._move(item, Action.REQUEUE)
-        queue = self.queues[item.queue_id]
+        item.agent_id = None
+        queue = self.queues.get(item.queue_id or "")
+        if queue is None:  # an item the agent started has no queue to go back to: it is abandoned
+            self._finish(item, Action.COMPLETE)
+            return
+        self._move(item, action)
         queue.log.record(self.clock.now(), QueueEventKind.REQUEUED)
         self._insert_waiting(queue, item)
         self.dispatch()
@@ -354,14 +379,7 @@ class World:
 
     def decline_open_media(self, item_id: str, agent: Employee) -> OpenMediaItem:
         item = self._agents_item(item_id, agent)
-        next_state(item.state, Action.DECLINE)
-        self.agents.forget(item)
-        item.declined_by.add(agent.id)
-        self._release_agent(item)
-        self._move(item, Action.DECLINE)
-        item.agent_id = None
-        self._insert_waiting(self.queues[item.queue_id], item)
-        self.dispatch()
+        self._requeue(item, Action.DECLINE)
         return item
 
     def hold_open_media(self, item_id: str, agent: Employee, hold: bool = True) -> OpenMediaItem:

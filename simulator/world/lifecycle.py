@@ -43,6 +43,7 @@ class Action(StrEnum):
 TRANSITIONS: dict[tuple[S | None, Action], S] = {
     (None, Action.QUEUE): S.InQueue,
     (None, Action.FAIL): S.Failed,
+    (None, Action.OFFER): S.Offered,  # an agent starts an item: it is theirs, no queue
     (S.InQueue, Action.OFFER): S.Offered,
     (S.InQueue, Action.COMPLETE): S.Abandoned,
     (S.InQueue, Action.DROP): S.Failed,

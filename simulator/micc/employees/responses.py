@@ -1,0 +1,268 @@
+"""Employee tag: employees, their state and presence, agent-group presence, reason codes and the inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from simulator.micc import access
+from simulator.micc.conversations.responses import conversation_to_wire
+from simulator.micc.employees.actions import apply_action
+from simulator.micc.wire import dotnet_datetime, hal_collection
+from simulator.spec.router import ApiError, Call, Reply
+from simulator.world.core import OpenMediaRequest, World
+from simulator.world.model import ConversationState, Employee, MediaType, PresenceAvailability, ReasonKind
+
+SUPERVISOR = "supervisor"
+
+
+def employee_to_wire(world: World, employee: Employee, call: Call) -> dict[str, Any]:
+    ready = employee.ready_media
+    return {
+        "_links": {"self": {"href": call.url_for(f"/employees/{employee.id}")},
+                   "state": {"href": call.url_for(f"/employees/{employee.id}/state")}},
+        "_embedded": None,
+        "id": employee.id,
+        "name": employee.name,
+        "firstName": employee.first_name,
+        "lastName": employee.last_name,
+        "nickName": employee.first_name,
+        "reporting": employee.reporting,
+        "email": f"{employee.username.strip('_')}@example.com",
+        "username": employee.username,
+        "lineUri": employee.extension,
+        "siteRefId": world.site.id,
+        "isEnabledForVoice": MediaType.Voice in ready,
+        "isEnabledForEmail": MediaType.Email in ready,
+        "isEnabledForChat": MediaType.Chat in ready,
+        "isEnabledForSMS": MediaType.Sms in ready,
+        "isEnabledForOpenMedia": employee.is_agent,
+        "isRealTime": True,
+    }
+
+
+def presence_to_wire(world: World, employee: Employee) -> dict[str, Any]:
+    """The presence object agent bars read: ``aggregate.state``, ``voice[0].state/acdState`` (wire-notes)."""
+    activity = world.activity(employee)
+    agent_presence = {
+        "agentId": employee.id if employee.is_agent else None,
+        "reporting": employee.reporting,
+        "state": employee.presence.name,
+        "acdState": activity.value,
+        "reason": employee.presence_reason,
+        "enteredStateOn": dotnet_datetime(employee.entered_state_on),
+    }
+    return {
+        "aggregate": {"state": employee.presence.name, "reason": employee.presence_reason,
+                      "enteredStateOn": dotnet_datetime(employee.entered_state_on)},
+        "voice": [agent_presence] if MediaType.Voice in employee.ready_media else [],
+        "multimedia": [agent_presence] if employee.is_agent and MediaType.Voice not in employee.ready_media
+        else [],
+        "agentGroups": group_presences(world, employee),
+    }
+
+
+def group_presences(world: World, employee: Employee) -> list[dict[str, Any]]:
+    return [{"id": g.id, "name": g.name, "reporting": g.reporting,
+             "isPresent": g.id not in employee.absent_from_groups}
+            for g in world.groups_of(employee)]
+
+
+def employee_state_to_wire(world: World, employee: Employee, call: Call) -> dict[str, Any]:
+    return {
+        "_links": {"self": {"href": call.url_for(f"/employees/{employee.id}/state")}},
+        "_embedded": None,
+        "id": employee.id,
+        "name": employee.name,
+        "firstName": employee.first_name,
+        "lastName": employee.last_name,
+        "reporting": employee.reporting,
+        "presence": presence_to_wire(world, employee),
+        "acdOpenMediaConversationsToday": employee.handled_today.get(MediaType.OpenMedia, 0),
+        "acdChatConversationsToday": employee.handled_today.get(MediaType.Chat, 0),
+        "acdEmailConversationsToday": employee.handled_today.get(MediaType.Email, 0),
+        "acdSmsConversationsToday": employee.handled_today.get(MediaType.Sms, 0),
+        "acdVoiceConversationsToday": employee.handled_today.get(MediaType.Voice, 0),
+        "firstAgentLoginTimeToday": dotnet_datetime(employee.first_login_today),
+        "lastAgentLogoutTimeToday": dotnet_datetime(employee.last_logout_today),
+        "enteredStateOn": dotnet_datetime(employee.entered_state_on),
+    }
+
+
+# -- employees ---------------------------------------------------------------------------------
+def get_employees(call: Call) -> dict[str, Any]:
+    world: World = call.world
+    return hal_collection((employee_to_wire(world, e, call) for e in world.employees.values()),
+                          call.url_for("/employees"))
+
+
+def get_employee(call: Call) -> dict[str, Any]:
+    world: World = call.world
+    employee = access.employee_for(call, call.path["id"])
+    wire = employee_to_wire(world, employee, call)
+    expand = {p.strip().lower() for p in (call.query.get("$expand") or "").split(",") if p.strip()}
+    if "state" in expand:
+        wire["_embedded"] = {"state": employee_state_to_wire(world, employee, call)}
+    return wire
+
+
+def get_agent_groups(call: Call) -> dict[str, Any]:
+    from simulator.micc.agents.responses import agent_group_to_wire
+
+    world: World = call.world
+    employee = access.employee_for(call, call.path["id"])
+    return hal_collection((agent_group_to_wire(world, g, call) for g in world.groups_of(employee)),
+                          call.url_for(f"/employees/{employee.id}/agentgroups"))
+
+
+def get_queues(call: Call) -> dict[str, Any]:
+    from simulator.micc.queues.responses import queue_to_wire
+
+    world: World = call.world
+    employee = access.employee_for(call, call.path["id"])
+    return hal_collection((queue_to_wire(world, q, call) for q in world.queues_of(employee)),
+                          call.url_for(f"/employees/{employee.id}/queues"))
+
+
+# -- state -------------------------------------------------------------------------------------
+def get_state(call: Call) -> dict[str, Any]:
+    employee = access.employee_for(call, call.path["id"])
+    return employee_state_to_wire(call.world, employee, call)
+
+
+def put_state(call: Call) -> str:
+    employee = access.employee_for(call, call.path["id"], others_need=SUPERVISOR)
+    change_state(call.world, employee, call.body or {})
+    return "OK"
+
+
+def put_states(call: Call) -> str:
+    """Several employees at once; each item names its employee in ``deviceId`` or ``hotDeskAgentReporting``."""
+    access.require(call, SUPERVISOR)
+    world: World = call.world
+    for update in call.body or []:
+        ref = update.get("deviceId") or update.get("hotDeskAgentReporting")
+        if not ref:
+            raise ApiError(400, "The request is invalid.", {"model.deviceId": [
+                "Name the employee of each state (deviceId: id, username or reporting)."]})
+        change_state(world, world.employee(ref), update)
+    return "OK"
+
+
+def change_state(world: World, employee: Employee, body: dict[str, Any]) -> None:
+    """PUT .../state: log in (AvailableReason Login, with a hot-desk extension), out (Offline), or change
+    presence with a busy / do-not-disturb reason code."""
+    state = body.get("state")
+    presence = PresenceAvailability[state] if state else None
+    reason = body.get("reason") or None
+    if presence in (PresenceAvailability.Busy, PresenceAvailability.DoNotDisturb) and reason:
+        code = world.reason_code(reason)
+        wanted = ReasonKind.Busy if presence is PresenceAvailability.Busy else ReasonKind.DoNotDisturb
+        if code.kind is not wanted:
+            raise ApiError(400, f"Reason code {code.name!r} is a {code.kind.name} reason, not a {wanted.name} one.")
+        reason = code.name
+    if body.get("availableReason") == "Login" or (presence and not employee.logged_in
+                                                   and presence is not PresenceAvailability.Offline):
+        world.set_employee_state(employee, logged_in=True, extension=body.get("hotDeskBaseExtension") or None,
+                                 presence=presence if presence not in (None, PresenceAvailability.Unknown)
+                                 else PresenceAvailability.Available, reason=reason)
+    elif presence is PresenceAvailability.Offline:
+        world.set_employee_state(employee, logged_in=False)
+    elif presence is not None and presence is not PresenceAvailability.Unknown:
+        world.set_employee_state(employee, presence=presence, reason=reason)
+    else:
+        raise ApiError(400, "The request is invalid.", {"model.state": ["A state (or availableReason Login) "
+                                                                        "is required."]})
+
+
+def get_reason_codes(call: Call) -> dict[str, Any]:
+    from simulator.micc.system.responses import reason_code_to_wire
+
+    world: World = call.world
+    employee = access.employee_for(call, call.path["id"])
+    return hal_collection((reason_code_to_wire(c, call) for c in world.reason_codes.values()),
+                          call.url_for(f"/employees/{employee.id}/busyreasoncodes"))
+
+
+# -- agent-group presence ----------------------------------------------------------------------
+def get_group_presence(call: Call) -> dict[str, Any]:
+    world: World = call.world
+    employee = access.employee_for(call, call.path["id"])
+    presences = group_presences(world, employee)
+    if "groupid" in call.path:
+        group = world.agent_group(call.path["groupid"])
+        presences = [p for p in presences if p["id"] == group.id]
+    return hal_collection(presences, call.url_for(f"/employees/{employee.id}/agentgroups/presence"))
+
+
+def put_group_presence(call: Call) -> str:
+    world: World = call.world
+    employee = access.employee_for(call, call.path["id"], others_need=SUPERVISOR)
+    body = call.body or {}
+    if "groupid" in call.path:
+        updates = [{**body, "id": call.path["groupid"]}]
+    else:
+        updates = (body.get("_embedded") or {}).get("items") or []
+    for update in updates:
+        present = update.get("isPresent")
+        if present is None:
+            raise ApiError(400, "The request is invalid.", {"model.isPresent": ["isPresent is required."]})
+        world.set_group_presence(employee, world.agent_group(update.get("id") or ""), bool(present))
+    return "OK"
+
+
+# -- inbox -------------------------------------------------------------------------------------
+INBOX_STATES = {
+    "active": (ConversationState.Offered, ConversationState.Acd, ConversationState.Held),
+    "failed": (ConversationState.Failed,),
+    "drafts": (),
+}
+
+
+def get_conversations(call: Call) -> dict[str, Any]:
+    world: World = call.world
+    employee = access.employee_for(call, call.path["id"], others_need=SUPERVISOR)
+    kind = (call.query.get("type") or "").lower()
+    if kind and kind not in INBOX_STATES:
+        raise ApiError(400, f"type must be active, drafts or failed, not {kind!r}.")
+    states = INBOX_STATES.get(kind) or tuple(s for v in INBOX_STATES.values() for s in v)
+    mine = [i for i in world.items.values() if i.agent_id == employee.id and i.state in states]
+    return hal_collection((conversation_to_wire(world, i, call) for i in mine),
+                          call.url_for(f"/employees/{employee.id}/conversations"))
+
+
+def get_conversation(call: Call) -> dict[str, Any]:
+    world: World = call.world
+    employee = access.employee_for(call, call.path["id"], others_need=SUPERVISOR)
+    item = world.item(call.path["conversationId"])
+    if item.agent_id != employee.id:
+        raise ApiError(404, f"The conversation '{item.id}' is not in the inbox of {employee.username}.")
+    return conversation_to_wire(world, item, call)
+
+
+def put_conversations(call: Call) -> str:
+    world: World = call.world
+    employee = access.employee_for(call, call.path["id"], others_need=SUPERVISOR)
+    updates = call.body if isinstance(call.body, list) else [call.body or {}]
+    for update in updates:
+        conversation_id = call.path.get("conversationId") or update.get("id") or ""
+        apply_action(call, world.item(conversation_id), update, employee)
+    return "OK"
+
+
+def post_conversation(call: Call) -> Reply:
+    """Start a conversation. Open media is simulated: the item is offered to the employee at once."""
+    world: World = call.world
+    employee = access.employee_for(call, call.path["id"])
+    if access.caller(call) is None:
+        raise ApiError(403, "Third-party (client) requests are denied for this operation.")
+    body = call.body or {}
+    kind = body.get("type")
+    if kind != "OpenMedia":
+        raise ApiError(400, f"Starting {kind} conversations is not simulated yet; OpenMedia is.")
+    if not employee.can_take(MediaType.OpenMedia):
+        raise ApiError(400, f"{employee.username} is not logged in and ready for open media.")
+    item = world.start_open_media(OpenMediaRequest(to=body.get("to"), from_=body.get("from") or employee.name,
+                                                   subject=body.get("subject")), employee)
+    return Reply(item.id, status=200, headers={"Location": call.url_for(f"/conversations/{quote(item.id)}")})
+
