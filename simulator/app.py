@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
 from simulator import __version__
+from simulator.control.urls import EXCEPTION_HANDLERS as CONTROL_EXCEPTION_HANDLERS
 from simulator.control.urls import LoopbackOnly
 from simulator.control.urls import routes as control_routes
 from simulator.micc import sdk as micc_sdk
@@ -45,7 +46,7 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
                      strictness=sim.settings.strictness)
     auth = SpecRouter(sim, load_contract("authorizationserver"), AUTH_HANDLERS,
                       render_error=oauth_error, strictness=Strictness.OFF)
-    control = Starlette(routes=control_routes,
+    control = Starlette(routes=control_routes, exception_handlers=CONTROL_EXCEPTION_HANDLERS,
                         middleware=[Middleware(LoopbackOnly, allow_anywhere=sim.settings.control_from_anywhere)])
     control.state.sim = sim
 

@@ -39,24 +39,24 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the simulator")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
     serve.add_argument("--world", type=Path, help="world file (YAML or JSON); default: the embedded world")
     serve.add_argument("--clients-config", type=Path,
                        help="Clients.config file (JSON array of {Id, Secret}); re-read on IIS restart")
-    serve.add_argument("--clock", choices=[m.value for m in ClockMode], default="real",
+    serve.add_argument("--clock", choices=[m.value for m in ClockMode],
                        help="real: wall time; scaled: --clock-scale times faster; manual: only /_sim/clock/advance")
     serve.add_argument("--clock-scale", type=float, default=None, help="speed of the scaled clock (e.g. 10)")
     serve.add_argument("--clock-start", type=datetime.fromisoformat,
                        help="simulated time at start, ISO 8601 (default: now)")
-    serve.add_argument("--token-lifetime", type=int, default=1200, help="token lifetime in seconds (1200)")
-    serve.add_argument("--strictness", choices=[s.value for s in Strictness], default="lenient",
+    serve.add_argument("--token-lifetime", type=int, help="token lifetime in seconds (1200)")
+    serve.add_argument("--strictness", choices=[s.value for s in Strictness],
                        help="request validation of the MiCC SDK (lenient = what the real server accepts)")
     serve.add_argument("--quirk", type=_quirk, action="append", default=[], metavar="NAME=on|off",
                        help="turn a quirk on or off (repeatable); see `micc-sim quirks`")
-    serve.add_argument("--control-from-anywhere", action="store_true",
+    serve.add_argument("--control-from-anywhere", action="store_true", default=None,
                        help="answer /_sim from any address (it has no authentication)")
-    serve.add_argument("--seed", type=int, default=0, help="seed for generated item ids")
+    serve.add_argument("--seed", type=int, help="seed for generated item ids (0)")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
 
     world = commands.add_parser("world", help="the default world, or check a world file")
@@ -115,19 +115,21 @@ def _serve(args: argparse.Namespace) -> int:
     from simulator.settings import Settings
 
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    scale = args.clock_scale if args.clock_scale is not None else (10.0 if args.clock == "scaled" else 1.0)
-    try:
-        settings = Settings(
-            host=args.host, port=args.port, world_file=args.world, clients_config=args.clients_config,
-            clock=args.clock, clock_scale=scale, clock_start=args.clock_start,
-            token_lifetime=args.token_lifetime, strictness=args.strictness, quirks=dict(args.quirk),
-            control_from_anywhere=args.control_from_anywhere, seed=args.seed,
-        )
+    flags = {
+        "host": args.host, "port": args.port, "world_file": args.world, "clients_config": args.clients_config,
+        "clock": args.clock, "clock_scale": args.clock_scale, "clock_start": args.clock_start,
+        "token_lifetime": args.token_lifetime, "strictness": args.strictness,
+        "quirks": dict(args.quirk) or None, "control_from_anywhere": args.control_from_anywhere, "seed": args.seed,
+    }
+    try:  # flags given override MICC_SIM_* variables, which override the defaults
+        settings = Settings(**{k: v for k, v in flags.items() if v is not None})
+        if args.clock == "scaled" and args.clock_scale is None and "clock_scale" not in settings.model_fields_set:
+            settings = settings.model_copy(update={"clock_scale": 10.0})
     except ValidationError as exc:
         print(f"micc-sim: invalid settings:\n{exc}", file=sys.stderr)
         return 2
     sim = Simulator(settings)
-    base = f"http://{args.host}:{args.port}"
+    base = f"http://{settings.host}:{settings.port}"
     print(f"micc-sim {__version__}: {len(sim.world.employees)} employees, {len(sim.world.queues)} queues, "
           f"clock {sim.clock.mode.value}" + (f" x{sim.clock.scale:g}" if sim.clock.mode.value == "scaled" else ""))
     print(f"  token:    POST {base}/authorizationserver/token")
@@ -135,7 +137,7 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  control:  {base}/_sim/world")
     for message in sim.clients.rejected:
         print(f"  warning: Clients.config: {message}", file=sys.stderr)
-    uvicorn.run(create_app(sim), host=args.host, port=args.port, log_level=args.log_level)
+    uvicorn.run(create_app(sim), host=settings.host, port=settings.port, log_level=args.log_level)
     return 0
 
 

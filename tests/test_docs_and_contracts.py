@@ -73,11 +73,17 @@ def test_each_contract_is_a_valid_openapi_document(name):
     validate(yaml.safe_load((CONTRACTS_DIR / f"{name}.openapi.yaml").read_text(encoding="utf-8")))
 
 
-@pytest.mark.parametrize(("name", "handlers"), [("micc-sdk", MICC_SDK_HANDLERS),
-                                                 ("authorizationserver", AUTH_HANDLERS)])
-def test_every_operation_has_a_handler(name, handlers):
-    operations = {op.operation_id for op in load_contract(name).operations}
-    assert operations == set(handlers)
+def test_the_token_endpoint_is_stateful_and_sdk_handlers_belong_to_the_contract():
+    assert {op.operation_id for op in load_contract("authorizationserver").operations} == set(AUTH_HANDLERS)
+    assert set(MICC_SDK_HANDLERS) <= {op.operation_id for op in load_contract("micc-sdk").operations}
+
+
+def test_the_coverage_page_is_up_to_date():
+    from simulator.spec.coverage import coverage, markdown
+
+    page = (ROOT / "docs" / "coverage.md").read_text(encoding="utf-8")
+    assert page == markdown(coverage(load_contract("micc-sdk"), MICC_SDK_HANDLERS), "MiCC SDK"), (
+        "regenerate it: micc-sim coverage --markdown > docs/coverage.md")
 
 
 def test_documented_docs_pages_exist():

@@ -58,7 +58,7 @@ def test_a_queue_with_no_logged_in_available_agent_is_offline(live):
     for agent in OPEN_MEDIA_AGENTS[1:]:
         live.set_agent(agent, logged_in=False)
     web = queue_stats(live, "Web Chat")
-    assert web["online"] is False and "logged in and available" in web["offline_reason"]
+    assert web["online"] is False and "available and ready for OpenMedia" in web["offline_reason"]
 
     # the failure destination is the last resort: it takes the item even though it is offline too
     item = sdk.post("/openmedia", json={"queue": "Web Chat"}).json()

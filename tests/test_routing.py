@@ -65,7 +65,7 @@ def test_offline_reasons(world):
     assert offline_reason(web, world.members(web)) is None
     for member in world.members(web):
         member.presence = PresenceAvailability.Away
-    assert "logged in and available" in offline_reason(web, world.members(web))
+    assert "available and ready" in offline_reason(web, world.members(web))
 
 
 def test_the_least_loaded_then_longest_idle_ready_agent_gets_the_offer(world):

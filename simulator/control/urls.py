@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import ipaddress
 
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from simulator.control import responses as r
 from simulator.control.responses import error
+
+
+async def _not_found(request: Request, exc: Exception) -> JSONResponse:
+    return error(404, "not_found", f"no control endpoint {request.method} {request.url.path}; see GET /_sim/world "
+                                   "and docs/control-api.md")
+
+
+async def _not_allowed(request: Request, exc: Exception) -> JSONResponse:
+    return error(405, "method_not_allowed", f"{request.method} is not allowed on {request.url.path}")
+
+
+EXCEPTION_HANDLERS = {404: _not_found, 405: _not_allowed}
 
 routes = [
     Route("/world", r.get_world, methods=["GET"]),

@@ -33,6 +33,7 @@ class Operation:
     responses: dict[str, dict[str, Any] | None]  # status -> resolved JSON schema of the body
     raw: dict[str, Any] = field(repr=False)
     pattern: re.Pattern[str] = field(init=False, repr=False)
+    exact_pattern: re.Pattern[str] = field(init=False, repr=False)
     param_names: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -40,9 +41,10 @@ class Operation:
         regex = re.sub(r"{([^}/]+)}", lambda m: f"(?P<{_group(m.group(1))}>[^/]+)",
                        _escape_literals(self.path))
         self.pattern = re.compile(f"^{regex}/?$", re.IGNORECASE)
+        self.exact_pattern = re.compile(f"^{regex}/?$")
 
-    def match(self, path: str) -> dict[str, str] | None:
-        found = self.pattern.match(path)
+    def match(self, path: str, ignore_case: bool = True) -> dict[str, str] | None:
+        found = (self.pattern if ignore_case else self.exact_pattern).match(path)
         if found is None:
             return None
         return {name: unquote(found.group(_group(name))) for name in self.param_names}

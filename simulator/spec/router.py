@@ -159,8 +159,9 @@ class SpecRouter:
 
     def _match(self, method: str, path: str, request: Request) -> tuple[Operation, dict[str, str]]:
         allowed: list[str] = []
+        ignore_case = self.sim.quirks.case_insensitive_paths
         for operation in self.contract.operations:
-            params = operation.match(path)
+            params = operation.match(path, ignore_case)
             if params is None:
                 continue
             if operation.method == method:

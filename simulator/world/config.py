@@ -143,7 +143,7 @@ class WorldConfig(_Strict):
         _unique(problems, "queue reporting number", [q.reporting for q in self.queues])
         _unique(problems, "agent group name", [g.name.lower() for g in self.agent_groups])
         agents = {e.username.lower() for e in self.employees} | {
-            e.reporting for e in self.employees if e.reporting
+            e.reporting.lower() for e in self.employees if e.reporting
         }
         groups = {g.name.lower() for g in self.agent_groups}
         queues = {q.name.lower() for q in self.queues} | {q.reporting for q in self.queues}

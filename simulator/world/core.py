@@ -139,7 +139,7 @@ class World:
         if ref in self.employees:
             return self.employees[ref]
         for emp in self.employees.values():
-            if wanted in (emp.id.lower(), emp.username.lower()) or emp.reporting == ref:
+            if wanted in (emp.id.lower(), emp.username.lower(), (emp.reporting or "").lower()):
                 return emp
         raise NotFound(f"employee {ref!r} not found")
 
@@ -211,7 +211,8 @@ class World:
     def queue_now(self, queue: Queue) -> QueueNow:
         members = self.members(queue)
         waiting = [self.items[i].time_offered_to_queue for i in queue.waiting]
-        return queue_now(self.clock.now(), waiting, members, {m.id: self.activity(m) for m in members},
+        return queue_now(self.clock.now(), queue.media_type, waiting, members,
+                         {m.id: self.activity(m) for m in members},
                          queue.log, queue.stats.transfers_to_unavailable, queue.service_level_seconds)
 
     def state_counts(self) -> Counter[ConversationState]:
@@ -223,7 +224,7 @@ class World:
     # -- open media commands -----------------------------------------------------------------
     def post_open_media(self, request: OpenMediaRequest, posted_by: str | None = None) -> OpenMediaItem:
         item_id = request.id or str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
-        existing = self.items.get(item_id)
+        existing = self.items.get(self._folded_ids.get(item_id.lower(), item_id))
         if existing is not None and existing.live:
             raise Conflict(f"an open media item with id {item_id!r} is already active")
         item = OpenMediaItem(
@@ -233,7 +234,9 @@ class World:
             history_url=request.history_url, from_=request.from_, to=request.to, subject=request.subject,
             tenant=request.tenant, variable_data=dict(request.variable_data or {}), posted_by=posted_by,
         )
-        self.items[item.id] = item  # an ended item's id reused by the third party: a new interaction
+        if existing is not None:  # an ended item's id reused by the third party: a new interaction
+            del self.items[existing.id]
+        self.items[item.id] = item
         self._folded_ids[item.id.lower()] = item.id
         self._route(item, None, Action.QUEUE)
         self.dispatch()
@@ -270,6 +273,7 @@ class World:
         item.declined_by.clear()
         item.failed_reason = FailedRouteReason.None_
         item.time_ended = None
+        item.agent_id = item.time_offered_to_agent = item.time_accepted = None
         self._route(item, previous, Action.REROUTE)
         self.dispatch()
         return item
@@ -304,7 +308,7 @@ class World:
         self.agents.forget(item)
         item.declined_by.add(item.agent_id or "")
         self._release_agent(item)
-        item.agent_id = None
+        item.agent_id = item.time_offered_to_agent = None
         queue = self.queues.get(item.queue_id or "")
         if queue is None:  # an item the agent started has no queue to go back to: it is abandoned
             self._finish(item, Action.COMPLETE)
@@ -330,6 +334,8 @@ class World:
                            extension: str | None = None) -> Employee:
         """Log an agent in or out, change their presence (with a reason), readiness or behaviour profile."""
         now = self.clock.now()
+        if profile is not None and profile not in self.agents.profiles:
+            raise WorldError(f"unknown agent profile {profile!r}")
         if not employee.is_agent and (logged_in or ready_media):
             raise WorldError(f"employee {employee.username!r} is not an agent and cannot log in")
         if logged_in is not None and logged_in != employee.logged_in:
@@ -352,12 +358,23 @@ class World:
         if ready_media is not None:
             employee.ready_media = set(ready_media)
         if profile is not None:
-            if profile not in self.agents.profiles:
-                raise WorldError(f"unknown agent profile {profile!r}")
             employee.profile = profile
+        self._after_agent_change(employee)
+        return employee
+
+    def _after_agent_change(self, employee: Employee) -> None:
+        """An agent who is no longer available loses pending offers (requeued); one who is gets another
+        chance at items whose offer they let ring out before."""
+        for item_id in list(employee.active_items):
+            item = self.items.get(item_id)
+            if item is not None and item.state is ConversationState.Offered and not employee.available:
+                self._requeue(item, Action.REQUEUE)
+        if employee.available:
+            for queue in self.queues.values():
+                for item_id in queue.waiting:
+                    self.items[item_id].declined_by.discard(employee.id)
         self.bus.publish(EmployeeStateChanged(self.clock.now(), employee))
         self.dispatch()
-        return employee
 
     def set_group_presence(self, employee: Employee, group: AgentGroup, present: bool) -> None:
         """Join or leave one agent group: routing offers only to members present in the group."""
@@ -367,8 +384,7 @@ class World:
             employee.absent_from_groups.discard(group.id)
         else:
             employee.absent_from_groups.add(group.id)
-        self.bus.publish(EmployeeStateChanged(self.clock.now(), employee))
-        self.dispatch()
+        self._after_agent_change(employee)
 
     # -- inbox actions (an agent working an item) --------------------------------------------
     def _agents_item(self, item_id: str, agent: Employee) -> OpenMediaItem:

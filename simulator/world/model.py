@@ -139,6 +139,10 @@ class Employee:
         """Available and handling nothing: the "agents idle" basis."""
         return self.available and not self.active_items
 
+    def available_for(self, media: MediaType) -> bool:
+        """Available and ready for this media: what makes a queue of that media online."""
+        return self.available and media in self.ready_media
+
     def can_take(self, media: MediaType) -> bool:
         return self.available and media in self.ready_media and len(self.active_items) < self.max_concurrent
 

@@ -60,8 +60,9 @@ def offline_reason(queue: Queue, members: list[Employee]) -> str | None:
         return "no agent group is assigned to the queue"
     if not members:
         return "the queue's agent groups have no members"
-    if not any(agent.available for agent in members):
-        return "no agent of the queue's agent groups is logged in and available"
+    if not any(agent.available_for(queue.media_type) for agent in members):
+        return (f"no agent of the queue's agent groups is logged in, available and ready for "
+                f"{queue.media_type.name}")
     return None
 
 

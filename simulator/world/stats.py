@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from simulator.world.model import ConversationState, Employee, PresenceAvailability
+from simulator.world.model import ConversationState, Employee, MediaType, PresenceAvailability
 from simulator.world.queue_log import QueueEventKind, QueueLog
 
 HOUR = timedelta(hours=1)
@@ -102,12 +102,13 @@ def start_of_day(now: datetime) -> datetime:
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def queue_now(now: datetime, waiting_since: list[datetime], members: list[Employee],
+def queue_now(now: datetime, media: MediaType, waiting_since: list[datetime], members: list[Employee],
               activities: dict[str, AgentActivity], log: QueueLog, transfers_to_unavailable: int,
               service_level_seconds: float) -> QueueNow:
+    """Agents count as available when logged in, Available and ready for the queue's media."""
     oldest = min(waiting_since) if waiting_since else None
     today = window(log, start_of_day(now), service_level_seconds)
-    available = [m for m in members if m.available]
+    available = [m for m in members if m.available_for(media)]
     on_acd = sum(1 for m in members if activities.get(m.id) is AgentActivity.ACD)
     handle = today.average_handle_seconds or 0.0
     capacity = sum(m.max_concurrent for m in available) or 1
@@ -116,8 +117,8 @@ def queue_now(now: datetime, waiting_since: list[datetime], members: list[Employ
         longest_waiting_since=oldest,
         longest_waiting_seconds=(now - oldest).total_seconds() if oldest else 0.0,
         agents_available=len(available),
-        agents_idle=sum(1 for m in members if m.idle),
-        agents_unavailable=sum(1 for m in members if m.logged_in and not m.available),
+        agents_idle=sum(1 for m in available if m.idle),
+        agents_unavailable=sum(1 for m in members if m.logged_in and not m.available_for(media)),
         agents_on_acd=on_acd,
         agents_logged_in=sum(1 for m in members if m.logged_in),
         requeued_today=len(log.window(QueueEventKind.REQUEUED, start_of_day(now))),

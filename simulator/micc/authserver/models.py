@@ -134,6 +134,8 @@ class TokenStore:
         self._issued_since_sweep = 0
 
     def revoke_all(self) -> int:
+        """End every session; returns how many were still valid."""
+        self.sweep()
         count = len(self._sessions)
         self._sessions.clear()
         return count

@@ -36,7 +36,7 @@ def item_to_wire(world: World, item: OpenMediaItem, call: Call) -> dict[str, Any
 
 
 def queue_to_wire(world: World, queue: Queue, call: Call) -> dict[str, Any]:
-    members = world.members(queue)
+    now = world.queue_now(queue)
     active = [i for i in world.live_items() if i.queue_id == queue.id and not i.swallowed]
     return {
         "_links": {"conversations": [{"href": call.url_for(f"/openmedia/{quote(i.id, safe='')}")} for i in active]},
@@ -45,9 +45,9 @@ def queue_to_wire(world: World, queue: Queue, call: Call) -> dict[str, Any]:
         "reporting": queue.reporting,
         "mediaType": queue.media_type.name,
         "mediaServerId": queue.media_server_id,
-        "waitingConversations": len(queue.waiting),
-        "agentsAvailable": sum(1 for m in members if m.available),
-        "agentsIdle": sum(1 for m in members if m.idle),
+        "waitingConversations": now.waiting,
+        "agentsAvailable": now.agents_available,
+        "agentsIdle": now.agents_idle,
         "isInDoNotDisturb": world.offline_reason(queue) is not None,
     }
 
@@ -86,7 +86,11 @@ def get_item(call: Call) -> dict[str, Any]:
 
 def put_item(call: Call) -> str:
     world: World = call.world
-    if call.body["action"] == "Reroute":
+    action = (call.body or {}).get("action")
+    if action not in ("Complete", "Reroute"):
+        raise ApiError(400, "The request is invalid.", {"model.action": ["An action, Complete or Reroute, "
+                                                                         "is required."]})
+    if action == "Reroute":
         if call.principal is None or call.principal.kind != "employee":
             raise ApiError(403, "Only an employee may reroute an open media item.")
         return world.reroute_open_media(world.item(call.path["id"]).id).state.name

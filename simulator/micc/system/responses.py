@@ -1,0 +1,90 @@
+"""Status, Site, MediaServer and ReasonCode tags: what the world's configuration says."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulator import __version__
+from simulator.micc.wire import dotnet_datetime, hal_collection
+from simulator.spec.router import ApiError, Call
+from simulator.world.core import World
+from simulator.world.model import MediaServer, MediaType, ReasonCode
+
+NODE_TYPES = {MediaType.OpenMedia: "MCCOpenMedia", MediaType.Chat: "MCCWebChat", MediaType.Email: "MCCEmail",
+              MediaType.Sms: "MCCSms", MediaType.Voice: "ICP3300"}
+
+
+def reason_code_to_wire(code: ReasonCode, call: Call) -> dict[str, Any]:
+    return {"_links": {"self": {"href": call.url_for(f"/reasoncodes/{code.id}")}}, "_embedded": None,
+            "id": code.id, "name": code.name, "code": code.code, "type": code.kind.name}
+
+
+def media_server_to_wire(world: World, server: MediaServer, call: Call) -> dict[str, Any]:
+    return {
+        "_links": {"self": {"href": call.url_for(f"/mediaservers/{server.id}")}},
+        "_embedded": None,
+        "id": server.id,
+        "name": server.name,
+        "siteRefId": world.site.id,
+        "mediaType": server.media_type.name,
+        "mediaServerType": NODE_TYPES.get(server.media_type, "Unknown"),
+        "inboundRoutingEnabled": True,
+        "outboundRoutingEnabled": True,
+        "responseRoutingEnabled": True,
+        "allowAgentPreview": True,
+    }
+
+
+def get_status(call: Call) -> dict[str, Any]:
+    world: World = call.world
+    return {"version": f"micc-sim {__version__}", "serverTime": dotnet_datetime(world.clock.now()),
+            "isRunning": True}
+
+
+def get_sites(call: Call) -> dict[str, Any]:
+    world: World = call.world
+    return hal_collection([_site(world, call)], call.url_for("/sites"))
+
+
+def get_site(call: Call) -> dict[str, Any]:
+    world: World = call.world
+    ref = call.path["id"].lower()
+    if ref not in (world.site.id.lower(), world.site.name.lower()):
+        raise ApiError(404, f"The site '{call.path['id']}' was not found.")
+    return _site(world, call)
+
+
+def _site(world: World, call: Call) -> dict[str, Any]:
+    return {"_links": {"self": {"href": call.url_for(f"/sites/{world.site.id}")}}, "_embedded": None,
+            "id": world.site.id, "name": world.site.name}
+
+
+def get_media_servers(call: Call) -> dict[str, Any]:
+    world: World = call.world
+    return hal_collection((media_server_to_wire(world, m, call) for m in world.media_servers.values()),
+                          call.url_for("/mediaservers"))
+
+
+def get_media_server(call: Call) -> dict[str, Any]:
+    world: World = call.world
+    ref = call.path["id"].lower()
+    for server in world.media_servers.values():
+        if ref in (server.id.lower(), server.name.lower()):
+            return media_server_to_wire(world, server, call)
+    raise ApiError(404, f"The media server '{call.path['id']}' was not found.")
+
+
+def get_media_server_times(call: Call) -> dict[str, Any]:
+    world: World = call.world
+    now = dotnet_datetime(world.clock.now())
+    return {server.id: now for server in world.media_servers.values()}
+
+
+def get_reason_codes(call: Call) -> dict[str, Any]:
+    world: World = call.world
+    return hal_collection((reason_code_to_wire(c, call) for c in world.reason_codes.values()),
+                          call.url_for("/reasoncodes"))
+
+
+def get_reason_code(call: Call) -> dict[str, Any]:
+    return reason_code_to_wire(call.world.reason_code(call.path["id"]), call)
