@@ -35,6 +35,7 @@ class Simulator:
     def __init__(self, settings: Settings | None = None, world_config: WorldConfig | None = None) -> None:
         self.settings = settings or Settings()
         self.clock = Clock(self.settings.clock, self.settings.clock_scale, self.settings.clock_start)
+        self.started_at = self.clock.now()
         self.bus = EventBus()
         self.quirks = self.settings.make_quirks()
         self.world_config = world_config or (

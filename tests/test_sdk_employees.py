@@ -20,9 +20,10 @@ def test_me_is_the_caller_and_state_shows_presence_as_agent_bars_read_it(live):
     assert me.status_code == 200 and me.json()["reporting"] == "1001"
     state = sdk.get("/employees/me/state")
     assert state.status_code == 200
+    assert_conforms(state, "Employee_GetEmployeeState")
     presence = state.json()["presence"]
     assert presence["aggregate"]["state"] == "Available"
-    assert presence["multimedia"][0]["acdState"] == "Idle"
+    assert presence["openMedia"]["acdState"] == "Idle" and presence["voice"] == []
     expanded = sdk.get("/employees/me", params={"$expand": "state"}).json()
     assert expanded["_embedded"]["state"]["presence"]["aggregate"]["state"] == "Available"
 
@@ -74,12 +75,20 @@ def test_clients_cannot_use_me(live):
 def test_an_agent_who_leaves_an_agent_group_gets_no_offers_from_its_queues(live):
     user = username_of(live, "1001")
     sdk = agent_sdk(live, user)
-    groups = sdk.get("/employees/me/agentgroups/presence").json()["_embedded"]["items"]
-    om = next(g for g in groups if g["name"] == "Open Media Agents")
-    assert om["isPresent"] is True
-    r = sdk.put(f"/employees/me/agentgroups/{om['id']}/presence", json={"isPresent": False})
+    r = sdk.get("/employees/me/agentgrouppresence")
+    assert_conforms(r, "Employee_GetAgentGroupPresences")
+    om = next(g for g in r.json()["_embedded"]["items"] if g["name"] == "Open Media Agents")
+    assert [s["status"] for s in om["statuses"]] == ["Present"]
+    om["statuses"][0]["status"] = "NotPresent"
+    r = sdk.put("/employees/me/agentgrouppresence", json={"_embedded": {"items": [om]}, "count": 1})
     assert r.status_code == 200, r.text
     assert sdk.post("/openmedia", json={"queue": "Web Chat"}).json()["agentReporting"] == "1002"
+    one = sdk.get(f"/employees/me/agentgrouppresence/{om['id']}").json()["_embedded"]["items"][0]
+    assert one["statuses"][0]["status"] == "NotPresent"
+    r = sdk.put(f"/employees/me/agentgrouppresence/{om['id']}",
+                json={"id": om["id"], "statuses": [{"status": "Present"}]})
+    assert r.status_code == 200
+    assert sdk.post("/openmedia", json={"queue": "Web Chat"}).json()["agentReporting"] == "1001"
 
 
 def test_a_manual_agent_accepts_holds_retrieves_and_ends_through_the_inbox(live):

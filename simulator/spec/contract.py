@@ -6,7 +6,6 @@ are keyed by ``operationId``: that id is the only link between the document and 
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -92,20 +91,25 @@ class Contract:
         return resolve(self.document, self.document["components"]["schemas"][name])
 
 
-def resolve(document: dict[str, Any], node: Any, depth: int = 0) -> Any:
-    """A copy of ``node`` with every local ``$ref`` replaced by what it points to."""
-    if depth > 40:
-        raise ValueError("$ref nesting too deep (a recursive schema?)")
+def resolve(document: dict[str, Any], node: Any, _expanding: tuple[str, ...] = ()) -> Any:
+    """A copy of ``node`` with every local ``$ref`` replaced by what it points to.
+
+    A schema that contains itself (a folder of folders) is expanded once; the inner reference becomes
+    an unconstrained schema, which is what validation and synthesis can work with.
+    """
     if isinstance(node, dict):
-        if "$ref" in node and isinstance(node["$ref"], str) and node["$ref"].startswith("#/"):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
             target: Any = document
-            for part in node["$ref"][2:].split("/"):
+            for part in ref[2:].split("/"):
                 target = target[part.replace("~1", "/").replace("~0", "~")]
-            merged = {**copy.deepcopy(target), **{k: v for k, v in node.items() if k != "$ref"}}
-            return resolve(document, merged, depth + 1)
-        return {k: resolve(document, v, depth + 1) for k, v in node.items()}
+            if ref in _expanding:
+                return {"type": target.get("type", "object"), "x-recursive": ref}
+            merged = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+            return resolve(document, merged, (*_expanding, ref))
+        return {k: resolve(document, v, _expanding) for k, v in node.items()}
     if isinstance(node, list):
-        return [resolve(document, v, depth + 1) for v in node]
+        return [resolve(document, v, _expanding) for v in node]
     return node
 
 

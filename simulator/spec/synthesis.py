@@ -62,8 +62,8 @@ def _value(schema: Mapping[str, Any], rng: random.Random, name: str, depth: int)
     if kind == "object":
         return _object(schema, rng, depth)
     if kind == "array":
-        if depth >= MAX_DEPTH:
-            return []
+        if depth >= MAX_DEPTH or "x-recursive" in schema.get("items", {}):
+            return []  # a tree's children: a leaf
         count = max(int(schema.get("minItems", 0)), min(2, int(schema.get("maxItems", 2))))
         return [_value(schema.get("items", {}), rng, name, depth + 1) for _ in range(count)]
     if kind == "boolean":
@@ -75,6 +75,8 @@ def _value(schema: Mapping[str, Any], rng: random.Random, name: str, depth: int)
 
 def _object(schema: Mapping[str, Any], rng: random.Random, depth: int) -> dict[str, Any]:
     properties: Mapping[str, Any] = schema.get("properties", {})
+    if "x-recursive" in schema:
+        return {}
     if depth >= MAX_DEPTH:
         return {key: None for key in schema.get("required", [])}
     result = {key: _value(prop, rng, key, depth + 1) for key, prop in properties.items()}

@@ -11,7 +11,14 @@ from simulator.micc.employees.actions import apply_action
 from simulator.micc.wire import dotnet_datetime, hal_collection
 from simulator.spec.router import ApiError, Call, Reply
 from simulator.world.core import OpenMediaRequest, World
-from simulator.world.model import ConversationState, Employee, MediaType, PresenceAvailability, ReasonKind
+from simulator.world.model import (
+    AgentGroup,
+    ConversationState,
+    Employee,
+    MediaType,
+    PresenceAvailability,
+    ReasonKind,
+)
 
 SUPERVISOR = "supervisor"
 
@@ -42,30 +49,42 @@ def employee_to_wire(world: World, employee: Employee, call: Call) -> dict[str, 
 
 
 def presence_to_wire(world: World, employee: Employee) -> dict[str, Any]:
-    """The presence object agent bars read: ``aggregate.state``, ``voice[0].state/acdState`` (wire-notes)."""
+    """The presence object agent bars read: ``aggregate.state``, ``voice[0].acdState``, ``openMedia.acdState``."""
     activity = world.activity(employee)
-    agent_presence = {
-        "agentId": employee.id if employee.is_agent else None,
-        "reporting": employee.reporting,
-        "state": employee.presence.name,
-        "acdState": activity.value,
-        "reason": employee.presence_reason,
-        "enteredStateOn": dotnet_datetime(employee.entered_state_on),
-    }
+
+    def media_presence(media: MediaType) -> dict[str, Any]:
+        return {"id": employee.id, "reporting": employee.reporting, "mediaType": media.name,
+                "state": employee.presence.name, "acdState": activity.value, "reason": employee.presence_reason,
+                "enteredStateOn": dotnet_datetime(employee.entered_state_on)}
+
+    def single(media: MediaType) -> dict[str, Any] | None:
+        return media_presence(media) if employee.is_agent and media in employee.ready_media else None
+
     return {
-        "aggregate": {"state": employee.presence.name, "reason": employee.presence_reason,
+        "aggregate": {"id": None, "reporting": employee.reporting, "mediaType": "Unknown",
+                      "state": employee.presence.name, "acdState": activity.value if employee.is_agent else None,
+                      "reason": employee.presence_reason,
                       "enteredStateOn": dotnet_datetime(employee.entered_state_on)},
-        "voice": [agent_presence] if MediaType.Voice in employee.ready_media else [],
-        "multimedia": [agent_presence] if employee.is_agent and MediaType.Voice not in employee.ready_media
-        else [],
-        "agentGroups": group_presences(world, employee),
+        "voice": [media_presence(MediaType.Voice)] if single(MediaType.Voice) else [],
+        "openMedia": single(MediaType.OpenMedia),
+        "chat": single(MediaType.Chat),
+        "email": single(MediaType.Email),
+        "sms": single(MediaType.Sms),
     }
 
 
-def group_presences(world: World, employee: Employee) -> list[dict[str, Any]]:
-    return [{"id": g.id, "name": g.name, "reporting": g.reporting,
-             "isPresent": g.id not in employee.absent_from_groups}
-            for g in world.groups_of(employee)]
+def group_presence_to_wire(world: World, employee: Employee, group: AgentGroup, call: Call) -> dict[str, Any]:
+    status = "NotPresent" if group.id in employee.absent_from_groups else "Present"
+    return {
+        "_links": {"self": {"href": call.url_for(f"/employees/{employee.id}/agentgrouppresence/{group.id}")}},
+        "_embedded": None,
+        "id": group.id,
+        "name": group.name,
+        "reporting": group.reporting,
+        "statuses": [{"id": employee.id, "type": media.name, "status": status}
+                     for media in sorted(employee.ready_media)] or [{"id": employee.id, "type": "OpenMedia",
+                                                                     "status": status}],
+    }
 
 
 def employee_state_to_wire(world: World, employee: Employee, call: Call) -> dict[str, Any]:
@@ -185,30 +204,44 @@ def get_reason_codes(call: Call) -> dict[str, Any]:
 
 
 # -- agent-group presence ----------------------------------------------------------------------
+def get_group_presences(call: Call) -> dict[str, Any]:
+    world: World = call.world
+    employee = access.employee_for(call, call.path["id"])
+    return hal_collection((group_presence_to_wire(world, employee, g, call) for g in world.groups_of(employee)),
+                          call.url_for(f"/employees/{employee.id}/agentgrouppresence"))
+
+
 def get_group_presence(call: Call) -> dict[str, Any]:
     world: World = call.world
     employee = access.employee_for(call, call.path["id"])
-    presences = group_presences(world, employee)
-    if "groupid" in call.path:
-        group = world.agent_group(call.path["groupid"])
-        presences = [p for p in presences if p["id"] == group.id]
-    return hal_collection(presences, call.url_for(f"/employees/{employee.id}/agentgroups/presence"))
+    group = world.agent_group(call.path["groupid"])
+    if group not in world.groups_of(employee):
+        raise ApiError(404, f"{employee.username} is not a member of agent group {group.name!r}.")
+    return hal_collection([group_presence_to_wire(world, employee, group, call)],
+                          call.url_for(f"/employees/{employee.id}/agentgrouppresence/{group.id}"))
+
+
+def put_group_presences(call: Call) -> str:
+    """Join or leave groups: the body is the collection GET returns, with changed ``statuses``."""
+    employee = access.employee_for(call, call.path["id"], others_need=SUPERVISOR)
+    items = ((call.body or {}).get("_embedded") or {}).get("items") or []
+    for entry in items:
+        _set_group_presence(call.world, employee, entry.get("id") or "", entry)
+    return "OK"
 
 
 def put_group_presence(call: Call) -> str:
-    world: World = call.world
     employee = access.employee_for(call, call.path["id"], others_need=SUPERVISOR)
-    body = call.body or {}
-    if "groupid" in call.path:
-        updates = [{**body, "id": call.path["groupid"]}]
-    else:
-        updates = (body.get("_embedded") or {}).get("items") or []
-    for update in updates:
-        present = update.get("isPresent")
-        if present is None:
-            raise ApiError(400, "The request is invalid.", {"model.isPresent": ["isPresent is required."]})
-        world.set_group_presence(employee, world.agent_group(update.get("id") or ""), bool(present))
+    _set_group_presence(call.world, employee, call.path["groupid"], call.body or {})
     return "OK"
+
+
+def _set_group_presence(world: World, employee: Employee, group_ref: str, entry: dict[str, Any]) -> None:
+    statuses = [s.get("status") for s in entry.get("statuses") or [] if isinstance(s, dict)]
+    if not statuses or any(s not in ("Present", "NotPresent") for s in statuses):
+        raise ApiError(400, "The request is invalid.", {"model.statuses": [
+            "Give statuses with status Present or NotPresent."]})
+    world.set_group_presence(employee, world.agent_group(group_ref), "Present" in statuses)
 
 
 # -- inbox -------------------------------------------------------------------------------------

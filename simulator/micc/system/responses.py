@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator import __version__
-from simulator.micc.wire import dotnet_datetime, hal_collection
+from simulator.micc.wire import dotnet_datetime, dotnet_timespan, hal_collection
 from simulator.spec.router import ApiError, Call
 from simulator.world.core import World
 from simulator.world.model import MediaServer, MediaType, ReasonCode
@@ -37,8 +36,9 @@ def media_server_to_wire(world: World, server: MediaServer, call: Call) -> dict[
 
 def get_status(call: Call) -> dict[str, Any]:
     world: World = call.world
-    return {"version": f"micc-sim {__version__}", "serverTime": dotnet_datetime(world.clock.now()),
-            "isRunning": True}
+    up = dotnet_timespan((world.clock.now() - call.sim.started_at).total_seconds())
+    return {"isReady": True, "isDataAccessConnected": True, "isRealtimeConnected": True,
+            "serverTime": dotnet_datetime(world.clock.now()), "applicationUpTime": up, "serverUpTime": up}
 
 
 def get_sites(call: Call) -> dict[str, Any]:
