@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from simulator.micc.agents import responses as agents
 from simulator.micc.conversations import responses as conversations
+from simulator.micc.directory import responses as directory
 from simulator.micc.employees import responses as employees
 from simulator.micc.openmedia.responses import HANDLERS as OPENMEDIA
 from simulator.micc.queues import responses as queues
@@ -71,6 +72,8 @@ CONFIGURATION: dict[str, Handler] = {
     "ReasonCode_GetReasonCode": system.get_reason_code,
     "Conversations_GetConversations": conversations.get_conversations,
     "Conversations_GetConversation": conversations.get_conversation,
+    "Directory_GetDirectoryEntries": directory.get_entries,
+    "Directory_GetDirectoryEntry": directory.get_entry,
 }
 
 HANDLERS: dict[str, Handler] = {**OPENMEDIA, **EMPLOYEE, **QUEUE, **AGENTS, **CONFIGURATION}

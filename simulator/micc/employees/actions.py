@@ -44,10 +44,9 @@ def _end(world: World, item: OpenMediaItem, update: dict[str, Any], agent: Emplo
 
 
 def _classify(world: World, item: OpenMediaItem, update: dict[str, Any], agent: Employee | None) -> None:
-    codes = [p.get("value") for p in update.get("keyValuePairs") or [] if isinstance(p, dict)]
-    codes += [update["accountCodeId"]] if update.get("accountCodeId") else []
-    if not codes:
-        raise ApiError(400, "EnterClassificationCode needs the codes (keyValuePairs values or accountCodeId).")
+    codes = [p.get("value") or p.get("key") for p in update.get("tags") or [] if isinstance(p, dict)]
+    if not any(codes):
+        raise ApiError(400, "EnterClassificationCode needs the codes, as tags: [{key, value}, ...].")
     world.classify_open_media(item.id, [str(c) for c in codes if c])
 
 

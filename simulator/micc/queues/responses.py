@@ -141,8 +141,9 @@ def update_waiting_conversations(call: Call) -> str:
 
     world: World = call.world
     queue = world.queue(call.path["id"])
-    for update in call.body or []:
-        item = world.item(update.get("id") or "")
+    updates = call.body if isinstance(call.body, list) else [call.body or {}]
+    for update in updates:
+        item = world.item(call.path.get("conversationId") or update.get("id") or "")
         if item.id not in queue.waiting:
             raise ApiError(404, f"The conversation '{item.id}' is not waiting in queue '{queue.name}'.")
         apply_action(call, item, update, agent=access.caller(call))
