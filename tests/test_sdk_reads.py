@@ -125,3 +125,10 @@ def test_an_agent_picks_a_waiting_item_out_of_the_queue(live, ids):
     assert r.status_code == 200, r.text
     picked = agent.get(f"/openmedia/{ids['waiting']}").json()
     assert picked["conversationState"] == "Acd" and picked["agentReporting"] == "1002"
+
+
+def test_the_directory_filters_by_entry_type_as_seed_002_writes_it(live):
+    sdk = live.sdk(live.token())
+    r = sdk.get("/directory", params={"$filter": "Type eq Mitel.MiccSdk.Models.DirectoryEntryType'Queue'"})
+    assert r.status_code == 200
+    assert r.json()["count"] == 7 and {e["type"] for e in r.json()["_embedded"]["items"]} == {"Queue"}
