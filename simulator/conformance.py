@@ -8,8 +8,9 @@ data) and writes a JUnit XML report. Without ``--base-url`` a simulator is start
 from __future__ import annotations
 
 import contextlib
-import shutil
+import importlib.util
 import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,10 +74,11 @@ def _target(run: ContractRun) -> Iterator[str]:
 
 
 def command(run: ContractRun, base_url: str, token: str) -> list[str]:
-    schemathesis = shutil.which("schemathesis")
-    if schemathesis is None:
-        raise ContractError("schemathesis is not installed: pip install 'micc-sim[test]'")
-    args = [schemathesis, "run", str(CONTRACTS_DIR / "micc-sdk.openapi.yaml"),
+    if importlib.util.find_spec("schemathesis") is None:
+        raise ContractError("schemathesis is not installed: pip install 'micc-sim[contract]'")
+    # its CLI through this interpreter, so no console script needs to be on PATH
+    args = [sys.executable, "-c", "from schemathesis.cli import schemathesis; schemathesis(prog_name='schemathesis')",
+            "run", str(CONTRACTS_DIR / "micc-sdk.openapi.yaml"),
             "--url", f"{base_url}/miccsdk/api/v1", "-H", f"Authorization: Bearer {token}",
             "--checks", ",".join(run.checks), "--phases", run.phases, "--workers", run.workers,
             "--max-examples", str(run.max_examples), "--report", "junit", "--report-dir", str(run.report_dir),
