@@ -132,3 +132,10 @@ def test_the_directory_filters_by_entry_type_as_seed_002_writes_it(live):
     r = sdk.get("/directory", params={"$filter": "Type eq Mitel.MiccSdk.Models.DirectoryEntryType'Queue'"})
     assert r.status_code == 200
     assert r.json()["count"] == 7 and {e["type"] for e in r.json()["_embedded"]["items"]} == {"Queue"}
+
+
+def test_history_needs_its_search(live):
+    sdk = live.sdk(live.token())
+    r = sdk.get("/history")
+    assert r.status_code == 400 and "$search" in r.json()["modelState"]
+    assert sdk.get("/history", params={"$search": "_exists_:lastagentid;media:Voice"}).status_code == 200

@@ -223,6 +223,26 @@ class World:
 
     # -- open media commands -----------------------------------------------------------------
     def post_open_media(self, request: OpenMediaRequest, posted_by: str | None = None) -> OpenMediaItem:
+        """An integration posts an item: it is routed at once (queued, offered, swallowed or failed)."""
+        item = self._new_item(request, posted_by)
+        self._route(item, None, Action.QUEUE)
+        self.dispatch()
+        return item
+
+    def start_open_media(self, request: OpenMediaRequest, agent: Employee) -> OpenMediaItem:
+        """An agent starts an item themselves: offered to them, outside any queue."""
+        if not agent.can_take(MediaType.OpenMedia):
+            raise WorldError(f"{agent.username!r} is not logged in and ready for open media")
+        item = self._new_item(request, agent.id)
+        item.state = next_state(None, Action.OFFER)
+        item.agent_id, item.time_offered_to_agent = agent.id, self.clock.now()
+        agent.active_items.append(item.id)
+        self.bus.publish(OpenMediaChanged(self.clock.now(), item, None))
+        self.agents.offered(item, agent)
+        return item
+
+    def _new_item(self, request: OpenMediaRequest, posted_by: str | None) -> OpenMediaItem:
+        """A new item under the request's id (any case unique among live items) or a generated one."""
         item_id = request.id or str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
         existing = self.items.get(self._folded_ids.get(item_id.lower(), item_id))
         if existing is not None and existing.live:
@@ -238,24 +258,6 @@ class World:
             del self.items[existing.id]
         self.items[item.id] = item
         self._folded_ids[item.id.lower()] = item.id
-        self._route(item, None, Action.QUEUE)
-        self.dispatch()
-        return item
-
-    def start_open_media(self, request: OpenMediaRequest, agent: Employee) -> OpenMediaItem:
-        """An agent starts an item themselves: offered to them, outside any queue."""
-        if not agent.can_take(MediaType.OpenMedia):
-            raise WorldError(f"{agent.username!r} is not logged in and ready for open media")
-        item_id = request.id or str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
-        item = OpenMediaItem(id=item_id, state=ConversationState.Unknown, time_offered_to_system=self.clock.now(),
-                             from_=request.from_, to=request.to, subject=request.subject, posted_by=agent.id)
-        self.items[item.id] = item
-        self._folded_ids[item.id.lower()] = item.id
-        item.state = next_state(None, Action.OFFER)
-        item.agent_id, item.time_offered_to_agent = agent.id, self.clock.now()
-        agent.active_items.append(item.id)
-        self.bus.publish(OpenMediaChanged(self.clock.now(), item, None))
-        self.agents.offered(item, agent)
         return item
 
     def complete_open_media(self, item_id: str) -> OpenMediaItem:
