@@ -23,6 +23,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
 from simulator import __version__
+from simulator.control.faults import FaultInjector
+from simulator.control.journal import JournalRecorder
 from simulator.control.urls import EXCEPTION_HANDLERS as CONTROL_EXCEPTION_HANDLERS
 from simulator.control.urls import LoopbackOnly
 from simulator.control.urls import routes as control_routes
@@ -68,7 +70,8 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
             Mount("/miccsdk/api/v1", app=sdk),
             Mount("/_sim", app=control),
         ],
-        middleware=[Middleware(IisPaths, quirks=sim.quirks)],
+        middleware=[Middleware(IisPaths, quirks=sim.quirks), Middleware(JournalRecorder, journal=lambda: sim.journal),
+                    Middleware(FaultInjector, sim=sim)],
         exception_handlers={404: _not_found, 405: _not_allowed},
         lifespan=lifespan,
     )

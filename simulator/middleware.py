@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from simulator.world.quirks import Quirks
 
+CLIENT_PATH = "micc_sim.client_path"  # scope key: the path as the client sent it, when it was rewritten
 CANONICAL_PREFIXES = ("/miccsdk/api/v1", "/miccsdk", "/authorizationserver")
 _SLASHES = re.compile(r"/{2,}")
 
@@ -30,7 +31,8 @@ class IisPaths:
             raw = (scope.get("raw_path") or scope["path"].encode("utf-8")).decode("latin-1")
             fixed = normalize(raw, self.quirks)
             if fixed != raw:  # work on the still-encoded path, so an escaped %2F stays inside its segment
-                scope = {**scope, "path": unquote(fixed), "raw_path": fixed.encode("latin-1")}
+                scope = {**scope, "path": unquote(fixed), "raw_path": fixed.encode("latin-1"),
+                         CLIENT_PATH: raw}
         await self.app(scope, receive, send)
 
 

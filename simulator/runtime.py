@@ -10,6 +10,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from simulator.control.faults import Faults
+from simulator.control.journal import Journal
 from simulator.micc.authserver.models import ClientsConfig, TokenStore, parse_clients, read_clients_file
 from simulator.settings import Settings
 from simulator.spec.router import Principal
@@ -44,6 +46,8 @@ class Simulator:
         self.tokens = TokenStore(self.clock, self.settings.token_lifetime)
         self.clients = self._read_clients()
         self._clients_mtime = self._mtime()
+        self.journal = Journal(self.settings.journal_size, self.clock.now)
+        self.faults = Faults(self.settings.seed)
 
     def _new_world(self) -> World:
         return World(self.world_config, self.clock, self.bus, self.quirks, seed=self.settings.seed)
@@ -83,10 +87,12 @@ class Simulator:
 
     # -- control commands --------------------------------------------------------------------
     def reset(self) -> None:
-        """A fresh world from the same source; timers and sessions are gone too."""
+        """A fresh world from the same source; timers, sessions, the journal and fault rules are gone too."""
         self.clock.cancel_all()
         self.world = self._new_world()
         self.tokens.revoke_all()
+        self.journal.clear()
+        self.faults.clear()
 
     def iis_restart(self) -> RestartReport:
         """What restarting IIS does to a MiCC server (seed 000, step 6B)."""

@@ -29,7 +29,8 @@ class Settings(BaseSettings):
     quirks: dict[str, bool] = Field(default_factory=dict, description="quirk switches to change")
     control_from_anywhere: bool = Field(
         False, description="serve /_sim to non-loopback clients too (it has no authentication)")
-    seed: int = Field(0, description="seed for generated ids (open media items)")
+    seed: int = Field(0, description="seed for generated ids (open media items) and fault draws")
+    journal_size: int = Field(10_000, ge=0, description="requests kept in the request journal")
 
     @field_validator("quirks")
     @classmethod

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from simulator.control.faults import FaultRuleSpec
+from simulator.control.journal import JournalFilter, entries_view
 from simulator.micc.wire import dotnet_datetime
 from simulator.runtime import Simulator
 from simulator.world.core import NotFound, World, WorldError
@@ -164,3 +168,94 @@ def _enum(enum: type, name: Any) -> Any:
         if str(name).lower() == member.name.lower():
             return member
     raise ValueError(f"{name!r} is not one of {', '.join(m.name for m in enum)}")
+
+
+# -- request journal --------------------------------------------------------------------------
+def _journal_filter(params: Any) -> JournalFilter:
+    def when(name: str) -> datetime | None:
+        value = params.get(name)
+        return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+    return JournalFilter(method=params.get("method"), path=params.get("path"), status=params.get("status"),
+                         face=params.get("face"), since=when("since"), until=when("until"))
+
+
+async def get_journal(request: Request) -> JSONResponse:
+    sim = _sim(request)
+    try:
+        query = _journal_filter(request.query_params)
+        limit = int(request.query_params.get("limit", "1000"))
+    except ValueError as exc:
+        return error(400, "invalid_query", str(exc))
+    found = sim.journal.find(query)
+    return JSONResponse({"count": len(found), "dropped": sim.journal.dropped,
+                         "entries": entries_view(found[-limit:] if limit else [])})
+
+
+async def count_journal(request: Request) -> JSONResponse:
+    try:
+        query = _journal_filter(request.query_params)
+    except ValueError as exc:
+        return error(400, "invalid_query", str(exc))
+    return JSONResponse({"count": len(_sim(request).journal.find(query))})
+
+
+async def verify_journal(request: Request) -> JSONResponse:
+    """WireMock's verify: were matching requests made exactly ``count`` (or at_least / at_most) times?"""
+    sim = _sim(request)
+    try:
+        body = await _json_body(request)
+        bounds = {k: body.pop(k) for k in ("count", "at_least", "at_most") if k in body}
+        if not bounds:
+            raise ValueError("say how many: count, at_least and/or at_most")
+        if any(not isinstance(v, int) or v < 0 for v in bounds.values()):
+            raise ValueError("count, at_least and at_most are non-negative integers")
+        query = _journal_filter(body)
+        unknown = set(body) - {"method", "path", "status", "face", "since", "until"}
+        if unknown:
+            raise ValueError(f"unknown field(s) {sorted(unknown)}")
+    except ValueError as exc:
+        return error(400, "invalid_body", str(exc))
+    found = len(sim.journal.find(query))
+    ok = (found == bounds.get("count", found) and found >= bounds.get("at_least", 0)
+          and found <= bounds.get("at_most", found))
+    if ok:
+        return JSONResponse({"verified": True, "count": found})
+    wanted = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in bounds.items())
+    return JSONResponse({"error": {"code": "verification_failed",
+                                   "message": f"expected {wanted} matching request(s), found {found}",
+                                   "count": found,
+                                   "near_misses": entries_view(sim.journal.near_misses(query))}},
+                        status_code=409)
+
+
+async def clear_journal(request: Request) -> JSONResponse:
+    _sim(request).journal.clear()
+    return JSONResponse({"cleared": True})
+
+
+# -- faults -----------------------------------------------------------------------------------
+async def get_faults(request: Request) -> JSONResponse:
+    return JSONResponse({"rules": [r.view() for r in _sim(request).faults.rules]})
+
+
+async def add_fault(request: Request) -> JSONResponse:
+    try:
+        spec = FaultRuleSpec.model_validate(await _json_body(request))
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
+        return error(400, "invalid_body", problems)
+    except ValueError as exc:
+        return error(400, "invalid_body", str(exc))
+    return JSONResponse(_sim(request).faults.add(spec).view(), status_code=201)
+
+
+async def delete_fault(request: Request) -> JSONResponse:
+    if not _sim(request).faults.remove(request.path_params["id"]):
+        return error(404, "not_found", f"no fault rule {request.path_params['id']!r}")
+    return JSONResponse({"deleted": request.path_params["id"]})
+
+
+async def clear_faults(request: Request) -> JSONResponse:
+    _sim(request).faults.clear()
+    return JSONResponse({"cleared": True})

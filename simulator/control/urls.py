@@ -31,6 +31,14 @@ routes = [
     Route("/clock/advance", r.advance_clock, methods=["POST"]),
     Route("/iis/restart", r.iis_restart, methods=["POST"]),
     Route("/employees/{ref}", r.patch_employee, methods=["PATCH"]),
+    Route("/journal", r.get_journal, methods=["GET"]),
+    Route("/journal", r.clear_journal, methods=["DELETE"]),
+    Route("/journal/count", r.count_journal, methods=["GET"]),
+    Route("/journal/verify", r.verify_journal, methods=["POST"]),
+    Route("/faults", r.get_faults, methods=["GET"]),
+    Route("/faults", r.add_fault, methods=["POST"]),
+    Route("/faults", r.clear_faults, methods=["DELETE"]),
+    Route("/faults/{id}", r.delete_fault, methods=["DELETE"]),
 ]
 
 

@@ -1,0 +1,163 @@
+"""Fault injection: rules that make the faces misbehave on purpose, as a network or a sick server would.
+
+A rule matches requests by face, path (a regular expression) and method; it fires with a probability
+(drawn from a seeded generator, so a run can be repeated) and at most ``count`` times. Kinds:
+
+* ``latency``  -- delay the answer: ``latency_ms`` fixed, or log-normal around it with ``sigma``;
+* ``error``    -- answer ``status`` with a body in the face's own error shape;
+* ``busy``     -- 503 "server busy" with ``Retry-After``;
+* ``reset``    -- start the answer, then drop the connection (the client sees it cut mid-response);
+* ``empty``    -- 200 with no body; ``garbage`` -- 200 with bytes that are not JSON;
+* ``revoke_tokens`` -- every session ends before the request is served (so it gets a 401).
+
+The middleware stands outside the faces, so no handler knows about faults.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import re
+import uuid
+from dataclasses import dataclass, field
+from random import Random
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from simulator.control.journal import face_of
+
+Kind = Literal["latency", "error", "busy", "reset", "empty", "garbage", "revoke_tokens"]
+
+
+class FaultRuleSpec(BaseModel):
+    """A fault rule as the control API takes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Kind
+    face: Literal["authorizationserver", "miccsdk"] | None = None
+    path: str | None = Field(None, description="regular expression searched in the request path (any case)")
+    method: str | None = None
+    probability: float = Field(1.0, ge=0, le=1)
+    count: int | None = Field(None, ge=1, description="fire at most this many times (default: always)")
+    latency_ms: float = Field(0, ge=0, le=600_000)
+    sigma: float = Field(0, ge=0, le=5, description="log-normal spread of the latency (0 = fixed)")
+    status: int = Field(500, ge=400, le=599)
+    message: str = "An error has occurred."
+
+    @field_validator("path")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from exc
+        return value
+
+
+@dataclass
+class FaultRule:
+    spec: FaultRuleSpec
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    fired: int = 0
+
+    def matches(self, method: str, path: str) -> bool:
+        spec = self.spec
+        return ((spec.count is None or self.fired < spec.count)
+                and (spec.face is None or face_of(path) == spec.face)
+                and (spec.method is None or spec.method.upper() == method)
+                and (spec.path is None or re.search(spec.path, path, re.IGNORECASE) is not None))
+
+    def view(self) -> dict[str, Any]:
+        return {"id": self.id, "fired": self.fired, **self.spec.model_dump()}
+
+
+class Faults:
+    def __init__(self, seed: int = 0) -> None:
+        self.rules: list[FaultRule] = []
+        self.random = Random(seed)
+
+    def add(self, spec: FaultRuleSpec) -> FaultRule:
+        rule = FaultRule(spec)
+        self.rules.append(rule)
+        return rule
+
+    def remove(self, rule_id: str) -> bool:
+        before = len(self.rules)
+        self.rules = [r for r in self.rules if r.id != rule_id]
+        return len(self.rules) != before
+
+    def clear(self) -> None:
+        self.rules.clear()
+
+    def pick(self, method: str, path: str) -> FaultRule | None:
+        """The first matching rule that fires for this request (and count it)."""
+        for rule in self.rules:
+            if rule.matches(method, path) and self.random.random() < rule.spec.probability:
+                rule.fired += 1
+                return rule
+        return None
+
+    def latency_seconds(self, spec: FaultRuleSpec) -> float:
+        if spec.sigma <= 0:
+            return spec.latency_ms / 1000
+        return spec.latency_ms * math.exp(self.random.gauss(0, spec.sigma)) / 1000
+
+
+def _error_body(path: str, status: int, message: str) -> bytes:
+    if face_of(path) == "authorizationserver":
+        body: dict[str, Any] = {"error": "server_error" if status >= 500 else "invalid_request",
+                                "error_description": message}
+    else:
+        body = {"message": message}
+    return json.dumps(body).encode("utf-8")
+
+
+class FaultInjector:
+    """ASGI middleware applying the simulator's fault rules to requests for the faces."""
+
+    def __init__(self, app: ASGIApp, sim: Any) -> None:
+        self.app = app
+        self.sim = sim
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/_sim"):
+            await self.app(scope, receive, send)
+            return
+        faults: Faults = self.sim.faults
+        rule = faults.pick(scope["method"], scope["path"]) if faults.rules else None
+        if rule is None:
+            await self.app(scope, receive, send)
+            return
+        spec = rule.spec
+        if spec.kind == "latency":
+            await asyncio.sleep(faults.latency_seconds(spec))
+            await self.app(scope, receive, send)
+        elif spec.kind == "revoke_tokens":
+            self.sim.tokens.revoke_all()
+            await self.app(scope, receive, send)
+        elif spec.kind == "error":
+            await _answer(send, spec.status, _error_body(scope["path"], spec.status, spec.message))
+        elif spec.kind == "busy":
+            await _answer(send, 503, _error_body(scope["path"], 503, "The server is busy. Try again later."),
+                          [(b"retry-after", b"5")])
+        elif spec.kind == "empty":
+            await _answer(send, 200, b"")
+        elif spec.kind == "garbage":
+            await _answer(send, 200, bytes(faults.random.getrandbits(8) for _ in range(64)))
+        else:  # reset: promise a body, then abandon the connection
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", b"1000")]})
+            await send({"type": "http.response.body", "body": b'{"partial":', "more_body": True})
+            raise ConnectionResetError("micc-sim fault: connection reset")
+
+
+async def _answer(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()), *(headers or [])]})
+    await send({"type": "http.response.body", "body": body})

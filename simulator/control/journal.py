@@ -1,0 +1,162 @@
+"""The request journal: what clients asked of the simulator's faces, for tests to inspect and verify.
+
+Bounded (a ring buffer, ``--journal-size``, default 10,000 entries), so a long load test cannot run the
+server out of memory the way an unbounded journal does. Requests to ``/_sim`` are not recorded.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from simulator.middleware import CLIENT_PATH
+
+FACES = (("/authorizationserver", "authorizationserver"), ("/miccsdk", "miccsdk"))
+
+
+def face_of(path: str) -> str:
+    return next((face for prefix, face in FACES if path == prefix or path.startswith(prefix + "/")), "other")
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    seq: int
+    at: datetime  # simulated time the request arrived
+    method: str
+    path: str  # after IIS path handling (one slash, canonical prefix)
+    raw_path: str  # as the client sent it
+    query: str
+    status: int
+    duration_ms: float
+    face: str
+    client: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "at": self.at.isoformat().replace("+00:00", "Z")}
+
+
+@dataclass(frozen=True)
+class JournalFilter:
+    """Which entries a query means. ``path`` is a glob (``/miccsdk/api/v1/openmedia/*``), or a regular
+    expression when it starts with ``^``; paths and methods compare without case; ``status`` is a code or
+    a class such as ``4xx``."""
+
+    method: str | None = None
+    path: str | None = None
+    status: str | None = None
+    face: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.path and self.path.startswith("^"):
+            try:
+                re.compile(self.path)
+            except re.error as exc:
+                raise ValueError(f"path {self.path!r} is not a valid regular expression: {exc}") from exc
+        if self.status and not re.fullmatch(r"[1-5](\d\d|xx)", self.status.lower()):
+            raise ValueError(f"status must be a code like 404 or a class like 4xx, not {self.status!r}")
+
+    def path_matches(self, path: str) -> bool:
+        if not self.path:
+            return True
+        if self.path.startswith("^"):
+            return re.search(self.path, path, re.IGNORECASE) is not None
+        return fnmatch.fnmatchcase(path.lower(), self.path.lower())
+
+    def matches(self, entry: JournalEntry) -> bool:
+        return (
+            (not self.method or entry.method == self.method.upper())
+            and self.path_matches(entry.path)
+            and (not self.status or _status_matches(self.status, entry.status))
+            and (not self.face or entry.face == self.face)
+            and (self.since is None or entry.at >= self.since)
+            and (self.until is None or entry.at <= self.until)
+        )
+
+
+def _status_matches(wanted: str, status: int) -> bool:
+    wanted = wanted.lower()
+    return str(status)[0] == wanted[0] if wanted.endswith("xx") else str(status) == wanted
+
+
+class Journal:
+    def __init__(self, size: int, now: Callable[[], datetime]) -> None:
+        self.entries: deque[JournalEntry] = deque(maxlen=size)
+        self.now = now
+        self._seq = 0
+        self.dropped = 0  # entries pushed out of the ring buffer
+
+    def record(self, **fields: Any) -> JournalEntry:
+        self._seq += 1
+        if len(self.entries) == self.entries.maxlen:
+            self.dropped += 1
+        entry = JournalEntry(seq=self._seq, **fields)
+        self.entries.append(entry)
+        return entry
+
+    def find(self, query: JournalFilter) -> list[JournalEntry]:
+        return [e for e in self.entries if query.matches(e)]
+
+    def near_misses(self, query: JournalFilter, limit: int = 5) -> list[JournalEntry]:
+        """Entries that match all but one criterion of ``query``, most recent first (WireMock's near misses)."""
+        criteria = {"method": query.method, "path": query.path, "status": query.status, "face": query.face}
+        near: list[JournalEntry] = []
+        for entry in reversed(self.entries):
+            misses = sum(1 for name, value in criteria.items() if value is not None
+                         and not JournalFilter(**{name: value}).matches(entry))
+            if misses == 1:
+                near.append(entry)
+                if len(near) >= limit:
+                    break
+        return near
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.dropped = 0
+
+
+class JournalRecorder:
+    """ASGI middleware recording each request to the faces (not /_sim) with its final status."""
+
+    def __init__(self, app: ASGIApp, journal: Callable[[], Journal]) -> None:
+        self.app = app
+        self.journal = journal
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/_sim"):
+            await self.app(scope, receive, send)
+            return
+        journal = self.journal()
+        started, at = time.perf_counter(), journal.now()
+        status = 500  # what a client sees if the app fails before answering
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            client = scope.get("client")
+            journal.record(
+                at=at, method=scope["method"], path=scope["path"],
+                raw_path=scope.get(CLIENT_PATH) or (scope.get("raw_path") or b"").decode("latin-1") or scope["path"],
+                query=scope.get("query_string", b"").decode("latin-1"), status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 3), face=face_of(scope["path"]),
+                client=f"{client[0]}:{client[1]}" if client else None,
+            )
+
+
+def entries_view(entries: Iterable[JournalEntry]) -> list[dict[str, Any]]:
+    return [e.as_dict() for e in entries]
