@@ -1,0 +1,119 @@
+"""The ``micc_sim`` pytest fixture: a fresh simulator on a free loopback port for each test.
+
+Installed with micc-sim (a ``pytest11`` entry point), so an integrator's suite only writes::
+
+    def test_my_integration_posts_chats(micc_sim):
+        my_app = MyApp(micc_url=micc_sim.base_url, client_id="Talkative", secret=micc_sim.talkative_secret)
+        my_app.start_chat("Ada")
+        micc_sim.advance(5)
+        assert micc_sim.count("POST", "*/openmedia") == 1
+
+The clock is manual: nothing moves until the test calls ``advance``. Options come from the marker
+``@pytest.mark.micc_sim(world="tests/world.yaml", quirks={...}, clock="real", token_lifetime=60)``;
+any keyword of :class:`simulator.settings.Settings` is accepted (``world`` is ``world_file``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from simulator.control.journal import JournalEntry, JournalFilter
+from simulator.runtime import Simulator
+from simulator.settings import Settings
+from simulator.testing import serve_in_thread
+from simulator.world.core import World
+from simulator.world.seed import TALKATIVE_SECRET
+
+DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class MiccSim:
+    """A running simulator, as a test sees it."""
+
+    sim: Simulator
+    base_url: str
+    talkative_id: str = "Talkative"
+    talkative_secret: str = TALKATIVE_SECRET
+
+    @property
+    def sdk_url(self) -> str:
+        return f"{self.base_url}/miccsdk/api/v1"
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.base_url}/authorizationserver/token"
+
+    @property
+    def world(self) -> World:
+        return self.sim.world
+
+    def token(self, username: str = "_admin", password: str | None = None) -> str:
+        """An access token for a login of the world (default world: agents' password is ``password``)."""
+        password = password if password is not None else ("_password" if username == "_admin" else "password")
+        return self._token({"grant_type": "password", "username": username, "password": password})
+
+    def client_token(self, client_id: str | None = None, secret: str | None = None) -> str:
+        return self._token({"grant_type": "client_credentials", "client_id": client_id or self.talkative_id,
+                            "client_secret": secret or self.talkative_secret})
+
+    def _token(self, form: dict[str, str]) -> str:
+        r = httpx.post(self.token_url, data=form, timeout=30)
+        if r.status_code != 200:
+            raise AssertionError(f"the AuthorizationServer refused {form.get('grant_type')}: {r.text}")
+        return r.json()["access_token"]
+
+    def sdk(self, token: str | None = None) -> httpx.Client:
+        """An httpx client for the MiCC SDK with a bearer token (the administrator's by default)."""
+        return httpx.Client(base_url=self.sdk_url, headers={"Authorization": f"Bearer {token or self.token()}"},
+                            timeout=30)
+
+    def advance(self, seconds: float) -> None:
+        """Move the simulated clock; timers due on the way fire at their own instants."""
+        r = httpx.post(f"{self.base_url}/_sim/clock/advance", json={"seconds": seconds}, timeout=60)
+        r.raise_for_status()
+
+    def requests(self, method: str | None = None, path: str | None = None,
+                 status: str | int | None = None) -> list[JournalEntry]:
+        """Journal entries matching: ``path`` is a glob (or a regex starting with ``^``)."""
+        return self.sim.journal.find(JournalFilter(method=method, path=path,
+                                                   status=str(status) if status is not None else None))
+
+    def count(self, method: str | None = None, path: str | None = None, status: str | int | None = None) -> int:
+        return len(self.requests(method, path, status))
+
+    def control(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Any /_sim call, e.g. ``micc_sim.control("POST", "/faults", json={"kind": "busy"})``."""
+        return httpx.request(method, f"{self.base_url}/_sim{path}", timeout=60, **kwargs)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "micc_sim(world=None, **settings): options of the micc_sim fixture (a world file, quirks, "
+                   "clock, token_lifetime, ...)")
+
+
+@pytest.fixture
+def micc_sim(request: pytest.FixtureRequest) -> Iterator[MiccSim]:
+    """A fresh simulator (default world, manual clock) on a free loopback port."""
+    options: dict[str, Any] = {"clock": "manual", "clock_start": DEFAULT_START}
+    marker = request.node.get_closest_marker("micc_sim")
+    if marker is not None:
+        if marker.args:
+            options["world_file"] = marker.args[0]
+        options.update(marker.kwargs)
+        if "world" in options:
+            options["world_file"] = options.pop("world")
+    if options.get("world_file"):
+        path = Path(options["world_file"])
+        options["world_file"] = path if path.is_absolute() else Path(request.config.rootpath) / path
+    sim = Simulator(Settings(**options))
+    with serve_in_thread(sim) as running:
+        yield MiccSim(sim, running.base_url)
