@@ -9,18 +9,27 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from simulator.control.faults import Faults
 from simulator.control.journal import Journal
-from simulator.micc.authserver.models import ClientsConfig, TokenStore, parse_clients, read_clients_file
+from simulator.micc.authserver.models import (
+    ClientsConfig,
+    Session,
+    TokenStore,
+    parse_clients,
+    read_clients_file,
+)
 from simulator.settings import Settings
 from simulator.spec.router import Principal
+from simulator.world import snapshot
 from simulator.world.clock import Clock
 from simulator.world.config import WorldConfig, load_world_file
 from simulator.world.core import World
 from simulator.world.events import EventBus, SessionsEnded
 from simulator.world.model import FailedRouteReason
 from simulator.world.seed import default_world
+from simulator.world.snapshot import decode_entity, encode
 
 log = logging.getLogger("micc_sim")
 
@@ -93,6 +102,28 @@ class Simulator:
         self.tokens.revoke_all()
         self.journal.clear()
         self.faults.clear()
+
+    def replace_world(self, config: WorldConfig) -> None:
+        """Serve another world from now on (reset rebuilds this one); sessions end, the clock goes on."""
+        self.world_config = config
+        self.reset()
+
+    def snapshot(self) -> dict[str, Any]:
+        """The world and the AuthorizationServer's sessions, as plain data (see world/snapshot.py)."""
+        sessions = [encode(s) for s in self.tokens.sessions()]
+        return snapshot.dump(self.world, {"sessions": sessions})
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Go back to a snapshot: the world, its clock time, its timers and its sessions."""
+        snapshot.load(data, Clock("manual"))  # a dry run: a damaged snapshot must change nothing
+        try:
+            sessions = [decode_entity(Session, s) for s in data.get("sessions", [])]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise snapshot.SnapshotError(f"the snapshot's sessions are damaged: {exc}") from exc
+        world = snapshot.load(data, self.clock, self.bus, self.quirks)
+        self.world_config = world.config
+        self.world = world
+        self.tokens.replace(sessions)
 
     def iis_restart(self) -> RestartReport:
         """What restarting IIS does to a MiCC server (seed 000, step 6B)."""

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from simulator.control.faults import FaultRuleSpec
 from simulator.control.journal import JournalFilter, entries_view
 from simulator.micc.wire import dotnet_datetime
 from simulator.runtime import Simulator
+from simulator.world.config import WorldConfig
 from simulator.world.core import NotFound, World, WorldError
 from simulator.world.model import MediaType, OpenMediaItem, PresenceAvailability
+from simulator.world.snapshot import SnapshotError
 
 
 def error(status: int, code: str, message: str) -> JSONResponse:
@@ -259,3 +263,91 @@ async def delete_fault(request: Request) -> JSONResponse:
 async def clear_faults(request: Request) -> JSONResponse:
     _sim(request).faults.clear()
     return JSONResponse({"cleared": True})
+
+
+# -- snapshots and world replacement --------------------------------------------------------------
+def canonical_json(data: Any) -> bytes:
+    """Sorted keys, no insignificant spaces: equal worlds give equal bytes."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+async def get_snapshot(request: Request) -> Response:
+    return Response(canonical_json(_sim(request).snapshot()), media_type="application/json")
+
+
+async def save_snapshot(request: Request) -> JSONResponse:
+    try:
+        body = await _json_body(request)
+        path = Path(body["file"])
+    except (ValueError, KeyError, TypeError) as exc:
+        return error(400, "invalid_body", f"send {{\"file\": \"path/on/the/server.json\"}} ({exc})")
+    data = canonical_json(_sim(request).snapshot())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:
+        return error(400, "cannot_write", f"cannot write {path}: {exc.strerror or exc}")
+    return JSONResponse({"file": str(path), "bytes": len(data)})
+
+
+async def restore_snapshot(request: Request) -> JSONResponse:
+    sim = _sim(request)
+    try:
+        body = await _json_body(request)
+        if set(body) == {"file"}:
+            body = json.loads(Path(body["file"]).read_bytes())
+        sim.restore(body)
+    except OSError as exc:
+        return error(400, "cannot_read", f"cannot read the snapshot file: {exc.strerror or exc}")
+    except (SnapshotError, ValueError) as exc:
+        return error(400, "invalid_snapshot", str(exc))
+    return JSONResponse({"restored": True, "clock": clock_view(sim)})
+
+
+async def replace_world(request: Request) -> JSONResponse:
+    """PUT a world file's content (JSON or YAML): the simulator serves that world from now on."""
+    try:
+        data = yaml.safe_load(await request.body())
+        config = WorldConfig.model_validate(data if data is not None else {})
+    except yaml.YAMLError as exc:
+        return error(400, "invalid_body", f"not JSON or YAML: {exc}")
+    except ValidationError as exc:
+        return error(400, "invalid_world", _problems(exc))
+    _sim(request).replace_world(config)
+    return JSONResponse(_world_summary(_sim(request)))
+
+
+async def patch_world(request: Request) -> JSONResponse:
+    """A JSON merge patch (RFC 7396) on the world's configuration; the world restarts from the result."""
+    sim = _sim(request)
+    try:
+        patch = await _json_body(request)
+        config = WorldConfig.model_validate(merge_patch(sim.world_config.model_dump(mode="json"), patch))
+    except ValidationError as exc:
+        return error(400, "invalid_world", _problems(exc))
+    except ValueError as exc:
+        return error(400, "invalid_body", str(exc))
+    sim.replace_world(config)
+    return JSONResponse(_world_summary(sim))
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'world'}: {e['msg']}" for e in exc.errors())
+
+
+def _world_summary(sim: Simulator) -> dict[str, Any]:
+    world = sim.world
+    return {"site": world.site.name, "employees": len(world.employees), "agent_groups": len(world.agent_groups),
+            "queues": len(world.queues), "media_servers": len(world.media_servers)}

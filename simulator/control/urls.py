@@ -26,6 +26,11 @@ EXCEPTION_HANDLERS = {404: _not_found, 405: _not_allowed}
 
 routes = [
     Route("/world", r.get_world, methods=["GET"]),
+    Route("/world", r.replace_world, methods=["PUT"]),
+    Route("/world", r.patch_world, methods=["PATCH"]),
+    Route("/snapshot", r.get_snapshot, methods=["GET"]),
+    Route("/snapshot", r.save_snapshot, methods=["POST"]),
+    Route("/restore", r.restore_snapshot, methods=["POST"]),
     Route("/reset", r.reset, methods=["POST"]),
     Route("/clock", r.get_clock, methods=["GET"]),
     Route("/clock/advance", r.advance_clock, methods=["POST"]),

@@ -7,6 +7,7 @@ out is requeued. Each item has at most one pending timer, cancelled when anythin
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from simulator.world.clock import Clock, Timer
@@ -23,7 +24,7 @@ class VirtualAgents:
         self._clock = clock
         self.profiles = profiles
         self.offer_timeout = offer_timeout
-        self._timers: dict[str, Timer] = {}
+        self._timers: dict[str, tuple[Timer, str, str]] = {}  # item id -> (timer, action, agent id)
 
     def profile_of(self, agent: Employee) -> AgentProfile:
         return self.profiles.get(agent.profile) or AgentProfile(agent.profile)
@@ -31,27 +32,44 @@ class VirtualAgents:
     def offered(self, item: OpenMediaItem, agent: Employee) -> None:
         delay = self.profile_of(agent).accept_delay
         if delay is not None and delay < self.offer_timeout:
-            self._schedule(item, delay, lambda: self._world.accept_open_media(item.id, agent.id))
+            self._schedule(item.id, "accept", agent.id, self._clock.now() + timedelta(seconds=delay))
         else:
-            self._schedule(item, self.offer_timeout, lambda: self._world.offer_timed_out(item.id))
+            self._schedule(item.id, "timeout", agent.id, self._clock.now() + timedelta(seconds=self.offer_timeout))
 
     def accepted(self, item: OpenMediaItem, agent: Employee) -> None:
         handle = self.profile_of(agent).handle_time
         if handle is None:
             self.forget(item)
         else:
-            self._schedule(item, handle, lambda: self._world.end_open_media(item.id))
+            self._schedule(item.id, "end", agent.id, self._clock.now() + timedelta(seconds=handle))
 
     def forget(self, item: OpenMediaItem) -> None:
-        timer = self._timers.pop(item.id, None)
-        if timer:
-            timer.cancel()
+        entry = self._timers.pop(item.id, None)
+        if entry:
+            entry[0].cancel()
 
-    def _schedule(self, item: OpenMediaItem, seconds: float, action) -> None:
-        self.forget(item)
+    def pending(self) -> list[tuple[str, str, str, datetime]]:
+        """(item id, action, agent id, due) of every timer still to fire, in firing order, for snapshots."""
+        live = [(timer, item_id, action, agent) for item_id, (timer, action, agent) in self._timers.items()
+                if not timer.cancelled]
+        return [(item_id, action, agent, timer.due) for timer, item_id, action, agent in sorted(live)]
+
+    def restore(self, item_id: str, action: str, agent_id: str, due: datetime) -> None:
+        self._schedule(item_id, action, agent_id, due)
+
+    def _schedule(self, item_id: str, action: str, agent_id: str, due: datetime) -> None:
+        entry = self._timers.pop(item_id, None)
+        if entry:
+            entry[0].cancel()
+        world = self._world
+        run = {
+            "accept": lambda: world.accept_open_media(item_id, agent_id),
+            "end": lambda: world.end_open_media(item_id),
+            "timeout": lambda: world.offer_timed_out(item_id),
+        }[action]
 
         def fire() -> None:
-            self._timers.pop(item.id, None)
-            action()
+            self._timers.pop(item_id, None)
+            run()
 
-        self._timers[item.id] = self._clock.call_later(seconds, fire)
+        self._timers[item_id] = (self._clock.call_at(due, fire), action, agent_id)

@@ -110,6 +110,10 @@ class Clock:
         self._move_to(target)
         return fired
 
+    def set(self, instant: datetime) -> None:
+        """Put simulated time at ``instant`` (even backwards): restoring a snapshot needs it."""
+        self._offset += instant.astimezone(UTC) - self.now()
+
     def _move_to(self, instant: datetime) -> None:
         gap = instant - self.now()
         if gap > timedelta(0):

@@ -133,6 +133,12 @@ class TokenStore:
         self._sessions = {t: s for t, s in self._sessions.items() if s.expires > now}
         self._issued_since_sweep = 0
 
+    def sessions(self) -> list[Session]:
+        return sorted(self._sessions.values(), key=lambda s: (s.issued, s.token))
+
+    def replace(self, sessions: list[Session]) -> None:
+        self._sessions = {s.token: s for s in sessions}
+
     def revoke_all(self) -> int:
         """End every session; returns how many were still valid."""
         self.sweep()
