@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from simulator import __version__
 from simulator.conformance import DEFAULT_CHECKS, ContractError, ContractRun, run_contract
 from simulator.spec.binding import Strictness
+from simulator.tls import TlsMode, ensure_certificates
 from simulator.world.clock import ClockMode
 from simulator.world.config import WorldFileError, load_world_file
 from simulator.world.quirks import Quirks
@@ -57,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--control-from-anywhere", action="store_true", default=None,
                        help="answer /_sim from any address (it has no authentication)")
     serve.add_argument("--seed", type=int, help="seed for generated item ids (0)")
+    serve.add_argument("--tls", choices=[m.value for m in TlsMode],
+                       help="serve HTTPS: self-signed, or ca (a local CA signs the certificate; default off)")
+    serve.add_argument("--tls-dir", type=Path, help="where certificates are kept (.micc-sim/tls)")
+    serve.add_argument("--tls-name", action="append", default=[], metavar="HOST",
+                       help="another host name the certificate must carry (repeatable)")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
 
     world = commands.add_parser("world", help="the default world, or check a world file")
@@ -120,6 +126,7 @@ def _serve(args: argparse.Namespace) -> int:
         "clock": args.clock, "clock_scale": args.clock_scale, "clock_start": args.clock_start,
         "token_lifetime": args.token_lifetime, "strictness": args.strictness,
         "quirks": dict(args.quirk) or None, "control_from_anywhere": args.control_from_anywhere, "seed": args.seed,
+        "tls": args.tls, "tls_dir": args.tls_dir, "tls_names": args.tls_name or None,
     }
     try:  # flags given override MICC_SIM_* variables, which override the defaults
         settings = Settings(**{k: v for k, v in flags.items() if v is not None})
@@ -129,15 +136,23 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"micc-sim: invalid settings:\n{exc}", file=sys.stderr)
         return 2
     sim = Simulator(settings)
-    base = f"http://{settings.host}:{settings.port}"
+    ssl: dict[str, str] = {}
+    if settings.tls is not TlsMode.OFF:
+        hosts = list(dict.fromkeys(["localhost", "127.0.0.1", "::1", *settings.tls_names,
+                                    *([settings.host] if settings.host not in ("0.0.0.0", "::") else [])]))
+        files = ensure_certificates(settings.tls, settings.tls_dir, hosts)
+        ssl = {"ssl_certfile": str(files.cert), "ssl_keyfile": str(files.key)}
+    base = f"{'https' if ssl else 'http'}://{settings.host}:{settings.port}"
     print(f"micc-sim {__version__}: {len(sim.world.employees)} employees, {len(sim.world.queues)} queues, "
           f"clock {sim.clock.mode.value}" + (f" x{sim.clock.scale:g}" if sim.clock.mode.value == "scaled" else ""))
     print(f"  token:    POST {base}/authorizationserver/token")
     print(f"  MiCC SDK: {base}/miccsdk/api/v1/openmedia")
     print(f"  control:  {base}/_sim/world")
+    if ssl:
+        print(f"  TLS {settings.tls.value}: clients trust {files.trust}")
     for message in sim.clients.rejected:
         print(f"  warning: Clients.config: {message}", file=sys.stderr)
-    uvicorn.run(create_app(sim), host=settings.host, port=settings.port, log_level=args.log_level)
+    uvicorn.run(create_app(sim), host=settings.host, port=settings.port, log_level=args.log_level, **ssl)
     return 0
 
 

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from simulator.spec.binding import Strictness
+from simulator.tls import TlsMode
 from simulator.world.clock import ClockMode
 from simulator.world.quirks import Quirks
 
@@ -30,6 +31,9 @@ class Settings(BaseSettings):
     control_from_anywhere: bool = Field(
         False, description="serve /_sim to non-loopback clients too (it has no authentication)")
     seed: int = Field(0, description="seed for generated ids (open media items) and fault draws")
+    tls: TlsMode = Field(TlsMode.OFF, description="off, self-signed or ca (a local CA signs the certificate)")
+    tls_dir: Path = Field(Path(".micc-sim/tls"), description="where the TLS certificates are kept")
+    tls_names: list[str] = Field(default_factory=list, description="extra host names for the certificate")
     journal_size: int = Field(10_000, ge=0, description="requests kept in the request journal")
 
     @field_validator("quirks")
