@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--control-from-anywhere", action="store_true", default=None,
                        help="answer /_sim from any address (it has no authentication)")
     serve.add_argument("--seed", type=int, help="seed for generated item ids (0)")
+    serve.add_argument("--journal-size", type=int, help="requests kept in the request journal (10000)")
     serve.add_argument("--tls", choices=[m.value for m in TlsMode],
                        help="serve HTTPS: self-signed, or ca (a local CA signs the certificate; default off)")
     serve.add_argument("--tls-dir", type=Path, help="where certificates are kept (.micc-sim/tls)")
@@ -127,6 +128,7 @@ def _serve(args: argparse.Namespace) -> int:
         "token_lifetime": args.token_lifetime, "strictness": args.strictness,
         "quirks": dict(args.quirk) or None, "control_from_anywhere": args.control_from_anywhere, "seed": args.seed,
         "tls": args.tls, "tls_dir": args.tls_dir, "tls_names": args.tls_name or None,
+        "journal_size": args.journal_size,
     }
     try:  # flags given override MICC_SIM_* variables, which override the defaults
         settings = Settings(**{k: v for k, v in flags.items() if v is not None})

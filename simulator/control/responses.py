@@ -16,6 +16,7 @@ from simulator.control.faults import FaultRuleSpec
 from simulator.control.journal import JournalFilter, entries_view
 from simulator.micc.wire import dotnet_datetime
 from simulator.runtime import Simulator
+from simulator.spec.contract import CONTRACTS_DIR
 from simulator.world.config import WorldConfig
 from simulator.world.core import NotFound, World, WorldError
 from simulator.world.model import MediaType, OpenMediaItem, PresenceAvailability
@@ -351,3 +352,16 @@ def _world_summary(sim: Simulator) -> dict[str, Any]:
     world = sim.world
     return {"site": world.site.name, "employees": len(world.employees), "agent_groups": len(world.agent_groups),
             "queues": len(world.queues), "media_servers": len(world.media_servers)}
+
+
+async def get_contract(request: Request) -> Response:
+    """The live OpenAPI documents: what this server serves, as it serves it."""
+    name = request.path_params["name"].removesuffix(".yaml")
+    path = CONTRACTS_DIR / f"{name}.openapi.yaml"
+    if name not in CONTRACT_NAMES or not path.is_file():
+        return error(404, "not_found", f"no contract {request.path_params['name']!r}; "
+                                       f"there are {', '.join(n + '.yaml' for n in CONTRACT_NAMES)}")
+    return Response(path.read_bytes(), media_type="application/yaml")
+
+
+CONTRACT_NAMES = ("micc-sdk", "authorizationserver", "control")

@@ -44,6 +44,7 @@ routes = [
     Route("/faults", r.add_fault, methods=["POST"]),
     Route("/faults", r.clear_faults, methods=["DELETE"]),
     Route("/faults/{id}", r.delete_fault, methods=["DELETE"]),
+    Route("/openapi/{name}", r.get_contract, methods=["GET"]),
 ]
 
 
