@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from simulator import __version__
 from simulator.conformance import DEFAULT_CHECKS, ContractError, ContractRun, run_contract
+from simulator.scenarios.model import ScenarioFileError
 from simulator.spec.binding import Strictness
 from simulator.tls import TlsMode, ensure_certificates
 from simulator.world.clock import ClockMode
@@ -90,6 +91,14 @@ def _parser() -> argparse.ArgumentParser:
     contract.add_argument("--tag", action="append", default=[], help="only operations of this tag (repeatable)")
     contract.add_argument("--insecure", action="store_true", help="do not verify the server's TLS certificate")
 
+    scenario = commands.add_parser("scenario", help="run scripted scenarios (scenarios/*.yaml)")
+    scenario_commands = scenario.add_subparsers(dest="scenario_command", required=True)
+    run = scenario_commands.add_parser("run", help="run scenario files, each in a fresh world")
+    run.add_argument("paths", nargs="*", type=Path, default=[Path("scenarios")], help="files or folders (scenarios)")
+    run.add_argument("--base-url", help="run against this simulator instead of starting one per scenario")
+    run.add_argument("--junit", type=Path, help="write a JUnit XML report here")
+    scenario_commands.add_parser("schema", help="print the JSON Schema of the scenario format")
+
     cov = commands.add_parser("coverage", help="list MiCC SDK operations as stateful or synthesized")
     cov.add_argument("--markdown", action="store_true", help="print the Markdown page (docs/coverage.md)")
     return parser
@@ -108,7 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _contract(args)
         if args.command == "coverage":
             return _coverage(args)
-    except (WorldFileError, ContractError) as exc:
+        if args.command == "scenario":
+            return _scenario(args)
+    except (WorldFileError, ContractError, ScenarioFileError) as exc:
         print(f"micc-sim: {exc}", file=sys.stderr)
         return 2
     return 1
@@ -186,6 +197,19 @@ def _contract(args: argparse.Namespace) -> int:
         tls_verify=not args.insecure,
     )
     return run_contract(run)
+
+
+def _scenario(args: argparse.Namespace) -> int:
+    import json
+
+    from simulator.scenarios.model import json_schema
+    from simulator.scenarios.report import run_all
+
+    if args.scenario_command == "schema":
+        print(json.dumps(json_schema(), indent=2))
+        return 0
+    results = run_all(args.paths, base_url=args.base_url, junit=args.junit)
+    return 0 if all(r.passed or r.skipped for r in results) else 1
 
 
 def _coverage(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from simulator.control.journal import JournalFilter, entries_view
 from simulator.micc.wire import dotnet_datetime
 from simulator.runtime import Simulator
 from simulator.spec.contract import CONTRACTS_DIR
-from simulator.world.config import WorldConfig
+from simulator.world.config import WorldConfig, apply_world_patch
 from simulator.world.core import NotFound, World, WorldError
 from simulator.world.model import MediaType, OpenMediaItem, PresenceAvailability
 from simulator.world.snapshot import SnapshotError
@@ -319,29 +319,17 @@ async def replace_world(request: Request) -> JSONResponse:
 
 
 async def patch_world(request: Request) -> JSONResponse:
-    """A JSON merge patch (RFC 7396) on the world's configuration; the world restarts from the result."""
+    """A merge patch on the world's configuration (named entities merge by name); the world restarts."""
     sim = _sim(request)
     try:
         patch = await _json_body(request)
-        config = WorldConfig.model_validate(merge_patch(sim.world_config.model_dump(mode="json"), patch))
+        config = WorldConfig.model_validate(apply_world_patch(sim.world_config.model_dump(mode="json"), patch))
     except ValidationError as exc:
         return error(400, "invalid_world", _problems(exc))
     except ValueError as exc:
         return error(400, "invalid_body", str(exc))
     sim.replace_world(config)
     return JSONResponse(_world_summary(sim))
-
-
-def merge_patch(target: Any, patch: Any) -> Any:
-    if not isinstance(patch, dict):
-        return patch
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
 
 
 def _problems(exc: ValidationError) -> str:

@@ -177,6 +177,57 @@ def _unique(problems: list[str], what: str, values: list[str]) -> None:
         seen.add(value)
 
 
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396 JSON merge patch: objects merge, ``None`` removes a key, anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def apply_world_patch(config: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """A merge patch on a world configuration, where lists of named entities (employees, agent groups,
+    queues, media servers, reason codes) merge entry by entry: an entry patches the one with the same
+    ``name`` (``username`` for employees), a new name is added, and ``{"name": ..., "$delete": true}``
+    removes one. Other lists are replaced, as in RFC 7396."""
+    result = dict(config)
+    for key, value in patch.items():
+        current = config.get(key)
+        if isinstance(value, list) and isinstance(current, list) and key in _NAMED_LISTS:
+            result[key] = _merge_named(current, value, _NAMED_LISTS[key])
+        elif value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(current, value)
+    return result
+
+
+_NAMED_LISTS = {"employees": "username", "agent_groups": "name", "queues": "name", "media_servers": "name",
+                "reason_codes": "name"}
+
+
+def _merge_named(current: list[Any], changes: list[Any], key: str) -> list[Any]:
+    merged = list(current)
+    for change in changes:
+        if not isinstance(change, dict) or key not in change:
+            raise ValueError(f"each entry of a patched list needs its {key!r} (entries are matched by it)")
+        index = next((i for i, entry in enumerate(merged)
+                      if isinstance(entry, dict) and str(entry.get(key)).lower() == str(change[key]).lower()), None)
+        if change.get("$delete"):
+            if index is not None:
+                del merged[index]
+        elif index is None:
+            merged.append(change)
+        else:
+            merged[index] = merge_patch(merged[index], change)
+    return merged
+
+
 class WorldFileError(Exception):
     """A world file that cannot be used; the message says where and why."""
 

@@ -1,0 +1,295 @@
+"""Running scenarios: each in a fresh simulator (in-process) or against a running one (``--base-url``).
+
+A scenario passes when every step's expectation holds and its final ``expect`` holds; the first failure
+stops it and is reported with where it happened and what was expected against what came.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from simulator.scenarios.model import Expect, Request, Scenario, Step
+from simulator.world.config import WorldConfig, apply_world_patch
+from simulator.world.seed import default_world
+
+DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+_VARIABLE = re.compile(r"\$\{(\w+)\}")
+
+
+class ScenarioFailure(AssertionError):
+    pass
+
+
+@dataclass
+class Result:
+    name: str
+    path: str
+    passed: bool
+    seconds: float
+    steps: int  # steps completed
+    failure: str | None = None
+    skipped: str | None = None
+    log: list[str] = field(default_factory=list)
+
+
+# -- matching -----------------------------------------------------------------------------------
+def mismatch(expected: Any, actual: Any, where: str = "$") -> str | None:
+    """Why ``actual`` does not match ``expected`` (a subset match), or None when it does."""
+    if isinstance(expected, dict) and set(expected) == {"$contains"}:
+        if not isinstance(actual, list):
+            return f"{where}: expected a list, got {_show(actual)}"
+        if any(mismatch(expected["$contains"], item) is None for item in actual):
+            return None
+        return f"{where}: no item matches {_show(expected['$contains'])}"
+    if isinstance(expected, dict) and set(expected) == {"$len"}:
+        if not isinstance(actual, list | dict) or len(actual) != expected["$len"]:
+            size = len(actual) if isinstance(actual, list | dict) else "not a list"
+            return f"{where}: expected {expected['$len']} items, got {size}"
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return f"{where}: expected an object, got {_show(actual)}"
+        for key, value in expected.items():
+            if key not in actual:
+                return f"{where}.{key}: missing (expected {_show(value)})"
+            problem = mismatch(value, actual[key], f"{where}.{key}")
+            if problem:
+                return problem
+        return None
+    if isinstance(expected, list):
+        if not isinstance(actual, list) or len(actual) != len(expected):
+            return f"{where}: expected {_show(expected)}, got {_show(actual)}"
+        for index, (want, got) in enumerate(zip(expected, actual, strict=True)):
+            problem = mismatch(want, got, f"{where}[{index}]")
+            if problem:
+                return problem
+        return None
+    if expected != actual:
+        return f"{where}: expected {_show(expected)}, got {_show(actual)}"
+    return None
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def dig(data: Any, dotted: str) -> Any:
+    """``_embedded.items.0.id`` of a JSON value."""
+    for part in dotted.split("."):
+        if isinstance(data, list) and part.lstrip("-").isdigit():
+            data = data[int(part)]
+        elif isinstance(data, dict) and part in data:
+            data = data[part]
+        else:
+            raise ScenarioFailure(f"the answer has no {dotted!r} (stopped at {part!r})")
+    return data
+
+
+# -- running ------------------------------------------------------------------------------------
+class Run:
+    def __init__(self, base_url: str, clients_file: Path | None) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=60)
+        self.clients_file = clients_file
+        self.values: dict[str, Any] = {}
+        self.log: list[str] = []
+
+    def fill(self, value: Any) -> Any:
+        if isinstance(value, str):
+            whole = _VARIABLE.fullmatch(value)
+            if whole:
+                return self._value(whole.group(1))
+            return _VARIABLE.sub(lambda m: str(self._value(m.group(1))), value)
+        if isinstance(value, dict):
+            return {k: self.fill(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.fill(v) for v in value]
+        return value
+
+    def _value(self, name: str) -> Any:
+        if name not in self.values:
+            raise ScenarioFailure(f"${{{name}}} was never saved (saved: {', '.join(self.values) or 'nothing'})")
+        return self.values[name]
+
+    def request(self, spec: Request) -> httpx.Response:
+        headers = dict(self.fill(spec.headers))
+        if spec.token:
+            headers["Authorization"] = f"Bearer {self._value(spec.token)}"
+        kwargs: dict[str, Any] = {"headers": headers, "params": self.fill(spec.query)}
+        if spec.json_ is not None:
+            kwargs["json"] = self.fill(spec.json_)
+        if spec.form is not None:
+            kwargs["data"] = self.fill(spec.form)
+        # absolute path on the server: keep double slashes and spelling as written
+        url = str(self.http.base_url).rstrip("/") + self.fill(spec.path)  # not join(): "//x" is not a host here
+        response = self.http.request(spec.method.upper(), url, **kwargs)
+        self.log.append(f"{spec.method.upper()} {self.fill(spec.path)} -> {response.status_code}")
+        return response
+
+    def check(self, response: httpx.Response, expect: Expect | None, what: str) -> None:
+        problem = answer_mismatch(response, expect, self.fill)
+        if problem:
+            raise ScenarioFailure(f"{what}: {problem}")
+
+    def step(self, step: Step) -> None:
+        kind = step.kind
+        if kind == "request":
+            response = self.request(step.request)
+            self.check(response, step.request.expect, f"{step.request.method} {step.request.path}")
+            for name, dotted in step.request.save.items():
+                self.values[name] = dig(response.json(), dotted)
+        elif kind == "token":
+            t = step.token
+            form = ({"grant_type": "password", "username": t.username, "password": t.password or ""}
+                    if t.username else {"grant_type": "client_credentials", "client_id": t.client_id,
+                                        "client_secret": t.client_secret or ""})
+            response = self.http.post(str(self.http.base_url).rstrip("/") + self.fill(t.path), data=self.fill(form))
+            if response.status_code != 200:
+                raise ScenarioFailure(f"token {t.name}: {response.status_code} {response.text}")
+            self.values[t.name] = response.json()["access_token"]
+        elif kind == "advance":
+            self._control("POST", "/clock/advance", {"seconds": step.advance})
+        elif kind == "agent":
+            body = step.agent.model_dump(exclude_none=True)
+            self._control("PATCH", f"/employees/{self.fill(body.pop('ref'))}", body)
+        elif kind == "fault":
+            self._control("POST", "/faults", step.fault.model_dump(exclude_none=True))
+        elif kind == "control":
+            c = step.control
+            response = self.http.request(c.method.upper(), f"/_sim{self.fill(c.path)}",
+                                         json=self.fill(c.json_) if c.json_ is not None else None)
+            self.check(response, c.expect or Expect(status=[200, 201]), f"control {c.method} {c.path}")
+        elif kind == "clients_config":
+            if self.clients_file is None:
+                raise ScenarioFailure("clients_config steps need a simulator started by the runner")
+            self.clients_file.write_text(json.dumps(step.clients_config), encoding="utf-8")
+        elif kind == "wait":
+            self._wait(step)
+
+    def _wait(self, step: Step) -> None:
+        wait = step.wait
+        waited = 0.0
+        while True:
+            response = self.request(wait.request)
+            problem = answer_mismatch(response, wait.until, self.fill)
+            if problem is None:
+                return
+            if waited >= wait.timeout:
+                raise ScenarioFailure(f"still not true after {wait.timeout:g} simulated seconds: {problem}")
+            self._control("POST", "/clock/advance", {"seconds": wait.step})
+            waited += wait.step
+
+    def _control(self, method: str, path: str, body: Any) -> Any:
+        response = self.http.request(method, f"/_sim{path}", json=self.fill(body))
+        if response.status_code >= 400:
+            raise ScenarioFailure(f"control {method} {path}: {response.status_code} {response.text}")
+        return response.json()
+
+    def final(self, scenario: Scenario) -> None:
+        if scenario.expect.world is not None:
+            world = self.http.get("/_sim/world").json()
+            problem = mismatch(self.fill(scenario.expect.world), world)
+            if problem:
+                raise ScenarioFailure(f"expect.world: {problem.replace('$', 'world', 1)}")
+        for check in scenario.expect.requests:
+            body = self.fill(check.model_dump(exclude_none=True))
+            if not any(k in body for k in ("count", "at_least", "at_most")):
+                body["at_least"] = 1
+            response = self.http.post("/_sim/journal/verify", json=body)
+            if response.status_code != 200:
+                error = response.json()["error"]
+                near = "; ".join(f"{e['method']} {e['path']} -> {e['status']}" for e in error.get("near_misses", []))
+                raise ScenarioFailure(f"expect.requests: {error['message']}" + (f" (near misses: {near})"
+                                                                                 if near else ""))
+
+
+def answer_mismatch(response: httpx.Response, expect: Expect | None, fill: Any) -> str | None:
+    if expect is None:
+        return None
+    wanted = expect.status if isinstance(expect.status, list) else [expect.status] if expect.status else []
+    if wanted and response.status_code not in wanted:
+        return f"status {response.status_code}, expected {' or '.join(map(str, wanted))}: {response.text[:300]}"
+    for name, value in expect.headers.items():
+        if response.headers.get(name) != fill(value):
+            return f"header {name}: {response.headers.get(name)!r}, expected {fill(value)!r}"
+    if expect.json_ is not None:
+        try:
+            body = response.json()
+        except ValueError:
+            return f"the answer is not JSON: {response.text[:200]!r}"
+        return mismatch(fill(expect.json_), body)
+    return None
+
+
+def world_for(scenario: Scenario) -> WorldConfig:
+    base = default_world().model_dump(mode="json", exclude_unset=True)
+    return WorldConfig.model_validate(apply_world_patch(base, scenario.world))
+
+
+@contextlib.contextmanager
+def _simulator(scenario: Scenario) -> Iterator[tuple[str, Path | None]]:
+    from simulator.runtime import Simulator
+    from simulator.settings import Settings
+    from simulator.testing import serve_in_thread
+
+    options: dict[str, Any] = {"clock": "manual", "clock_start": scenario.settings.clock_start or DEFAULT_START,
+                               "quirks": scenario.settings.quirks}
+    for name in ("token_lifetime", "strictness"):
+        if getattr(scenario.settings, name) is not None:
+            options[name] = getattr(scenario.settings, name)
+    with tempfile.TemporaryDirectory(prefix="micc-sim-scenario-") as folder:
+        clients_file = None
+        if scenario.settings.clients_config is not None or any(s.kind == "clients_config" for s in scenario.steps):
+            clients_file = Path(folder) / "Clients.config"
+            clients_file.write_text(json.dumps(scenario.settings.clients_config
+                                               or default_world().clients), encoding="utf-8")
+            options["clients_config"] = clients_file
+        with serve_in_thread(Simulator(Settings(**options), world_for(scenario))) as running:
+            yield running.base_url, clients_file
+
+
+def run_scenario(scenario: Scenario, path: str = "", base_url: str | None = None) -> Result:
+    started = time.perf_counter()
+    result = Result(scenario.name, path, passed=False, seconds=0.0, steps=0)
+    remote_unsupported = base_url and (scenario.settings.model_dump(exclude_defaults=True)
+                                       or any(s.kind == "clients_config" for s in scenario.steps))
+    if remote_unsupported:
+        result.skipped = "its settings (quirks, clock, Clients.config) need a simulator started by the runner"
+        return result
+    try:
+        with contextlib.ExitStack() as stack:
+            if base_url:
+                url, clients_file = base_url.rstrip("/"), None
+                httpx.post(f"{url}/_sim/reset", timeout=30).raise_for_status()
+                if scenario.world:
+                    httpx.patch(f"{url}/_sim/world", json=scenario.world, timeout=30).raise_for_status()
+            else:
+                url, clients_file = stack.enter_context(_simulator(scenario))
+            run = Run(url, clients_file)
+            result.log = run.log
+            for index, step in enumerate(scenario.steps, start=1):
+                try:
+                    run.step(step)
+                except ScenarioFailure as exc:
+                    label = step.name or step.kind
+                    raise ScenarioFailure(f"step {index} ({label}): {exc}") from exc
+                result.steps = index
+            run.final(scenario)
+            result.passed = True
+    except ScenarioFailure as exc:
+        result.failure = str(exc)
+    except (httpx.HTTPError, ValueError) as exc:
+        result.failure = f"{type(exc).__name__}: {exc}"
+    result.seconds = time.perf_counter() - started
+    return result
