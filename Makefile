@@ -7,7 +7,7 @@ serve:
 	micc-sim serve
 
 test:
-	python3 -m pip install -q -e '.[test]' && python3 -m pytest
+	sh scripts/test-setup.sh && python3 -m pip install -q -e '.[test]' && python3 -m pytest
 
 lint:
 	ruff check .

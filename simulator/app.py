@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
 from simulator import __version__
+from simulator.control.dashboard import Timeline
 from simulator.control.faults import FaultInjector
 from simulator.control.journal import JournalRecorder
 from simulator.control.urls import EXCEPTION_HANDLERS as CONTROL_EXCEPTION_HANDLERS
@@ -51,6 +52,7 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
     control = Starlette(routes=control_routes, exception_handlers=CONTROL_EXCEPTION_HANDLERS,
                         middleware=[Middleware(LoopbackOnly, allow_anywhere=sim.settings.control_from_anywhere)])
     control.state.sim = sim
+    control.state.timeline = Timeline(sim)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -63,7 +63,7 @@ def test_the_readme_first_item_id_is_what_a_fresh_run_generates(world):
 
 
 def test_the_readme_test_command_is_what_ci_runs():
-    command = "python3 -m pip install -q -e '.[test]' && python3 -m pytest"
+    command = "sh scripts/test-setup.sh && python3 -m pip install -q -e '.[test]' && python3 -m pytest"
     assert command in README
     assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 

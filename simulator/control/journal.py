@@ -94,6 +94,12 @@ class Journal:
         self.now = now
         self._seq = 0
         self.dropped = 0  # entries pushed out of the ring buffer
+        self._listeners: list[Callable[[], None]] = []
+
+    def listen(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call ``callback`` after each new entry (the dashboard); returns the way to stop."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback)
 
     def record(self, **fields: Any) -> JournalEntry:
         self._seq += 1
@@ -101,6 +107,8 @@ class Journal:
             self.dropped += 1
         entry = JournalEntry(seq=self._seq, **fields)
         self.entries.append(entry)
+        for listener in list(self._listeners):
+            listener()
         return entry
 
     def find(self, query: JournalFilter) -> list[JournalEntry]:
@@ -132,7 +140,7 @@ class JournalRecorder:
         self.journal = journal
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/_sim"):
+        if scope["type"] != "http" or scope["path"].startswith("/_sim") or scope["path"] == "/favicon.ico":
             await self.app(scope, receive, send)
             return
         journal = self.journal()

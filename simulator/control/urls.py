@@ -6,9 +6,10 @@ import ipaddress
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from simulator.control import dashboard
 from simulator.control import responses as r
 from simulator.control.responses import error
 
@@ -45,6 +46,8 @@ routes = [
     Route("/faults", r.clear_faults, methods=["DELETE"]),
     Route("/faults/{id}", r.delete_fault, methods=["DELETE"]),
     Route("/openapi/{name}", r.get_contract, methods=["GET"]),
+    Route("/dashboard", dashboard.page, methods=["GET"]),
+    WebSocketRoute("/dashboard/ws", dashboard.feed),
 ]
 
 
@@ -56,7 +59,10 @@ class LoopbackOnly:
         self.allow_anywhere = allow_anywhere
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not self.allow_anywhere and not _is_loopback(scope):
+        if scope["type"] in ("http", "websocket") and not self.allow_anywhere and not _is_loopback(scope):
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008})
+                return
             response = error(403, "forbidden", "the control API answers loopback clients only; "
                                                "start with --control-from-anywhere to change that")
             await response(scope, receive, send)
