@@ -51,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--clock-scale", type=float, default=None, help="speed of the scaled clock (e.g. 10)")
     serve.add_argument("--clock-start", type=datetime.fromisoformat,
                        help="simulated time at start, ISO 8601 (default: now)")
+    serve.add_argument("--clock-offset", type=float,
+                       help="seconds the simulated server clock runs ahead of (negative: behind) real time")
     serve.add_argument("--token-lifetime", type=int, help="token lifetime in seconds (1200)")
     serve.add_argument("--strictness", choices=[s.value for s in Strictness],
                        help="request validation of the MiCC SDK (lenient = what the real server accepts)")
@@ -136,6 +138,7 @@ def _serve(args: argparse.Namespace) -> int:
     flags = {
         "host": args.host, "port": args.port, "world_file": args.world, "clients_config": args.clients_config,
         "clock": args.clock, "clock_scale": args.clock_scale, "clock_start": args.clock_start,
+        "clock_offset": args.clock_offset,
         "token_lifetime": args.token_lifetime, "strictness": args.strictness,
         "quirks": dict(args.quirk) or None, "control_from_anywhere": args.control_from_anywhere, "seed": args.seed,
         "tls": args.tls, "tls_dir": args.tls_dir, "tls_names": args.tls_name or None,

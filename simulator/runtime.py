@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,8 @@ class RestartReport:
 class Simulator:
     def __init__(self, settings: Settings | None = None, world_config: WorldConfig | None = None) -> None:
         self.settings = settings or Settings()
-        self.clock = Clock(self.settings.clock, self.settings.clock_scale, self.settings.clock_start)
+        start = self.settings.clock_start or datetime.now(UTC) + timedelta(seconds=self.settings.clock_offset)
+        self.clock = Clock(self.settings.clock, self.settings.clock_scale, start)
         self.started_at = self.clock.now()
         self.bus = EventBus()
         self.quirks = self.settings.make_quirks()

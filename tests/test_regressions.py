@@ -118,3 +118,14 @@ def test_with_case_insensitive_paths_off_paths_below_the_prefix_are_exact_too(li
     sdk = sim.sdk(sim.token())
     assert sdk.get("/openmedia").status_code == 200
     assert sdk.get("/OpenMedia").status_code == 404
+
+
+def test_a_server_clock_offset_shows_in_the_times_the_server_reports(live_with):
+    """Seed 000: response times differ partly because the two servers' clocks differ."""
+    from datetime import UTC, datetime
+
+    sim = live_with(clock="real", clock_start=None, clock_offset=90)
+    item = sim.sdk(sim.token()).post("/openmedia", json={"queue": "Web Chat"}).json()
+    server_time = datetime.fromisoformat(item["timeOfferedToSystem"].replace("Z", "+00:00"))
+    skew = (server_time - datetime.now(UTC)).total_seconds()
+    assert 85 < skew < 95
