@@ -102,3 +102,19 @@ def tmp_file(tmp_path: Path) -> Callable[[str, str], Path]:
         return path
 
     return write
+
+
+def only_1001_world(profile: str = "default") -> WorldConfig:
+    """The default world with a `never` profile (accepts and ends nothing by itself) and, of the open media
+    agents, only 1001 logged in, on ``profile``."""
+    from simulator.world.config import AgentProfileConfig
+    from simulator.world.seed import default_world
+
+    config = default_world()
+    config.agent_profiles["never"] = AgentProfileConfig(accept_delay=None, handle_time=None)
+    for employee in config.employees:
+        if employee.reporting in ("1002", "1003", "1004"):
+            employee.logged_in = False
+        if employee.reporting == "1001":
+            employee.profile = profile
+    return config

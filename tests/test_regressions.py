@@ -8,13 +8,12 @@ import sys
 import time
 
 import httpx
-from conftest import free_port
+from conftest import free_port, only_1001_world
 
 from simulator.world.clock import Clock
-from simulator.world.config import AgentProfileConfig, WorldConfig
+from simulator.world.config import WorldConfig
 from simulator.world.core import OpenMediaRequest, World
 from simulator.world.model import ConversationState, PresenceAvailability
-from simulator.world.seed import default_world
 
 
 def test_with_validation_off_a_put_without_an_action_is_still_a_400(live_with):
@@ -32,14 +31,7 @@ def test_an_active_id_differing_only_in_case_is_a_duplicate(live):
 
 
 def _world_with(profile_1001: str) -> World:
-    config = default_world()
-    config.agent_profiles["never"] = AgentProfileConfig(accept_delay=None, handle_time=None)
-    for employee in config.employees:
-        if employee.reporting in ("1002", "1003", "1004"):
-            employee.logged_in = False
-        if employee.reporting == "1001":
-            employee.profile = profile_1001
-    return World(config, Clock("manual"))
+    return World(only_1001_world(profile_1001), Clock("manual"))
 
 
 def test_an_item_whose_only_agent_let_it_ring_out_is_offered_again_once_they_are_ready_again():

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from conftest import only_1001_world
 
 from simulator.world.clock import Clock
-from simulator.world.config import AgentProfileConfig
 from simulator.world.core import OpenMediaRequest, World
 from simulator.world.lifecycle import Action, TransitionError, next_state
 from simulator.world.model import ConversationState, FailedRouteReason, MediaType, PresenceAvailability
@@ -102,14 +102,7 @@ def test_the_oldest_waiting_item_across_queues_is_offered_first(world):
 
 
 def test_an_offer_that_rings_out_is_requeued_at_its_place_and_offered_to_someone_else():
-    config = default_world()
-    config.agent_profiles["never"] = AgentProfileConfig(accept_delay=None, handle_time=None)
-    for employee in config.employees:
-        if employee.reporting in ("1002", "1003", "1004"):
-            employee.logged_in = False
-        if employee.reporting == "1001":
-            employee.profile = "never"
-    world = World(config, Clock("manual", start=START))
+    world = World(only_1001_world("never"), Clock("manual", start=START))
     first, second = post(world), post(world)
     assert world.items[first].agent_id == agent(world, "1001").id
     assert world.position(world.items[second]) == 1
