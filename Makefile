@@ -1,4 +1,4 @@
-.PHONY: install serve test lint
+.PHONY: install serve test lint bench
 
 install:
 	python3 -m pip install -e '.[test]'
@@ -11,3 +11,6 @@ test:
 
 lint:
 	ruff check .
+
+bench:
+	python3 loadtests/bench.py

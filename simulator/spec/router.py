@@ -108,6 +108,10 @@ class SpecRouter:
         self.authenticate = authenticate
         self.render_error = render_error
         self.strictness = Strictness(strictness)
+        self._by_segment: dict[str, list[Operation]] = {}  # first path segment (lower case) -> operations
+        for op in contract.operations:  # kept in the contract's order: literal paths before templates
+            first = op.path.strip("/").split("/")[0].lower()
+            self._by_segment.setdefault("{" if first.startswith("{") else first, []).append(op)
         unknown = set(self.handlers) - {op.operation_id for op in contract.operations}
         if unknown:
             raise ValueError(f"handlers for operations the contract does not have: {sorted(unknown)}")
@@ -160,7 +164,8 @@ class SpecRouter:
     def _match(self, method: str, path: str, request: Request) -> tuple[Operation, dict[str, str]]:
         allowed: list[str] = []
         ignore_case = self.sim.quirks.case_insensitive_paths
-        for operation in self.contract.operations:
+        first = path.strip("/").split("/")[0].lower()
+        for operation in [*self._by_segment.get(first, ()), *self._by_segment.get("{", ())]:
             params = operation.match(path, ignore_case)
             if params is None:
                 continue

@@ -137,6 +137,7 @@ class WorldConfig(_Strict):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> WorldConfig:
+        self.agent_profiles.setdefault("default", AgentProfileConfig())  # a world may define only its own
         problems: list[str] = []
         _unique(problems, "employee username", [e.username.lower() for e in self.employees])
         _unique(problems, "queue name", [q.name.lower() for q in self.queues])

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from random import Random
+from typing import Any
 
 from simulator.world import routing
 from simulator.world.agents import VirtualAgents
 from simulator.world.clock import Clock
 from simulator.world.config import WorldConfig, stable_id
-from simulator.world.events import EmployeeStateChanged, EventBus, OpenMediaChanged
+from simulator.world.events import EmployeeStateChanged, Event, EventBus, OpenMediaChanged
 from simulator.world.lifecycle import Action, next_state
 from simulator.world.model import (
     AgentGroup,
@@ -37,7 +38,7 @@ from simulator.world.model import (
 )
 from simulator.world.queue_log import QueueEventKind
 from simulator.world.quirks import Quirks
-from simulator.world.stats import AgentActivity, QueueNow, agent_activity, queue_now
+from simulator.world.stats import AgentActivity, QueueNow, Staffing, agent_activity, queue_now, staffing
 
 
 class WorldError(Exception):
@@ -83,6 +84,8 @@ class World:
         self.queues: dict[str, Queue] = {}
         self.media_servers: dict[str, MediaServer] = {}
         self.reason_codes: dict[str, ReasonCode] = {}
+        self._cache: dict[object, Any] = {}  # derived values, dropped on every change
+        self.bus.subscribe(Event, lambda event: self._cache.clear())
         self.items: dict[str, OpenMediaItem] = {}
         self._folded_ids: dict[str, str] = {}  # lower-cased id -> id, for lookups in any case
         self._ended: deque[str] = deque()
@@ -120,6 +123,7 @@ class World:
                 agent_group_ids=[groups_by_name[n.lower()] for n in q.agent_groups],
                 workflow_validated=q.workflow_validated, service_level_seconds=q.service_level_seconds,
             )
+            queue.log.service_level_seconds = queue.service_level_seconds
             self.queues[queue.id] = queue
         for r in config.reason_codes:
             code = ReasonCode(r.id or stable_id("reasoncode", r.name), r.name, r.code, r.kind)
@@ -163,7 +167,8 @@ class World:
 
     def members(self, queue: Queue) -> list[Employee]:
         """Agents of the queue's groups who are present in them (primary group first)."""
-        return routing.queue_members(queue, self.agent_groups, self.employees)
+        return self._cached(("members", queue.id),
+                            lambda: routing.queue_members(queue, self.agent_groups, self.employees))
 
     def agent_group(self, ref: str) -> AgentGroup:
         wanted = ref.lower()
@@ -209,11 +214,22 @@ class World:
         return agent_activity(employee, [self.items[i].state for i in employee.active_items if i in self.items])
 
     def queue_now(self, queue: Queue) -> QueueNow:
-        members = self.members(queue)
         waiting = [self.items[i].time_offered_to_queue for i in queue.waiting]
-        return queue_now(self.clock.now(), queue.media_type, waiting, members,
-                         {m.id: self.activity(m) for m in members},
-                         queue.log, queue.stats.transfers_to_unavailable, queue.service_level_seconds)
+        return queue_now(self.clock.now(), waiting, self._staffing(queue), queue.log,
+                         queue.stats.transfers_to_unavailable)
+
+    def _staffing(self, queue: Queue) -> Staffing:
+        on_acd = self._cached("on_acd", lambda: {
+            i.agent_id for i in self.live_items()
+            if i.agent_id and i.state in (ConversationState.Acd, ConversationState.Held)})
+        return self._cached(("staffing", queue.id),
+                            lambda: staffing(queue.media_type, self.members(queue), on_acd))
+
+    def _cached(self, key: object, compute: Callable[[], Any]) -> Any:
+        """A value derived from the world's state, kept until the next change (the bus says when)."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     def state_counts(self) -> Counter[ConversationState]:
         """Items per state, ended ones included even when pruned from history."""
@@ -284,7 +300,7 @@ class World:
         item = self.item(item_id)
         if item.agent_id != agent_id:
             raise Conflict(f"item {item_id!r} is not offered to agent {agent_id!r}")
-        self._move(item, Action.ACCEPT)
+        next_state(item.state, Action.ACCEPT)  # raises before anything changes
         item.time_accepted = self.clock.now()
         queue = self.queues.get(item.queue_id or "")
         if queue is not None:  # items an agent started have no queue
@@ -292,6 +308,7 @@ class World:
             queue.log.record(item.time_accepted, QueueEventKind.ANSWERED,
                              _seconds(item.time_accepted, item.time_offered_to_queue))
         self._count_handled(self.employees[agent_id])
+        self._move(item, Action.ACCEPT)  # observers see the counts that go with it
         self.agents.accepted(item, self.employees[agent_id])
         return item
 
@@ -446,10 +463,10 @@ class World:
             self._enter(queue, item, swallowed=routing.swallows(queue, self.quirks))
             self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous.name))
         else:
-            self._move(item, Action.TRANSFER_TO_AGENT)
             item.agent_id = employee.id
             item.time_offered_to_agent = self.clock.now()
             employee.active_items.append(item.id)
+            self._move(item, Action.TRANSFER_TO_AGENT)
             self.agents.offered(item, employee)
         self.dispatch()
         return item
@@ -519,11 +536,12 @@ class World:
         queue.waiting.append(item.id)
 
     def _offer(self, queue: Queue, item: OpenMediaItem, agent: Employee) -> None:
+        next_state(item.state, Action.OFFER)  # raises before anything changes
         queue.waiting.remove(item.id)
-        self._move(item, Action.OFFER)
         item.agent_id = agent.id
         item.time_offered_to_agent = self.clock.now()
         agent.active_items.append(item.id)
+        self._move(item, Action.OFFER)  # observers see the item with its agent
         self.agents.offered(item, agent)
 
     def _insert_waiting(self, queue: Queue, item: OpenMediaItem) -> None:

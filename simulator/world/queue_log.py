@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 DAY = timedelta(days=1)
@@ -20,15 +20,63 @@ class QueueEventKind(StrEnum):
 
 
 @dataclass
+class Tally:
+    count: int = 0
+    seconds: float = 0.0  # summed
+    within_service_level: int = 0  # of ANSWERED: answered within the queue's service level
+
+
+@dataclass
 class QueueLog:
-    """What happened in one queue, newest last; entries older than a day are dropped."""
+    """What happened in one queue, newest last; entries older than a day are dropped.
+
+    Today's totals are kept as running tallies (reset when the simulated day changes), so "Queue Now"
+    costs no scan of the day; the last hour and last 15 minutes are read backwards from the newest entry.
+    """
 
     entries: deque[tuple[datetime, QueueEventKind, float]] = field(default_factory=deque)
+    service_level_seconds: float = 20.0
+    _day: date | None = field(default=None, repr=False)
+    _today: dict[QueueEventKind, Tally] = field(default_factory=dict, repr=False)
 
     def record(self, at: datetime, kind: QueueEventKind, seconds: float = 0.0) -> None:
         self.entries.append((at, kind, seconds))
         while self.entries and self.entries[0][0] < at - DAY:
             self.entries.popleft()
+        self._tally(at, kind, seconds)
 
-    def window(self, kind: QueueEventKind, since: datetime) -> list[float]:
-        return [s for at, k, s in self.entries if k is kind and at >= since]
+    def _tally(self, at: datetime, kind: QueueEventKind, seconds: float) -> None:
+        if at.date() != self._day:
+            self._day, self._today = at.date(), {}
+        tally = self._today.setdefault(kind, Tally())
+        tally.count += 1
+        tally.seconds += seconds
+        if kind is QueueEventKind.ANSWERED and seconds <= self.service_level_seconds:
+            tally.within_service_level += 1
+
+    def rebuild(self) -> None:
+        """Recompute today's tallies from the entries (after a restore)."""
+        self._day, self._today = None, {}
+        last_day = self.entries[-1][0].date() if self.entries else None
+        for at, kind, seconds in self.entries:
+            if at.date() == last_day:
+                self._tally(at, kind, seconds)
+
+    def today(self, now: datetime) -> dict[QueueEventKind, Tally]:
+        return self._today if now.date() == self._day else {}
+
+    def since(self, instant: datetime) -> dict[QueueEventKind, Tally]:
+        """Tallies of the entries at or after ``instant`` (read from the newest back)."""
+        tallies: dict[QueueEventKind, Tally] = {}
+        for at, kind, seconds in reversed(self.entries):
+            if at < instant:
+                break
+            tally = tallies.setdefault(kind, Tally())
+            tally.count += 1
+            tally.seconds += seconds
+            if kind is QueueEventKind.ANSWERED and seconds <= self.service_level_seconds:
+                tally.within_service_level += 1
+        return tallies
+
+    def count_since(self, kind: QueueEventKind, instant: datetime) -> int:
+        return self.since(instant).get(kind, Tally()).count

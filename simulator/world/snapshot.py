@@ -118,6 +118,7 @@ def load(data: dict[str, Any], clock: Clock, bus: EventBus | None = None, quirks
             queue.log.entries.clear()
             queue.log.entries.extend((datetime.fromisoformat(at), QueueEventKind(kind), seconds)
                                      for at, kind, seconds in q["log"])
+            queue.log.rebuild()
         world.items = {i["id"]: decode_entity(OpenMediaItem, i) for i in data["items"]}
         world._folded_ids = {item_id.lower(): item_id for item_id in world.items}
         world._ended = deque(data["ended"])

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from simulator.world.model import ConversationState, Employee, MediaType, PresenceAvailability
-from simulator.world.queue_log import QueueEventKind, QueueLog
+from simulator.world.queue_log import QueueEventKind, QueueLog, Tally
 
 HOUR = timedelta(hours=1)
 QUARTER = timedelta(minutes=15)
@@ -84,17 +84,19 @@ class QueueNow:
     last_15_minutes: Window
 
 
-def window(log: QueueLog, since: datetime, service_level_seconds: float) -> Window:
-    answered = log.window(QueueEventKind.ANSWERED, since)
-    handled = log.window(QueueEventKind.HANDLED, since)
+def window(tallies: dict[QueueEventKind, Tally]) -> Window:
+    def get(kind: QueueEventKind) -> Tally:
+        return tallies.get(kind) or Tally()
+
+    answered, handled = get(QueueEventKind.ANSWERED), get(QueueEventKind.HANDLED)
     return Window(
-        offered=len(log.window(QueueEventKind.OFFERED, since)),
-        answered=len(answered),
-        abandoned=len(log.window(QueueEventKind.ABANDONED, since)),
-        handled=len(handled),
-        answered_within_service_level=sum(1 for s in answered if s <= service_level_seconds),
-        average_answer_seconds=sum(answered) / len(answered) if answered else 0.0,
-        average_handle_seconds=sum(handled) / len(handled) if handled else 0.0,
+        offered=get(QueueEventKind.OFFERED).count,
+        answered=answered.count,
+        abandoned=get(QueueEventKind.ABANDONED).count,
+        handled=handled.count,
+        answered_within_service_level=answered.within_service_level,
+        average_answer_seconds=answered.seconds / answered.count if answered.count else 0.0,
+        average_handle_seconds=handled.seconds / handled.count if handled.count else 0.0,
     )
 
 
@@ -102,29 +104,50 @@ def start_of_day(now: datetime) -> datetime:
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def queue_now(now: datetime, media: MediaType, waiting_since: list[datetime], members: list[Employee],
-              activities: dict[str, AgentActivity], log: QueueLog, transfers_to_unavailable: int,
-              service_level_seconds: float) -> QueueNow:
+@dataclass(frozen=True)
+class Staffing:
+    """The agent side of Queue Now; it changes only when the world does, so the world caches it."""
+
+    available: int
+    idle: int
+    unavailable: int
+    on_acd: int
+    logged_in: int
+    capacity: int  # items the available agents can hold at once
+
+
+def staffing(media: MediaType, members: list[Employee], on_acd: set[str]) -> Staffing:
     """Agents count as available when logged in, Available and ready for the queue's media."""
-    oldest = min(waiting_since) if waiting_since else None
-    today = window(log, start_of_day(now), service_level_seconds)
     available = [m for m in members if m.available_for(media)]
-    on_acd = sum(1 for m in members if activities.get(m.id) is AgentActivity.ACD)
+    return Staffing(
+        available=len(available),
+        idle=sum(1 for m in available if m.idle),
+        unavailable=sum(1 for m in members if m.logged_in and not m.available_for(media)),
+        on_acd=sum(1 for m in members if m.id in on_acd),
+        logged_in=sum(1 for m in members if m.logged_in),
+        capacity=sum(m.max_concurrent for m in available),
+    )
+
+
+def queue_now(now: datetime, waiting_since: list[datetime], staff: Staffing, log: QueueLog,
+              transfers_to_unavailable: int) -> QueueNow:
+    oldest = min(waiting_since) if waiting_since else None
+    today_tallies = log.today(now)
+    today = window(today_tallies)
     handle = today.average_handle_seconds or 0.0
-    capacity = sum(m.max_concurrent for m in available) or 1
     return QueueNow(
         waiting=len(waiting_since),
         longest_waiting_since=oldest,
         longest_waiting_seconds=(now - oldest).total_seconds() if oldest else 0.0,
-        agents_available=len(available),
-        agents_idle=sum(1 for m in available if m.idle),
-        agents_unavailable=sum(1 for m in members if m.logged_in and not m.available_for(media)),
-        agents_on_acd=on_acd,
-        agents_logged_in=sum(1 for m in members if m.logged_in),
-        requeued_today=len(log.window(QueueEventKind.REQUEUED, start_of_day(now))),
+        agents_available=staff.available,
+        agents_idle=staff.idle,
+        agents_unavailable=staff.unavailable,
+        agents_on_acd=staff.on_acd,
+        agents_logged_in=staff.logged_in,
+        requeued_today=(today_tallies.get(QueueEventKind.REQUEUED) or Tally()).count,
         transfers_to_unavailable=transfers_to_unavailable,
-        estimated_wait_seconds=round(handle * len(waiting_since) / capacity, 1),
+        estimated_wait_seconds=round(handle * len(waiting_since) / (staff.capacity or 1), 1),
         today=today,
-        last_hour=window(log, now - HOUR, service_level_seconds),
-        last_15_minutes=window(log, now - QUARTER, service_level_seconds),
+        last_hour=window(log.since(now - HOUR)),
+        last_15_minutes=window(log.since(now - QUARTER)),
     )

@@ -1,0 +1,28 @@
+"""The benchmark runs (on a tiny load): its numbers are not judged here, only that it measures them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="Debian's wrk is installed by scripts/test-setup.sh")
+def test_the_benchmark_measures_every_path_on_a_tiny_load(tmp_path):
+    report = tmp_path / "bench.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "loadtests" / "bench.py"), "--tiny", "--report", str(report)],
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads(report.read_text())
+    for name in ("a", "b", "c", "e"):
+        assert data["results"][name]["requests_per_s"] > 0
+    b = data["results"]["b"]
+    assert b["handled"] > 0 and b["still_live"] == 0  # every posted item went through the whole cycle
+    assert data["results"]["a"]["non_2xx"] == 0 and data["results"]["c"]["non_2xx"] == 0
+    assert "ratios: a/e" in proc.stdout
