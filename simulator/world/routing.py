@@ -124,6 +124,4 @@ def pick_agent(item: OpenMediaItem, members: list[Employee]) -> Employee | None:
         since = agent.idle_since
         return since.replace(tzinfo=None) if since else never
 
-    best_rank = {agent.id: rank for rank, agent in enumerate(members)}
-    candidates.sort(key=lambda a: (len(a.active_items), idle_key(a), best_rank[a.id]))
-    return candidates[0]
+    return min(candidates, key=lambda a: (len(a.active_items), idle_key(a)))  # min keeps the first of equals
