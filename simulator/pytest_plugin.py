@@ -10,7 +10,8 @@ Installed with micc-sim (a ``pytest11`` entry point), so an integrator's suite o
 
 The clock is manual: nothing moves until the test calls ``advance``. Options come from the marker
 ``@pytest.mark.micc_sim(world="tests/world.yaml", quirks={...}, clock="real", token_lifetime=60)``;
-any keyword of :class:`simulator.settings.Settings` is accepted (``world`` is ``world_file``).
+any keyword of :class:`simulator.settings.Settings` is accepted (``world`` is ``world_file``), and
+``scenario="scenarios/x.yaml"`` starts from a scenario's world and quirks.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import pytest
 
 from simulator.control.journal import JournalEntry, JournalFilter
 from simulator.runtime import Simulator
+from simulator.scenarios.model import load_scenario
+from simulator.scenarios.runner import world_for
 from simulator.settings import Settings
 from simulator.testing import serve_in_thread
 from simulator.world.core import World
@@ -104,6 +107,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def micc_sim(request: pytest.FixtureRequest) -> Iterator[MiccSim]:
     """A fresh simulator (default world, manual clock) on a free loopback port."""
     options: dict[str, Any] = {"clock": "manual", "clock_start": DEFAULT_START}
+    world = None
     marker = request.node.get_closest_marker("micc_sim")
     if marker is not None:
         if marker.args:
@@ -111,9 +115,14 @@ def micc_sim(request: pytest.FixtureRequest) -> Iterator[MiccSim]:
         options.update(marker.kwargs)
         if "world" in options:
             options["world_file"] = options.pop("world")
+    root = Path(request.config.rootpath)
     if options.get("world_file"):
         path = Path(options["world_file"])
-        options["world_file"] = path if path.is_absolute() else Path(request.config.rootpath) / path
-    sim = Simulator(Settings(**options))
+        options["world_file"] = path if path.is_absolute() else root / path
+    if options.get("scenario"):
+        scenario = load_scenario(root / options.pop("scenario"))
+        world = world_for(scenario)
+        options["quirks"] = {**scenario.settings.quirks, **options.get("quirks", {})}
+    sim = Simulator(Settings(**options), world)
     with serve_in_thread(sim) as running:
         yield MiccSim(sim, running.base_url)

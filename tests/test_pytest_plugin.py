@@ -37,6 +37,12 @@ def test_a_world_file_and_settings_from_the_marker(micc_sim):
     assert r.status_code == 404
 
 
+@pytest.mark.micc_sim(scenario="scenario.yaml")
+def test_a_scenario_world_from_the_marker(micc_sim):
+    assert micc_sim.world.employee("1001").profile == "manual"
+    assert micc_sim.sim.quirks.double_slash_paths is False
+
+
 def test_faults_through_the_control_api(micc_sim):
     micc_sim.control("POST", "/faults", json={"kind": "busy", "face": "miccsdk", "count": 1})
     assert micc_sim.sdk().get("/openmedia").status_code == 503
@@ -51,8 +57,15 @@ queues: [{name: Tasks, reporting: P1, media_type: OpenMedia, agent_groups: [Team
 """
 
 
+SCENARIO = """
+name: a manual agent
+world: {employees: [{username: tcervantes, profile: manual}]}
+settings: {quirks: {double_slash_paths: false}}
+"""
+
+
 def test_the_fixture_serves_an_integrators_suite(pytester):
-    pytester.makefile(".yaml", lab=LAB)
+    pytester.makefile(".yaml", lab=LAB, scenario=SCENARIO)
     pytester.makepyfile(test_integration=INTEGRATOR_TESTS)
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)
