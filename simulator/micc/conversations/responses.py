@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from simulator.micc.wire import dotnet_datetime, dotnet_timespan, hal_collection
+from simulator.micc.openmedia.responses import placement
+from simulator.micc.wire import dotnet_timespan, hal_collection
 from simulator.spec.router import ApiError, Call
 from simulator.world.core import World
 from simulator.world.model import OpenMediaItem
@@ -34,22 +35,12 @@ def conversation_to_wire(world: World, item: OpenMediaItem, call: Call) -> dict[
         "mediaServerId": server.id if server else None,
         "mediaServerType": OPEN_MEDIA_SERVER_TYPE,
         "mediaType": "OpenMedia",
-        "conversationState": item.state.name,
+        **placement(world, item),
         "estimatedWaitTime": estimate,
-        "positionInQueue": world.position(item),
         "priority": 0,
-        "queueId": queue.id if queue else None,
-        "queueName": queue.name if queue else None,
-        "queueReporting": queue.reporting if queue else None,
-        "timeOfferedToQueue": dotnet_datetime(item.time_offered_to_queue),
-        "timeOfferedToSystem": dotnet_datetime(item.time_offered_to_system),
-        "timeOfferedToAgent": dotnet_datetime(item.time_offered_to_agent),
         "transferCount": item.transfer_count,
-        "agentId": agent.id if agent else None,
         "agentFirstName": agent.first_name if agent else None,
         "agentLastName": agent.last_name if agent else None,
-        "agentName": agent.name if agent else None,
-        "agentReporting": agent.reporting if agent else None,
         "allowAgentPreview": bool(item.preview_url),
         "variables": {k: str(v) for k, v in item.variable_data.items()},
         "mediaSpecificInfo": item.target_uri,

@@ -14,13 +14,11 @@ from simulator.world.model import ConversationState, OpenMediaItem, Queue
 GONE = frozenset({ConversationState.Handled, ConversationState.Failed})
 
 
-def item_to_wire(world: World, item: OpenMediaItem, call: Call) -> dict[str, Any]:
+def placement(world: World, item: OpenMediaItem) -> dict[str, Any]:
+    """Where an item is and since when: the fields the open media and the conversation models share."""
     queue = world.queues.get(item.queue_id or "")
     agent = world.employees.get(item.agent_id or "")
     return {
-        "_links": {"self": {"href": call.url_for(f"/openmedia/{quote(item.id, safe='')}")}},
-        "_embedded": None,
-        "id": item.id,
         "conversationState": item.state.name,
         "positionInQueue": world.position(item),
         "queueId": queue.id if queue else None,
@@ -32,6 +30,15 @@ def item_to_wire(world: World, item: OpenMediaItem, call: Call) -> dict[str, Any
         "timeOfferedToAgent": dotnet_datetime(item.time_offered_to_agent),
         "timeOfferedToQueue": dotnet_datetime(item.time_offered_to_queue),
         "timeOfferedToSystem": dotnet_datetime(item.time_offered_to_system),
+    }
+
+
+def item_to_wire(world: World, item: OpenMediaItem, call: Call) -> dict[str, Any]:
+    return {
+        "_links": {"self": {"href": call.url_for(f"/openmedia/{quote(item.id, safe='')}")}},
+        "_embedded": None,
+        "id": item.id,
+        **placement(world, item),
     }
 
 
