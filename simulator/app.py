@@ -26,6 +26,7 @@ from simulator import __version__
 from simulator.control.dashboard import Timeline
 from simulator.control.faults import FaultInjector
 from simulator.control.journal import JournalRecorder
+from simulator.control.responses import error
 from simulator.control.urls import EXCEPTION_HANDLERS as CONTROL_EXCEPTION_HANDLERS
 from simulator.control.urls import LoopbackOnly
 from simulator.control.urls import routes as control_routes
@@ -108,6 +109,8 @@ async def _index(request: Request) -> JSONResponse:
 
 
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:
+    if request.url.path.startswith("/_sim"):  # e.g. a path with a newline, which no route pattern takes
+        return error(404, "not_found", f"no control endpoint {request.method} {request.url.path!r}")
     return JSONResponse({"message": f"No HTTP resource was found that matches the request URI '{request.url}'."},
                         status_code=404)
 

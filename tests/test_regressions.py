@@ -121,3 +121,11 @@ def test_a_server_clock_offset_shows_in_the_times_the_server_reports(live_with):
     server_time = datetime.fromisoformat(item["timeOfferedToSystem"].replace("Z", "+00:00"))
     skew = (server_time - datetime.now(UTC)).total_seconds()
     assert 85 < skew < 95
+
+
+def test_control_inputs_found_by_fuzzing_are_400s_not_500s(live):
+    assert live.http.post("/_sim/clock/advance", json={"seconds": 3.6e307}).status_code == 400
+    r = live.http.post("/_sim/journal/verify", json={"count": 0, "until": [None, None]})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_body"
+    r = live.http.get("/_sim/employees/a%0Ab")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"

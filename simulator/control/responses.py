@@ -22,6 +22,8 @@ from simulator.world.core import NotFound, World, WorldError
 from simulator.world.model import MediaType, OpenMediaItem, PresenceAvailability
 from simulator.world.snapshot import SnapshotError
 
+MAX_ADVANCE = 10 * 365 * 86400.0
+
 
 def error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
@@ -132,8 +134,9 @@ async def advance_clock(request: Request) -> JSONResponse:
         seconds = float(body.get("seconds", request.query_params.get("seconds", "nan")))
     except (ValueError, TypeError) as exc:
         return error(400, "invalid_body", f"{exc}; send {{\"seconds\": N}}")
-    if not seconds >= 0:
-        return error(400, "invalid_seconds", "seconds must be a number >= 0, e.g. {\"seconds\": 30}")
+    if not 0 <= seconds <= MAX_ADVANCE:
+        return error(400, "invalid_seconds", f"seconds must be a number from 0 to {MAX_ADVANCE:.0f} (ten years), "
+                                             "e.g. {\"seconds\": 30}")
     sim = _sim(request)
     fired = sim.clock.advance(seconds)
     return JSONResponse({**clock_view(sim), "advanced": seconds, "timers_fired": fired})
@@ -177,12 +180,21 @@ def _enum(enum: type, name: Any) -> Any:
 
 # -- request journal --------------------------------------------------------------------------
 def _journal_filter(params: Any) -> JournalFilter:
-    def when(name: str) -> datetime | None:
+    def text(name: str) -> str | None:
         value = params.get(name)
-        return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{name} must be a string")
+        return value or None
 
-    return JournalFilter(method=params.get("method"), path=params.get("path"), status=params.get("status"),
-                         face=params.get("face"), since=when("since"), until=when("until"))
+    def when(name: str) -> datetime | None:
+        value = text(name)
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+        except ValueError:
+            raise ValueError(f"{name} must be an ISO 8601 date and time, not {value!r}") from None
+
+    return JournalFilter(method=text("method"), path=text("path"), status=text("status"), face=text("face"),
+                         since=when("since"), until=when("until"))
 
 
 async def get_journal(request: Request) -> JSONResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -23,7 +24,14 @@ async def _not_allowed(request: Request, exc: Exception) -> JSONResponse:
     return error(405, "method_not_allowed", f"{request.method} is not allowed on {request.url.path}")
 
 
-EXCEPTION_HANDLERS = {404: _not_found, 405: _not_allowed}
+async def _failed(request: Request, exc: Exception) -> JSONResponse:
+    """A bug of ours still answers in our shape (and is logged), never as a bare stack trace."""
+    logging.getLogger("micc_sim.control").exception("control API failed on %s %s", request.method, request.url.path)
+    return error(500, "internal_error", f"the simulator failed on this request: {type(exc).__name__}; "
+                                        "see the server log")
+
+
+EXCEPTION_HANDLERS = {404: _not_found, 405: _not_allowed, Exception: _failed}
 
 routes = [
     Route("/world", r.get_world, methods=["GET"]),
