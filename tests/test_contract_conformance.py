@@ -29,3 +29,17 @@ def test_micc_sim_contract_says_clearly_when_the_credentials_are_refused(live, t
          "--password", "wrong", "--report-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "refused the credentials" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_authorization_server_answers_as_its_contract_says_under_fuzzing(live, tmp_path):
+    from simulator.spec.contract import CONTRACTS_DIR
+
+    proc = subprocess.run(
+        [sys.executable, "-c", "from schemathesis.cli import schemathesis; schemathesis(prog_name='schemathesis')",
+         "run", str(CONTRACTS_DIR / "authorizationserver.openapi.yaml"),
+         "--url", f"{live.base_url}/authorizationserver",
+         "--checks", "not_a_server_error,status_code_conformance,response_schema_conformance",
+         "--max-examples", "30", "--suppress-health-check", "all", "--no-color",
+         "--report", "junit", "--report-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-5000:]
