@@ -433,16 +433,18 @@ class World:
         now = self.clock.now()
         item.agent_id, item.time_offered_to_agent, item.time_accepted = agent.id, now, now
         agent.active_items.append(item.id)
-        self._move(item, Action.PICK)
         queue.stats.answered += 1
         queue.log.record(now, QueueEventKind.ANSWERED, _seconds(now, item.time_offered_to_queue))
         self._count_handled(agent)
+        self._move(item, Action.PICK)
         self.agents.accepted(item, agent)
         return item
 
     def transfer_open_media(self, item_id: str, *, queue: Queue | None = None,
                             employee: Employee | None = None) -> OpenMediaItem:
         """Send a live item to another queue (it waits there) or straight to an employee (offered)."""
+        if (queue is None) == (employee is None):
+            raise WorldError("a transfer goes to a queue or to an employee")
         item = self.item(item_id)
         next_state(item.state, Action.TRANSFER if queue else Action.TRANSFER_TO_AGENT)
         if employee is not None and not employee.can_take(MediaType.OpenMedia):
@@ -454,7 +456,7 @@ class World:
                 old.waiting.remove(item.id)
             old.log.record(self.clock.now(), QueueEventKind.TRANSFERRED_OUT)
         self._release_agent(item)
-        item.agent_id = None
+        item.agent_id = item.time_offered_to_agent = item.time_accepted = None
         item.transfer_count += 1
         item.declined_by.clear()
         if queue is not None:
