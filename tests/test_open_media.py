@@ -144,7 +144,7 @@ def test_collections_take_odata_filter_orderby_top_skip_and_count(live):
 
 def test_bad_odata_options_are_400s(live):
     sdk = live.sdk(live.token())
-    for params in ({"$filter": "name eq"}, {"$top": "many"}, {"$orderby": "name sideways"},
+    for params in ({"$filter": "name eq"}, {"$top": "many"}, {"$top": "²"}, {"$orderby": "name sideways"},
                    {"$filter": "frobnicate(name)"}):
         r = sdk.get("/openmedia/queues", params=params)
         assert r.status_code == 400, params

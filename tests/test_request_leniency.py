@@ -47,6 +47,7 @@ def test_the_put_action_binds_from_a_name_an_integer_or_an_integer_string(live, 
     ({"action": 7}, "model.action"),
     ({}, "model.action"),
     ({"action": None}, "model.action"),
+    ({"action": "³"}, "model.action"),  # a digit to str.isdigit, not to Int32.Parse
 ])
 def test_a_bad_action_is_a_400_with_model_state(live, body, field):
     sdk = live.sdk(live.token())

@@ -16,6 +16,7 @@ dict ``{"model.<property>": [message, ...]}`` that is empty when the body is val
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -27,6 +28,17 @@ class Strictness(StrEnum):
 
 
 _MISSING = object()
+_INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
+
+
+def integer_text(text: str, signed: bool = True) -> int | None:
+    """The integer an invariant-culture ``Int32.Parse`` reads in ``text`` (ASCII digits only), else None.
+
+    ``str.isdigit`` is not enough: it accepts superscripts and other Unicode digits ``int()`` refuses.
+    """
+    if not _INTEGER.fullmatch(text) or (not signed and text.strip()[0] in "+-"):
+        return None
+    return int(text)
 
 
 class _Errors:
@@ -145,8 +157,8 @@ def _bind_integer(value: Any, schema: dict[str, Any], mode: Strictness, where: s
     if mode is not Strictness.STRICT:
         if isinstance(value, float) and value.is_integer():
             return int(value)
-        if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
-            return int(value.strip())
+        if isinstance(value, str) and (number := integer_text(value)) is not None:
+            return number
     errors.add(where, f"Error converting value {_show(value)} to type 'System.Int32'.")
     return _MISSING
 
@@ -174,8 +186,8 @@ def _bind_enum(value: Any, schema: dict[str, Any], mode: Strictness, where: str,
             for name in names:
                 if isinstance(name, str) and name.lower() == text.lower():
                     return name
-            if text.lstrip("-").isdigit():
-                value = int(text)
+            if (number := integer_text(text)) is not None:
+                value = number
         if isinstance(value, int) and not isinstance(value, bool):
             for name, number in numbers.items():
                 if number == value:

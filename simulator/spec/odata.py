@@ -15,6 +15,8 @@ from typing import Any
 from odata_query import ast, exceptions
 from odata_query.grammar import ODataLexer, ODataParser
 
+from simulator.spec.binding import integer_text
+
 MAX_EXPAND = 2
 
 
@@ -47,10 +49,11 @@ def _int(options: Mapping[str, str], name: str) -> int | None:
     if name not in options:
         return None
     text = options[name].strip()
-    if not text.isdigit():
+    number = integer_text(text, signed=False)
+    if number is None:
         raise ODataError(f"The query specified in the URI is not valid. {name} must be a non-negative "
                          f"integer, not {text!r}.")
-    return int(text)
+    return number
 
 
 def _order(items: list[dict[str, Any]], clause: str) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from simulator.spec import odata
-from simulator.spec.binding import Strictness, bind
+from simulator.spec.binding import Strictness, bind, integer_text
 from simulator.spec.contract import Contract, Operation
 from simulator.spec.synthesis import seed_for, synthesize
 from simulator.world.core import Conflict, NotFound, WorldError
@@ -235,7 +235,7 @@ def _check_query(operation: Operation, query: Mapping[str, str]) -> None:
                 errors.setdefault(name, []).append(f"The {name} query parameter is required.")
             continue
         kind = (param.get("schema") or {}).get("type")
-        if kind == "integer" and not value.strip().lstrip("+-").isdigit():
+        if kind == "integer" and integer_text(value) is None:
             errors.setdefault(name, []).append(f"The value '{value}' is not valid for {name}: an integer.")
         elif kind == "boolean" and value.strip().lower() not in ("true", "false"):
             errors.setdefault(name, []).append(f"The value '{value}' is not valid for {name}: true or false.")
