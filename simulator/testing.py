@@ -13,6 +13,7 @@ import uvicorn
 
 from simulator.app import create_app
 from simulator.runtime import Simulator
+from simulator.tls import TlsFiles
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -33,12 +34,13 @@ class _ThreadedServer(uvicorn.Server):
 
 
 @contextlib.contextmanager
-def serve_in_thread(sim: Simulator, host: str = "127.0.0.1", port: int = 0,
-                    startup_timeout: float = 15) -> Iterator[RunningSimulator]:
-    """Serve ``sim`` with uvicorn on a background thread until the block ends."""
+def serve_in_thread(sim: Simulator, host: str = "127.0.0.1", port: int = 0, startup_timeout: float = 15,
+                    tls: TlsFiles | None = None) -> Iterator[RunningSimulator]:
+    """Serve ``sim`` with uvicorn on a background thread until the block ends (HTTPS with ``tls``)."""
     port = port or free_port(host)
+    ssl = {"ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key)} if tls else {}
     server = _ThreadedServer(uvicorn.Config(create_app(sim), host=host, port=port, log_level="warning",
-                                            lifespan="on"))
+                                            lifespan="on", **ssl))
     thread = threading.Thread(target=server.run, name="micc-sim", daemon=True)
     thread.start()
     deadline = time.monotonic() + startup_timeout
@@ -48,7 +50,7 @@ def serve_in_thread(sim: Simulator, host: str = "127.0.0.1", port: int = 0,
             raise RuntimeError(f"the simulator did not start on {host}:{port}")
         time.sleep(0.01)
     try:
-        yield RunningSimulator(sim, f"http://{host}:{port}")
+        yield RunningSimulator(sim, f"{'https' if tls else 'http'}://{host}:{port}")
     finally:
         server.should_exit = True
         thread.join(timeout=10)

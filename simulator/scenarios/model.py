@@ -26,6 +26,7 @@ class Expect(_Strict):
     status: int | list[int] | None = None
     json_: Any = Field(None, alias="json")
     headers: dict[str, str] = Field(default_factory=dict)
+    tls_error: bool = Field(False, description="the request must fail: the client does not trust the server")
 
 
 class Request(_Strict):
@@ -38,6 +39,9 @@ class Request(_Strict):
     headers: dict[str, str] = Field(default_factory=dict)
     expect: Expect | None = None
     save: dict[str, str] = Field(default_factory=dict, description="name: dotted path into the JSON answer")
+    verify: Literal["trusted", "system", "none"] = Field(
+        "trusted", description="HTTPS: trust the simulator's certificate (its CA, or itself when self-signed), "
+                               "only the system's store, or nothing")
 
 
 class Token(_Strict):
@@ -128,6 +132,7 @@ class Settings(_Strict):
     token_lifetime: int | None = None
     strictness: Literal["strict", "lenient", "off"] | None = None
     clients_config: list[dict[str, Any]] | None = Field(None, description="Clients.config content at start")
+    tls: Literal["off", "self-signed", "ca"] = Field("off", description="serve HTTPS (micc-sim serve --tls)")
 
 
 class Scenario(_Strict):

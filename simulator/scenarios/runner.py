@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import ssl
 import tempfile
 import time
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from typing import Any
 import httpx
 
 from simulator.scenarios.model import Expect, Request, Scenario, Step
+from simulator.tls import TlsMode, ensure_certificates
 from simulator.world.config import WorldConfig, apply_world_patch
 from simulator.world.seed import default_world
 
@@ -99,8 +101,10 @@ def dig(data: Any, dotted: str) -> Any:
 
 # -- running ------------------------------------------------------------------------------------
 class Run:
-    def __init__(self, base_url: str, clients_file: Path | None) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=60)
+    def __init__(self, base_url: str, clients_file: Path | None, trust: Path | None = None) -> None:
+        context = ssl.create_default_context(cafile=str(trust)) if trust else True
+        self.http = httpx.Client(base_url=base_url, timeout=60, verify=context)
+        self.verify: dict[str, Any] = {"trusted": context, "system": True, "none": False}
         self.clients_file = clients_file
         self.values: dict[str, Any] = {}
         self.log: list[str] = []
@@ -133,7 +137,11 @@ class Run:
             kwargs["data"] = self.fill(spec.form)
         # absolute path on the server: keep double slashes and spelling as written
         url = str(self.http.base_url).rstrip("/") + self.fill(spec.path)  # not join(): "//x" is not a host here
-        response = self.http.request(spec.method.upper(), url, **kwargs)
+        if spec.verify == "trusted":
+            response = self.http.request(spec.method.upper(), url, **kwargs)
+        else:
+            with httpx.Client(timeout=60, verify=self.verify[spec.verify]) as client:
+                response = client.request(spec.method.upper(), url, **kwargs)
         self.log.append(f"{spec.method.upper()} {self.fill(spec.path)} -> {response.status_code}")
         return response
 
@@ -145,8 +153,16 @@ class Run:
     def step(self, step: Step) -> None:
         kind = step.kind
         if kind == "request":
+            what = f"{step.request.method} {step.request.path}"
+            if step.request.expect and step.request.expect.tls_error:
+                try:
+                    self.request(step.request)
+                except httpx.ConnectError as exc:
+                    self.log.append(f"{what} -> TLS refused: {str(exc)[:80]}")
+                    return
+                raise ScenarioFailure(f"{what}: expected the client to refuse the server's certificate")
             response = self.request(step.request)
-            self.check(response, step.request.expect, f"{step.request.method} {step.request.path}")
+            self.check(response, step.request.expect, what)
             for name, dotted in step.request.save.items():
                 self.values[name] = dig(response.json(), dotted)
         elif kind == "token":
@@ -238,7 +254,7 @@ def world_for(scenario: Scenario) -> WorldConfig:
 
 
 @contextlib.contextmanager
-def _simulator(scenario: Scenario) -> Iterator[tuple[str, Path | None]]:
+def _simulator(scenario: Scenario) -> Iterator[tuple[str, Path | None, Path | None]]:
     from simulator.runtime import Simulator
     from simulator.settings import Settings
     from simulator.testing import serve_in_thread
@@ -255,8 +271,12 @@ def _simulator(scenario: Scenario) -> Iterator[tuple[str, Path | None]]:
             clients_file.write_text(json.dumps(scenario.settings.clients_config
                                                or default_world().clients), encoding="utf-8")
             options["clients_config"] = clients_file
-        with serve_in_thread(Simulator(Settings(**options), world_for(scenario))) as running:
-            yield running.base_url, clients_file
+        tls = None
+        if scenario.settings.tls != "off":
+            tls = ensure_certificates(TlsMode(scenario.settings.tls), Path(folder) / "tls",
+                                      ["localhost", "127.0.0.1"])
+        with serve_in_thread(Simulator(Settings(**options), world_for(scenario)), tls=tls) as running:
+            yield running.base_url, clients_file, tls.trust if tls else None
 
 
 def run_scenario(scenario: Scenario, path: str = "", base_url: str | None = None) -> Result:
@@ -269,14 +289,16 @@ def run_scenario(scenario: Scenario, path: str = "", base_url: str | None = None
         return result
     try:
         with contextlib.ExitStack() as stack:
+            trust = None
             if base_url:
                 url, clients_file = base_url.rstrip("/"), None
                 httpx.post(f"{url}/_sim/reset", timeout=30).raise_for_status()
                 if scenario.world:
                     httpx.patch(f"{url}/_sim/world", json=scenario.world, timeout=30).raise_for_status()
             else:
-                url, clients_file = stack.enter_context(_simulator(scenario))
-            run = Run(url, clients_file)
+                url, clients_file, trust = stack.enter_context(_simulator(scenario))
+            run = Run(url, clients_file, trust)
+            stack.callback(run.http.close)  # before the server stops: it waits for open connections
             result.log = run.log
             for index, step in enumerate(scenario.steps, start=1):
                 try:
