@@ -1,4 +1,4 @@
-"""Composes the faces into one ASGI app (Starlette) around one Simulator.
+"""Composes the faces (``simulator.face.Face``) into one ASGI app (Starlette) around one Simulator.
 
 ::
 
@@ -30,6 +30,7 @@ from simulator.control.responses import error
 from simulator.control.urls import EXCEPTION_HANDLERS as CONTROL_EXCEPTION_HANDLERS
 from simulator.control.urls import LoopbackOnly
 from simulator.control.urls import routes as control_routes
+from simulator.face import Face
 from simulator.micc import sdk as micc_sdk
 from simulator.micc.authserver.responses import HANDLERS as AUTH_HANDLERS
 from simulator.micc.authserver.responses import bearer_principal, oauth_error
@@ -55,11 +56,21 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
     control.state.sim = sim
     control.state.timeline = Timeline(sim)
 
+    faces = [
+        Face("authorizationserver", [Mount("/authorizationserver", app=auth)]),
+        Face("miccsdk", [Mount("/miccsdk/api/v1", app=sdk)]),
+        Face("control", [Mount("/_sim", app=control)]),
+    ]
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         ticker = asyncio.create_task(_drive_clock(sim)) if sim.clock.mode is not ClockMode.MANUAL else None
         try:
-            yield
+            async with contextlib.AsyncExitStack() as running:
+                for face in faces:
+                    if face.lifespan is not None:
+                        await running.enter_async_context(face.lifespan())
+                yield
         finally:
             if ticker:
                 ticker.cancel()
@@ -67,12 +78,7 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
                     await ticker
 
     app = Starlette(
-        routes=[
-            Route("/", _index, methods=["GET"]),
-            Mount("/authorizationserver", app=auth),
-            Mount("/miccsdk/api/v1", app=sdk),
-            Mount("/_sim", app=control),
-        ],
+        routes=[Route("/", _index, methods=["GET"]), *(route for face in faces for route in face.routes)],
         middleware=[Middleware(IisPaths, quirks=sim.quirks), Middleware(JournalRecorder, journal=lambda: sim.journal),
                     Middleware(FaultInjector, sim=sim)],
         exception_handlers={404: _not_found, 405: _not_allowed},

@@ -8,9 +8,12 @@ A rule matches requests by face, path (a regular expression) and method; it fire
 * ``busy``     -- 503 "server busy" with ``Retry-After``;
 * ``reset``    -- start the answer, then drop the connection (the client sees it cut mid-response);
 * ``empty``    -- 200 with no body; ``garbage`` -- 200 with bytes that are not JSON;
-* ``revoke_tokens`` -- every session ends before the request is served (so it gets a 401).
+* ``revoke_tokens`` -- every session ends before the request is served (so it gets a 401);
+* ``disconnect`` -- a streaming face (real-time hubs, socket.io, MQTT) drops the connection: the face asks
+  :meth:`Faults.disconnects` before each message it sends, with the connection's path.
 
-The middleware stands outside the faces, so no handler knows about faults.
+The HTTP middleware stands outside the faces, so no handler knows about faults; a streaming face knows
+only the one question it asks.
 """
 
 from __future__ import annotations
@@ -24,12 +27,14 @@ from dataclasses import dataclass, field
 from random import Random
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from simulator.control.journal import face_of
 
-Kind = Literal["latency", "error", "busy", "reset", "empty", "garbage", "revoke_tokens"]
+Kind = Literal["latency", "error", "busy", "reset", "empty", "garbage", "revoke_tokens", "disconnect"]
+FACES = ("authorizationserver", "miccsdk")  # the faces a rule may name; each face adds its own name
+STREAMING_FACES: tuple[str, ...] = ()  # faces whose connections a ``disconnect`` rule may drop
 
 
 class FaultRuleSpec(BaseModel):
@@ -38,7 +43,7 @@ class FaultRuleSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Kind
-    face: Literal["authorizationserver", "miccsdk"] | None = None
+    face: str | None = Field(None, description="only requests to (or connections of) this face")
     path: str | None = Field(None, description="regular expression searched in the request path (any case)")
     method: str | None = None
     probability: float = Field(1.0, ge=0, le=1)
@@ -47,6 +52,20 @@ class FaultRuleSpec(BaseModel):
     sigma: float = Field(0, ge=0, le=5, description="log-normal spread of the latency (0 = fixed)")
     status: int = Field(500, ge=400, le=599)
     message: str = "An error has occurred."
+
+    @field_validator("face")
+    @classmethod
+    def _known_face(cls, value: str | None) -> str | None:
+        if value is not None and value not in FACES:
+            raise ValueError(f"unknown face {value!r}; known: {', '.join(FACES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _disconnect_names_a_streaming_face(self) -> FaultRuleSpec:
+        if self.kind == "disconnect" and self.face not in STREAMING_FACES:
+            streaming = ", ".join(STREAMING_FACES) or "none yet"
+            raise ValueError(f"a disconnect rule needs the face whose connections it drops ({streaming})")
+        return self
 
     @field_validator("path")
     @classmethod
@@ -95,12 +114,25 @@ class Faults:
         self.rules.clear()
 
     def pick(self, method: str, path: str) -> FaultRule | None:
-        """The first matching rule that fires for this request (and count it)."""
+        """The first matching rule that fires for this HTTP request (and count it)."""
         for rule in self.rules:
-            if rule.matches(method, path) and self.random.random() < rule.spec.probability:
+            if (rule.spec.kind != "disconnect" and rule.matches(method, path)
+                    and self.random.random() < rule.spec.probability):
                 rule.fired += 1
                 return rule
         return None
+
+    def disconnects(self, face: str, path: str = "") -> bool:
+        """Whether a connection of a streaming face should be dropped now (and count the rule that says so)."""
+        for rule in self.rules:
+            spec = rule.spec
+            if (spec.kind == "disconnect" and spec.face == face
+                    and (spec.count is None or rule.fired < spec.count)
+                    and (spec.path is None or re.search(spec.path, path, re.IGNORECASE) is not None)
+                    and self.random.random() < spec.probability):
+                rule.fired += 1
+                return True
+        return False
 
     def latency_seconds(self, spec: FaultRuleSpec) -> float:
         if spec.sigma <= 0:

@@ -1,0 +1,22 @@
+"""A face: one surface of the simulator, as the app composes it.
+
+Each face package (``simulator.micc``, ``simulator.desktop``, ``simulator.cloudlink``, ...) offers a
+``face(sim) -> Face``: the routes it serves and, when it runs something while the server is up (a
+keep-alive loop, a delivery worker, a broker), a lifespan that starts and stops it. ``app.py`` only
+lists faces; no face knows about another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+
+from starlette.routing import BaseRoute
+
+
+@dataclass
+class Face:
+    name: str
+    routes: list[BaseRoute]
+    lifespan: Callable[[], AbstractAsyncContextManager[None]] | None = field(default=None)
