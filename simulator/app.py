@@ -23,6 +23,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
 from simulator import __version__
+from simulator.cloudlink import face as cloudlink
+from simulator.cloudlink.common import VERSION as CLOUDLINK_VERSION
 from simulator.control.dashboard import Timeline
 from simulator.control.faults import FaultInjector
 from simulator.control.journal import JournalRecorder
@@ -60,6 +62,7 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
         Face("authorizationserver", [Mount("/authorizationserver", app=auth)]),
         Face("miccsdk", [Mount("/miccsdk/api/v1", app=sdk)]),
         Face("control", [Mount("/_sim", app=control)]),
+        cloudlink.face(sim),
     ]
 
     @contextlib.asynccontextmanager
@@ -79,8 +82,8 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
 
     app = Starlette(
         routes=[Route("/", _index, methods=["GET"]), *(route for face in faces for route in face.routes)],
-        middleware=[Middleware(IisPaths, quirks=sim.quirks), Middleware(JournalRecorder, journal=lambda: sim.journal),
-                    Middleware(FaultInjector, sim=sim)],
+        middleware=[Middleware(IisPaths, quirks=sim.quirks), *(m for face in faces for m in face.middleware),
+                    Middleware(JournalRecorder, journal=lambda: sim.journal), Middleware(FaultInjector, sim=sim)],
         exception_handlers={404: _not_found, 405: _not_allowed},
         lifespan=lifespan,
     )
@@ -110,6 +113,7 @@ async def _index(request: Request) -> JSONResponse:
             "authorizationserver": f"{base}/authorizationserver/token",
             "miccsdk": f"{base}/miccsdk/api/v1",
             "control": f"{base}/_sim",
+            **{f"cloudlink-{service}": f"{base}/{service}/{CLOUDLINK_VERSION}" for service in cloudlink.SERVICES},
         },
     })
 

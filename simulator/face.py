@@ -2,8 +2,9 @@
 
 Each face package (``simulator.micc``, ``simulator.desktop``, ``simulator.cloudlink``, ...) offers a
 ``face(sim) -> Face``: the routes it serves and, when it runs something while the server is up (a
-keep-alive loop, a delivery worker, a broker), a lifespan that starts and stops it. ``app.py`` only
-lists faces; no face knows about another.
+keep-alive loop, a delivery worker, a broker), a lifespan that starts and stops it; when it must see
+requests before routing (host-style URLs), a middleware. ``app.py`` only lists faces; no face knows
+about another.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 
@@ -20,3 +22,4 @@ class Face:
     name: str
     routes: list[BaseRoute]
     lifespan: Callable[[], AbstractAsyncContextManager[None]] | None = field(default=None)
+    middleware: list[Middleware] = field(default_factory=list)  # runs for every request, before routing

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from simulator.cloudlink.platform import CloudLink
 from simulator.control.faults import Faults
 from simulator.control.journal import Journal
 from simulator.micc.authserver.models import (
@@ -54,6 +55,7 @@ class Simulator:
         self.world_config = world_config or (
             load_world_file(self.settings.world_file) if self.settings.world_file else default_world())
         self.world = self._new_world()
+        self.cloudlink = CloudLink(self.world_config.cloudlink, self.clock.now)
         self.tokens = TokenStore(self.clock, self.settings.token_lifetime)
         self.clients = self._read_clients()
         self._clients_mtime = self._mtime()
@@ -98,9 +100,11 @@ class Simulator:
 
     # -- control commands --------------------------------------------------------------------
     def reset(self) -> None:
-        """A fresh world from the same source; timers, sessions, the journal and fault rules are gone too."""
+        """A fresh world (and CloudLink tenant) from the same source; timers, sessions, the journal and fault
+        rules are gone too."""
         self.clock.cancel_all()
         self.world = self._new_world()
+        self.cloudlink = CloudLink(self.world_config.cloudlink, self.clock.now)
         self.tokens.revoke_all()
         self.journal.clear()
         self.faults.clear()
@@ -113,18 +117,22 @@ class Simulator:
     def snapshot(self) -> dict[str, Any]:
         """The world and the AuthorizationServer's sessions, as plain data (see world/snapshot.py)."""
         sessions = [encode(s) for s in self.tokens.sessions()]
-        return snapshot.dump(self.world, {"sessions": sessions})
+        return snapshot.dump(self.world, {"sessions": sessions, "cloudlink": self.cloudlink.dump()})
 
     def restore(self, data: dict[str, Any]) -> None:
         """Go back to a snapshot: the world, its clock time, its timers and its sessions."""
-        snapshot.load(data, Clock("manual"))  # a dry run: a damaged snapshot must change nothing
+        dry_run = snapshot.load(data, Clock("manual"))  # a damaged snapshot must change nothing
         try:
             sessions = [decode_entity(Session, s) for s in data.get("sessions", [])]
+            cloudlink = CloudLink(dry_run.config.cloudlink, self.clock.now)
+            if "cloudlink" in data:
+                cloudlink.load(data["cloudlink"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise snapshot.SnapshotError(f"the snapshot's sessions are damaged: {exc}") from exc
+            raise snapshot.SnapshotError(f"the snapshot's sessions or CloudLink state are damaged: {exc}") from exc
         world = snapshot.load(data, self.clock, self.bus, self.quirks)
         self.world_config = world.config
         self.world = world
+        self.cloudlink = cloudlink
         self.tokens.replace(sessions)
 
     def iis_restart(self) -> RestartReport:

@@ -68,9 +68,17 @@ def test_the_readme_test_command_is_what_ci_runs():
     assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("name", ["micc-sdk", "authorizationserver"])
-def test_each_contract_is_a_valid_openapi_document(name):
-    validate(yaml.safe_load((CONTRACTS_DIR / f"{name}.openapi.yaml").read_text(encoding="utf-8")))
+@pytest.mark.parametrize("path", sorted(CONTRACTS_DIR.glob("*.openapi.yaml")), ids=lambda p: p.name)
+def test_each_contract_is_a_valid_openapi_document(path):
+    validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def test_every_cloudlink_service_answers_from_its_contract_and_only_its_operations():
+    from simulator.cloudlink.face import SERVICES
+
+    for service, handlers in SERVICES.items():
+        operations = {op.operation_id for op in load_contract(f"cloudlink-{service}").operations}
+        assert set(handlers) == operations, service
 
 
 def test_the_token_endpoint_is_stateful_and_sdk_handlers_belong_to_the_contract():

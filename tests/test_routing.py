@@ -146,14 +146,18 @@ def test_every_change_of_an_item_is_published_as_an_event(world):
     assert seen == [(None, "InQueue"), ("InQueue", "Offered"), ("Offered", "Acd"), ("Acd", "Handled")]
 
 
-def test_the_world_core_imports_nothing_of_http():
+def test_the_world_core_and_cloudlink_models_import_nothing_of_http():
     import ast
     from pathlib import Path
 
+    import simulator.cloudlink
     import simulator.world
 
     banned = {"starlette", "uvicorn", "httpx", "json", "socketio"}
-    for path in Path(simulator.world.__file__).parent.glob("*.py"):
+    cloudlink = Path(simulator.cloudlink.__file__).parent
+    domain = [*Path(simulator.world.__file__).parent.glob("*.py"), *cloudlink.glob("*/models.py"),
+              cloudlink / "platform.py", cloudlink / "config.py"]
+    for path in domain:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (

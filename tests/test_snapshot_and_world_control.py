@@ -49,13 +49,18 @@ def test_after_a_restore_the_world_carries_on_exactly_as_it_did_the_first_time(l
 
 def test_tokens_survive_a_restore_and_a_snapshot_goes_to_a_file(live, tmp_path):
     sdk = busy_world(live)
+    cloudlink = live.http.post("/authentication/2017-09-01/token", json={
+        "grant_type": "password", "username": "admin@wagner.example.com", "password": "password"}).json()
+    whoami = {"Authorization": f"Bearer {cloudlink['access_token']}"}
     path = tmp_path / "snapshots" / "busy.json"
     r = live.http.post("/_sim/snapshot", json={"file": str(path)})
     assert r.status_code == 200 and r.json()["bytes"] == path.stat().st_size
     live.http.post("/_sim/reset")
     assert sdk.get("/openmedia").status_code == 401
+    assert live.http.get("/authentication/2017-09-01/token", headers=whoami).status_code == 401
     assert live.http.post("/_sim/restore", json={"file": str(path)}).status_code == 200
     assert sdk.get("/openmedia").status_code == 200
+    assert live.http.get("/authentication/2017-09-01/token", headers=whoami).status_code == 200
     assert live.http.get("/_sim/snapshot").content == path.read_bytes()
 
 

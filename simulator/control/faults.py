@@ -30,10 +30,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from simulator.control.journal import FACES as JOURNAL_FACES
 from simulator.control.journal import face_of
 
 Kind = Literal["latency", "error", "busy", "reset", "empty", "garbage", "revoke_tokens", "disconnect"]
-FACES = ("authorizationserver", "miccsdk")  # the faces a rule may name; each face adds its own name
+FACES = tuple(face for _, face in JOURNAL_FACES)  # the faces a rule may name; a streaming face adds its own
 STREAMING_FACES: tuple[str, ...] = ()  # faces whose connections a ``disconnect`` rule may drop
 
 
@@ -141,7 +142,11 @@ class Faults:
 
 
 def _error_body(path: str, status: int, message: str) -> bytes:
-    if face_of(path) == "authorizationserver":
+    face = face_of(path)
+    if face.startswith("cloudlink-"):
+        body: dict[str, Any] = {"name": "ServiceUnavailableError" if status == 503 else "InternalServerError"
+                                if status >= 500 else "BadRequestError", "message": message}
+    elif face == "authorizationserver":
         body: dict[str, Any] = {"error": "server_error" if status >= 500 else "invalid_request",
                                 "error_description": message}
     else:

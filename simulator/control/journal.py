@@ -19,7 +19,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from simulator.middleware import CLIENT_PATH
 
-FACES = (("/authorizationserver", "authorizationserver"), ("/miccsdk", "miccsdk"))
+FACES = (("/authorizationserver", "authorizationserver"), ("/miccsdk", "miccsdk"),
+         *((f"/{s}", f"cloudlink-{s}") for s in ("authentication", "admin", "notifications", "chat", "media",
+                                                  "presence")))
 
 
 def face_of(path: str) -> str:

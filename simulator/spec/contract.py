@@ -27,10 +27,11 @@ class Operation:
     tags: list[str]
     role: str  # x-micc-sim-role, "public" when the operation has no security
     parameters: list[dict[str, Any]]  # resolved: name, in, required, schema
-    request_schema: dict[str, Any] | None
+    request_schema: dict[str, Any] | None  # the first media type's (what a body without a known type is read as)
     request_media: str | None
     responses: dict[str, dict[str, Any] | None]  # status -> resolved JSON schema of the body
     raw: dict[str, Any] = field(repr=False)
+    request_media_types: dict[str, dict[str, Any]] = field(default_factory=dict)  # media type -> schema
     pattern: re.Pattern[str] = field(init=False, repr=False)
     exact_pattern: re.Pattern[str] = field(init=False, repr=False)
     param_names: list[str] = field(init=False)
@@ -132,9 +133,9 @@ def load_contract(name: str) -> Contract:
             role = raw.get("x-micc-sim-role", "any") if secured else "public"
             media, body_schema = None, None
             content = (raw.get("requestBody") or {}).get("content", {})
-            if content:
-                media = next(iter(content))
-                body_schema = resolve(document, content[media].get("schema", {}))
+            bodies = {name: resolve(document, entry.get("schema", {})) for name, entry in content.items()}
+            if bodies:
+                media, body_schema = next(iter(bodies.items()))
             responses = {}
             for status, response in raw.get("responses", {}).items():
                 response = resolve(document, response)
@@ -144,7 +145,7 @@ def load_contract(name: str) -> Contract:
                 operation_id=raw["operationId"], method=method.upper(), path=template,
                 tags=raw.get("tags", []), role=role, parameters=resolve(document, raw["parameters"]),
                 request_schema=body_schema, request_media=media,
-                responses=responses, raw=raw,
+                responses=responses, raw=raw, request_media_types=bodies,
             ))
     # literal paths win over templated ones: /openmedia/queues before /openmedia/{id}
     operations.sort(key=lambda op: (-op.literal_segments, len(op.param_names)))

@@ -93,8 +93,9 @@ class Reply:
 
 
 Handler = Callable[[Call], Awaitable[Reply | Any] | Reply | Any]
-Authenticator = Callable[[Request], Principal | None]
+Authenticator = Callable[[Request], Any]  # a principal with a ``role`` (Principal here), or None
 ErrorRenderer = Callable[[ApiError], Any]
+BodyBinder = Callable[[Any, dict[str, Any], Strictness], Any]  # (JSON value, schema, strictness) -> bound value
 
 ROLE_RANK = {"client": 0, "any": 0, "agent": 1, "supervisor": 2, "administrator": 3}
 
@@ -110,13 +111,19 @@ def dotnet_error(error: ApiError) -> dict[str, Any]:
 class SpecRouter:
     def __init__(self, sim: Any, contract: Contract, handlers: Mapping[str, Handler], *,
                  authenticate: Authenticator | None = None, render_error: ErrorRenderer = dotnet_error,
-                 strictness: Strictness = Strictness.LENIENT) -> None:
+                 strictness: Strictness = Strictness.LENIENT, bind_json: BodyBinder | None = None,
+                 paths_ignore_case: bool | None = None, role_rank: Mapping[str, int] = ROLE_RANK) -> None:
+        """``bind_json`` checks a JSON body against its schema (JSON.NET's binding by default) and raises
+        :class:`ApiError`; ``paths_ignore_case`` None follows the IIS quirk (``case_insensitive_paths``)."""
         self.sim = sim
         self.contract = contract
         self.handlers = dict(handlers)
         self.authenticate = authenticate
         self.render_error = render_error
         self.strictness = Strictness(strictness)
+        self.bind_json = bind_json or dotnet_bind
+        self.paths_ignore_case = paths_ignore_case
+        self.role_rank = role_rank
         self._by_segment: dict[str, list[Operation]] = {}  # first path segment (lower case) -> operations
         for op in contract.operations:  # kept in the contract's order: literal paths before templates
             first = op.path.strip("/").split("/")[0].lower()
@@ -172,7 +179,8 @@ class SpecRouter:
 
     def _match(self, method: str, path: str, request: Request) -> tuple[Operation, dict[str, str]]:
         allowed: list[str] = []
-        ignore_case = self.sim.quirks.case_insensitive_paths
+        ignore_case = (self.sim.quirks.case_insensitive_paths if self.paths_ignore_case is None
+                       else self.paths_ignore_case)
         first = path.strip("/").split("/")[0].lower()
         for operation in [*self._by_segment.get(first, ()), *self._by_segment.get("{", ())]:
             params = operation.match(path, ignore_case)
@@ -193,7 +201,7 @@ class SpecRouter:
         if principal is None:
             raise ApiError(401, "Authorization has been denied for this request.",
                            headers={"WWW-Authenticate": "Bearer"})
-        if ROLE_RANK.get(principal.role, 0) < ROLE_RANK.get(operation.role, 0):
+        if self.role_rank.get(principal.role, 0) < self.role_rank.get(operation.role, 0):
             raise ApiError(403, f"Access denied: {operation.operation_id} requires the "
                                 f"{operation.role} role.")
         return principal
@@ -202,8 +210,12 @@ class SpecRouter:
         if operation.request_schema is None:
             return None
         raw = await request.body()
-        if operation.request_media == "application/x-www-form-urlencoded":
-            return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+        sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        media = sent if sent in operation.request_media_types else operation.request_media
+        schema = operation.request_media_types.get(media or "", operation.request_schema)
+        if media == "application/x-www-form-urlencoded":
+            form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+            return form if self.bind_json is dotnet_bind else self.bind_json(form, schema, self.strictness)
         if not raw.strip():
             raise ApiError(400, "The request is invalid.",
                            {"model": ["A non-empty request body is required."]})
@@ -212,13 +224,18 @@ class SpecRouter:
         except (ValueError, RecursionError) as exc:
             raise ApiError(400, "The request is invalid.",
                            {"model": [f"The request body is not valid JSON: {exc}"]}) from exc
-        bound, model_state = bind(value, operation.request_schema, self.strictness)
-        if model_state:
-            raise ApiError(400, "The request is invalid.", model_state)
-        return bound
+        return self.bind_json(value, schema, self.strictness)
 
     def _error(self, error: ApiError) -> Response:
         return _json(error.status, self.render_error(error), error.headers)
+
+
+def dotnet_bind(value: Any, schema: dict[str, Any], strictness: Strictness) -> Any:
+    """ASP.NET Web API's model binding with JSON.NET (:mod:`simulator.spec.binding`); 400 with modelState."""
+    bound, model_state = bind(value, schema, strictness)
+    if model_state:
+        raise ApiError(400, "The request is invalid.", model_state)
+    return bound
 
 
 def _check_query(operation: Operation, query: Mapping[str, str]) -> None:

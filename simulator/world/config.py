@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from simulator.cloudlink.config import CloudLinkConfig
 from simulator.world.model import MediaType, PresenceAvailability, ReasonKind, Role
 
 ID_NAMESPACE = uuid.UUID("6f2d3c1e-8a4b-4c7d-9e10-6d1c2b3a4f50")
@@ -134,6 +135,7 @@ class WorldConfig(_Strict):
         default_factory=list, description="Clients.config entries ({Id, Secret}), checked when loaded"
     )
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
+    cloudlink: CloudLinkConfig = Field(default_factory=CloudLinkConfig, description="the CloudLink tenant")
 
     @model_validator(mode="after")
     def _references_resolve(self) -> WorldConfig:

@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from faker import Faker
 
+from simulator.cloudlink.config import (
+    AccountConfig,
+    ApplicationConfig,
+    ClientConfig,
+    CloudLinkConfig,
+    UserConfig,
+    cl_hex,
+)
 from simulator.world.config import (
     AgentGroupConfig,
     AgentProfileConfig,
@@ -23,6 +31,12 @@ from simulator.world.model import MediaType, PresenceAvailability, ReasonKind, R
 SEED = 4242
 AGENT_PASSWORD = "password"
 TALKATIVE_SECRET = "7d9f1b26-2a7b-46e9-a2e7-1acb3ea5b26d"  # the integrator guide's own example
+PARTNER_DOMAIN = "partner.example.com"
+PARTNER_NUMBER = "100000001"
+ACCOUNT_NUMBER = "105444491"  # the account number of seed 003's examples
+CLOUDLINK_CLIENT_ID = cl_hex("client", "integration")
+CLOUDLINK_CLIENT_SECRET = cl_hex("client-secret", "integration")
+CLOUDLINK_APPLICATION_ID = cl_hex("application", "sample app")
 
 # (reporting, media the agent is ready for, logged in)
 _AGENTS = [
@@ -123,4 +137,41 @@ def default_world() -> WorldConfig:
             ReasonCodeConfig(name="Coaching", code="200", kind=ReasonKind.DoNotDisturb),
         ],
         clients=[{"Id": "Talkative", "Secret": TALKATIVE_SECRET}],
+        cloudlink=default_cloudlink(employees),
+    )
+
+
+def default_cloudlink(employees: list[EmployeeConfig]) -> CloudLinkConfig:
+    """The CloudLink tenant: a partner with one customer account, whose users are the MiCC employees
+    (same names, extensions and passwords; each agent's state flows into their presentity)."""
+    domain = "wagner.example.com"
+    users = [
+        UserConfig(email=f"partner.admin@{PARTNER_DOMAIN}", name="Pat Partner", role="PARTNER_ADMIN",
+                   account=PARTNER_NUMBER),
+        UserConfig(email=f"admin@{domain}", name="Account Administrator", role="ACCOUNT_ADMIN",
+                   account=ACCOUNT_NUMBER),
+        # in both accounts: a password grant without account_id is ambiguous (409)
+        UserConfig(email=f"consultant@{PARTNER_DOMAIN}", name="Casey Consultant", role="USER",
+                   account=PARTNER_NUMBER),
+        UserConfig(email=f"consultant@{PARTNER_DOMAIN}", name="Casey Consultant", role="USER",
+                   account=ACCOUNT_NUMBER),
+    ]
+    for e in employees:
+        if e.role is Role.ADMINISTRATOR:
+            continue
+        users.append(UserConfig(
+            email=f"{e.first_name}.{e.last_name}@{domain}".lower().replace(" ", ""), password=e.password,
+            name=f"{e.first_name} {e.last_name}", role="USER", account=ACCOUNT_NUMBER, extension=e.extension,
+            micc_employee=e.username))
+    return CloudLinkConfig(
+        accounts=[
+            AccountConfig(number=PARTNER_NUMBER, name="Wagner Partners", label="wagner-partners"),
+            AccountConfig(number=ACCOUNT_NUMBER, name="Wagner Group", label="wagner", partner=PARTNER_NUMBER),
+        ],
+        users=users,
+        clients=[ClientConfig(client_id=CLOUDLINK_CLIENT_ID, secret=CLOUDLINK_CLIENT_SECRET, name="Integration",
+                              role="ACCOUNT_ADMIN", account=ACCOUNT_NUMBER)],
+        applications=[ApplicationConfig(client_id=CLOUDLINK_APPLICATION_ID, name="Sample App",
+                                        redirect_uris=["http://127.0.0.1:8765/callback",
+                                                       "https://app.example.com/loginsuccess"])],
     )

@@ -1,0 +1,95 @@
+"""The ``cloudlink`` section of a world file: the CloudLink tenant (accounts, users, clients, applications).
+
+References use names: a user names its account by id, number or label, and may name the MiCC employee
+(username or agent reporting number) whose agent state flows into the user's presentity (the ``acd``
+source). Ids left out are derived from names (UUID v5, or 32 hex digits where CloudLink uses those), so
+they are the same on every run.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+CL_NAMESPACE = uuid.UUID("0c6b9f6e-31a5-4f0e-9a57-2b1d8e44c0aa")
+Role = Literal["PARTNER_ADMIN", "ACCOUNT_ADMIN", "USER"]
+
+
+def cl_id(kind: str, name: str) -> str:
+    """A stable GUID for a CloudLink entity named ``name``."""
+    return str(uuid.uuid5(CL_NAMESPACE, f"{kind}:{name.lower()}"))
+
+
+def cl_hex(kind: str, name: str) -> str:
+    """A stable 32-hex-digit id (client ids, secrets, application ids look like this on CloudLink)."""
+    return uuid.uuid5(CL_NAMESPACE, f"{kind}:{name.lower()}").hex
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AccountConfig(_Strict):
+    id: str | None = None
+    number: str = Field(description="the numeric account number clients also use as account_id")
+    name: str
+    label: str | None = Field(None, description="a short label that also names the account")
+    partner: str | None = Field(None, description="the partner account that manages this one (id, number or label)")
+
+
+class UserConfig(_Strict):
+    id: str | None = None
+    email: str = Field(description="the login (username) and e-mail")
+    password: str = "password"
+    name: str = ""
+    role: Role = "USER"
+    account: str = Field(description="id, number or label of the user's account")
+    extension: str | None = Field(None, description="the user's phone: a media endpoint with this id")
+    micc_employee: str | None = Field(None, description="MiCC employee (username or reporting) of this user")
+
+
+class ClientConfig(_Strict):
+    client_id: str | None = None
+    secret: str | None = None
+    name: str
+    role: Role = "ACCOUNT_ADMIN"
+    account: str
+    active: bool = True
+
+
+class ApplicationConfig(_Strict):
+    client_id: str | None = None
+    name: str
+    redirect_uris: list[str] = Field(default_factory=list)
+    active: bool = True
+    description: str = ""
+
+
+class CloudLinkConfig(_Strict):
+    token_lifetime: int = Field(3600, gt=0, description="access token lifetime, seconds (expires_in)")
+    refresh_token_lifetime: int = Field(15 * 86400, gt=0, description="refresh token lifetime, seconds")
+    accounts: list[AccountConfig] = Field(default_factory=list)
+    users: list[UserConfig] = Field(default_factory=list)
+    clients: list[ClientConfig] = Field(default_factory=list)
+    applications: list[ApplicationConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> CloudLinkConfig:
+        refs = {r.lower() for a in self.accounts for r in (a.id or cl_id("account", a.name), a.number, a.label) if r}
+        problems = [f"cloudlink account {a.name!r}: unknown partner {a.partner!r}" for a in self.accounts
+                    if a.partner and a.partner.lower() not in refs]
+        problems += [f"cloudlink user {u.email!r}: unknown account {u.account!r}" for u in self.users
+                     if u.account.lower() not in refs]
+        problems += [f"cloudlink client {c.name!r}: unknown account {c.account!r}" for c in self.clients
+                     if c.account.lower() not in refs]
+        seen: set[tuple[str, str]] = set()
+        for u in self.users:
+            key = (u.email.lower(), u.account.lower())
+            if key in seen:
+                problems.append(f"cloudlink user {u.email!r} is twice in account {u.account!r}")
+            seen.add(key)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
