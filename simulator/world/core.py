@@ -89,6 +89,7 @@ class World:
         self.items: dict[str, OpenMediaItem] = {}
         self._folded_ids: dict[str, str] = {}  # lower-cased id -> id, for lookups in any case
         self._ended: deque[str] = deque()
+        self._queue_seq = 0  # the last arrival number given to an item entering a queue
         self.history_limit = config.routing.history_limit
         self.ended_counts: Counter[ConversationState] = Counter()
         self._build(config)
@@ -214,14 +215,15 @@ class World:
         return agent_activity(employee, [self.items[i].state for i in employee.active_items if i in self.items])
 
     def queue_now(self, queue: Queue) -> QueueNow:
-        waiting = [self.items[i].time_offered_to_queue for i in queue.waiting]
-        return queue_now(self.clock.now(), waiting, self._staffing(queue), queue.log,
+        oldest = self.items[queue.waiting[0]].time_offered_to_queue if queue.waiting else None
+        return queue_now(self.clock.now(), len(queue.waiting), oldest, self._staffing(queue), queue.log,
                          queue.stats.transfers_to_unavailable)
 
     def _staffing(self, queue: Queue) -> Staffing:
         on_acd = self._cached("on_acd", lambda: {
-            i.agent_id for i in self.live_items()
-            if i.agent_id and i.state in (ConversationState.Acd, ConversationState.Held)})
+            e.id for e in self.employees.values()
+            if any(self.items[i].state in (ConversationState.Acd, ConversationState.Held)
+                   for i in e.active_items if i in self.items)})
         return self._cached(("staffing", queue.id),
                             lambda: staffing(queue.media_type, self.members(queue), on_acd))
 
@@ -334,7 +336,7 @@ class World:
             return
         self._move(item, action)
         queue.log.record(self.clock.now(), QueueEventKind.REQUEUED)
-        self._insert_waiting(queue, item)
+        queue.waiting.add(item.id, (item.time_offered_to_queue, item.queue_seq))  # back at its place
         self.dispatch()
 
     def drop_live_items(self, reason: FailedRouteReason = FailedRouteReason.ServerRestart) -> int:
@@ -495,7 +497,7 @@ class World:
                 members = self.members(queue)
                 if not any(m.can_take(MediaType.OpenMedia) for m in members):
                     continue
-                for item_id in list(queue.waiting):
+                for item_id in queue.waiting:  # the loop ends as soon as the list changes
                     item = self.items[item_id]
                     agent = routing.pick_agent(item, members)
                     if agent is None:
@@ -533,9 +535,10 @@ class World:
         if swallowed:
             return
         item.time_offered_to_queue = self.clock.now()
+        item.queue_seq = self._queue_seq = self._queue_seq + 1
         queue.stats.offered += 1
         queue.log.record(item.time_offered_to_queue, QueueEventKind.OFFERED)
-        queue.waiting.append(item.id)
+        queue.waiting.add(item.id, (item.time_offered_to_queue, item.queue_seq))
 
     def _offer(self, queue: Queue, item: OpenMediaItem, agent: Employee) -> None:
         next_state(item.state, Action.OFFER)  # raises before anything changes
@@ -545,15 +548,6 @@ class World:
         agent.active_items.append(item.id)
         self._move(item, Action.OFFER)  # observers see the item with its agent
         self.agents.offered(item, agent)
-
-    def _insert_waiting(self, queue: Queue, item: OpenMediaItem) -> None:
-        """Put a requeued item back at its place: the queue stays ordered by time offered to queue."""
-        at = len(queue.waiting)
-        for index, other in enumerate(queue.waiting):
-            if self.items[other].time_offered_to_queue > item.time_offered_to_queue:
-                at = index
-                break
-        queue.waiting.insert(at, item.id)
 
     # -- state changes -----------------------------------------------------------------------
     def _move(self, item: OpenMediaItem, action: Action) -> None:

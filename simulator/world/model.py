@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 
 from simulator.world.queue_log import QueueLog
+from simulator.world.waiting import WaitingList
 
 
 class MediaType(IntEnum):
@@ -180,7 +181,7 @@ class Queue:
     agent_group_ids: list[str] = field(default_factory=list)  # primary group first
     workflow_validated: bool = True
     service_level_seconds: float = 20.0  # answered within this counts toward the service level
-    waiting: list[str] = field(default_factory=list)  # ids of items waiting, oldest first
+    waiting: WaitingList = field(default_factory=WaitingList)  # ids of items waiting, in the order served
     stats: QueueCounters = field(default_factory=lambda: QueueCounters())
     log: QueueLog = field(default_factory=lambda: QueueLog())
 
@@ -212,6 +213,7 @@ class OpenMediaItem:
     declined_by: set[str] = field(default_factory=set)  # agents whose offer timed out or who declined
     classification_codes: list[str] = field(default_factory=list)
     transfer_count: int = 0
+    queue_seq: int = 0  # arrival order in its queue: ties of time_offered_to_queue are served in this order
     target_uri: str | None = None
     target_uri_embedded: bool = False
     preview_url: str | None = None

@@ -26,6 +26,7 @@ from simulator.world.events import EventBus
 from simulator.world.model import ConversationState, Employee, OpenMediaItem, Queue, QueueCounters
 from simulator.world.queue_log import QueueEventKind
 from simulator.world.quirks import Quirks
+from simulator.world.waiting import WaitingList
 
 FORMAT = "micc-sim-snapshot/1"
 
@@ -113,13 +114,18 @@ def load(data: dict[str, Any], clock: Clock, bus: EventBus | None = None, quirks
         world.employees = {e["id"]: decode_entity(Employee, e) for e in data["employees"]}
         for q in data["queues"]:
             queue: Queue = world.queues[q["id"]]
-            queue.waiting = list(q["waiting"])
+            queue.waiting = WaitingList()
             queue.stats = decode_entity(QueueCounters, q["stats"])
             queue.log.entries.clear()
             queue.log.entries.extend((datetime.fromisoformat(at), QueueEventKind(kind), seconds)
                                      for at, kind, seconds in q["log"])
             queue.log.rebuild()
         world.items = {i["id"]: decode_entity(OpenMediaItem, i) for i in data["items"]}
+        for q in data["queues"]:
+            for item_id in q["waiting"]:
+                item = world.items[item_id]
+                world.queues[q["id"]].waiting.add(item_id, (item.time_offered_to_queue, item.queue_seq))
+        world._queue_seq = max((i.queue_seq for i in world.items.values()), default=0)
         world._folded_ids = {item_id.lower(): item_id for item_id in world.items}
         world._ended = deque(data["ended"])
         world.ended_counts = Counter({ConversationState[k]: v for k, v in data["ended_counts"].items()})

@@ -129,14 +129,14 @@ def staffing(media: MediaType, members: list[Employee], on_acd: set[str]) -> Sta
     )
 
 
-def queue_now(now: datetime, waiting_since: list[datetime], staff: Staffing, log: QueueLog,
+def queue_now(now: datetime, waiting: int, oldest: datetime | None, staff: Staffing, log: QueueLog,
               transfers_to_unavailable: int) -> QueueNow:
-    oldest = min(waiting_since) if waiting_since else None
+    """``waiting`` items, the ``oldest`` of them waiting since then."""
     today_tallies = log.today(now)
     today = window(today_tallies)
     handle = today.average_handle_seconds or 0.0
     return QueueNow(
-        waiting=len(waiting_since),
+        waiting=waiting,
         longest_waiting_since=oldest,
         longest_waiting_seconds=(now - oldest).total_seconds() if oldest else 0.0,
         agents_available=staff.available,
@@ -146,7 +146,7 @@ def queue_now(now: datetime, waiting_since: list[datetime], staff: Staffing, log
         agents_logged_in=staff.logged_in,
         requeued_today=(today_tallies.get(QueueEventKind.REQUEUED) or Tally()).count,
         transfers_to_unavailable=transfers_to_unavailable,
-        estimated_wait_seconds=round(handle * len(waiting_since) / (staff.capacity or 1), 1),
+        estimated_wait_seconds=round(handle * waiting / (staff.capacity or 1), 1),
         today=today,
         last_hour=window(log.since(now - HOUR)),
         last_15_minutes=window(log.since(now - QUARTER)),
