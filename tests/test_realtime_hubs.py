@@ -140,3 +140,23 @@ def test_a_dropped_connection_reconnects_and_gets_what_it_missed_exactly_once(li
     states = bar.wait_for("agent", "EmployeeStateChanged", 3)
     assert [aggregate(s[0]) for s in states] == ["Busy", "Away", "Available"]
     assert live.http.get("/_sim/faults").json()["rules"][0]["fired"] == 1, rule
+
+
+def test_a_burst_of_changes_in_one_moment_is_one_queue_now_push(live, bar):
+    bar.open("wallboard", live.token("amyers", "password"), "longPolling")
+    bar.call("wallboard", "queueHub", "addMonitor", ["P7001"])
+    integration = live.sdk(live.client_token())
+    for n in range(3):  # three requests: three pushes, each offered to another idle agent
+        integration.post("/openmedia", json={"queue": "Web Chat", "subject": f"Order {n}"})
+    assert bar.wait_for("wallboard", "queueStateChanged", 3)[-1][0]["offeredConversationsToday"] == 3
+
+    live.advance(3)  # the three virtual agents accept at the same simulated moment, in one request
+    state = bar.wait_for("wallboard", "queueStateChanged", 4)[-1][0]
+    assert (state["answeredConversationsToday"], state["agentsOnAcdConversations"]) == (3, 3)
+    rest = live.sdk(live.client_token()).get(f"/queues/{WEB_CHAT}/state").json()
+    assert {k: v for k, v in state.items() if k != "timeOfLastReceivedUpdate"} == {
+        k: v for k, v in rest.items() if k != "timeOfLastReceivedUpdate"}
+
+    integration.post("/openmedia", json={"queue": "Web Chat"})
+    pushes = bar.wait_for("wallboard", "queueStateChanged", 5)
+    assert [p[0]["offeredConversationsToday"] for p in pushes] == [1, 2, 3, 3, 4]  # nothing in between

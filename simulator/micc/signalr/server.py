@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -249,12 +249,14 @@ class SignalRServer:
                 if faults.rules and faults.disconnects(FACE, receiver.path):
                     raise _Dropped from None
                 yield protocol.KEEP_ALIVE
+            except asyncio.CancelledError:
+                _server_stopping(receiver)
 
     def _event_stream(self, request: Request, connection: Connection, seq: int, initialize: bool) -> Response:
         receiver = Receiver("serverSentEvents", request.url.path)
         connection.attach(receiver)
 
-        async def stream() -> AsyncIterator[str]:
+        async def frames() -> AsyncIterator[str]:
             try:
                 yield "data: initialized\n\n"
                 if initialize:
@@ -266,8 +268,7 @@ class SignalRServer:
             finally:
                 connection.detach(receiver)
 
-        return StreamingResponse(stream(), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return _EventStream(frames(), receiver)
 
     async def _long_poll(self, request: Request, connection: Connection, seq: int) -> Response:
         receiver = Receiver("longPolling", request.url.path)
@@ -281,8 +282,12 @@ class SignalRServer:
                     break
                 receiver.wake.clear()
                 woken = asyncio.ensure_future(receiver.wake.wait())
-                await asyncio.wait({woken, gone}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
-                woken.cancel()
+                try:
+                    await asyncio.wait({woken, gone}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+                except asyncio.CancelledError:
+                    _server_stopping(receiver)
+                finally:
+                    woken.cancel()
         finally:
             gone.cancel()
             connection.detach(receiver)
@@ -411,6 +416,41 @@ class SignalRServer:
                     hub.tick()
             except Exception:  # housekeeping must go on
                 log.exception("signalr housekeeping failed")
+
+
+def _server_stopping(receiver: Receiver) -> None:
+    """The server cancels a waiting transport when it stops (its graceful-shutdown time ran out): instead of
+    dying with an error, the transport tells its client to reconnect, as SignalR does when its host shuts down."""
+    task = asyncio.current_task()
+    if task is not None:
+        task.uncancel()
+    receiver.stop("shutdown")
+
+
+class _EventStream(Response):
+    """A ``text/event-stream`` answer that ends when the client goes away (its receiver stops, so the connection
+    starts its disconnect timeout) or when the frames end."""
+
+    def __init__(self, frames: AsyncIterator[str], receiver: Receiver) -> None:
+        super().__init__(headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+                         media_type="text/event-stream; charset=utf-8")
+        self.frames = frames
+        self.receiver = receiver
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        gone = asyncio.create_task(_client_gone(receive))
+        gone.add_done_callback(lambda _: self.receiver.stop("closed"))
+        headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            async for frame in self.frames:
+                await send({"type": "http.response.body", "body": frame.encode("utf-8"), "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except OSError:
+            pass  # the client went away mid-send
+        finally:
+            gone.cancel()
+            await self.frames.aclose()  # type: ignore[attr-defined]
 
 
 class _Cut(Response):
