@@ -113,6 +113,8 @@ def test_a_connection_needs_a_valid_session_and_its_own_connection_token(live, b
     other = {**start, "connectionToken": token, "sessionid": f"Bearer {live.token('ewilson', 'password')}"}
     assert live.http.get("/miccsdk/signalr/start", params=other).status_code == 403
     assert live.http.get("/miccsdk/signalr/negotiate", params={**agent, "clientProtocol": "1.0"}).status_code == 400
+    live.advance(1200)  # the session expires: every later request of the connection is refused
+    assert live.http.get("/miccsdk/signalr/start", params={**start, "connectionToken": token}).status_code == 401
 
 
 def test_an_iis_restart_ends_the_connection_and_its_reconnects_are_refused(live, bar):
