@@ -5,6 +5,7 @@
     IisPaths (double slash, case-insensitive prefixes)
       /authorizationserver/...  SpecRouter(authorizationserver contract)  OAuth error shape
       /miccsdk/api/v1/...       SpecRouter(micc-sdk contract)             .NET error shape
+      /miccsdk/signalr/...      SignalR 2 endpoint of the real-time hubs   (simulator.micc.hubs)
       /_sim/...                 control API (loopback only by default)
 """
 
@@ -33,6 +34,7 @@ from simulator.control.urls import EXCEPTION_HANDLERS as CONTROL_EXCEPTION_HANDL
 from simulator.control.urls import LoopbackOnly
 from simulator.control.urls import routes as control_routes
 from simulator.face import Face
+from simulator.micc import hubs as micc_hubs
 from simulator.micc import sdk as micc_sdk
 from simulator.micc.authserver.responses import HANDLERS as AUTH_HANDLERS
 from simulator.micc.authserver.responses import bearer_principal, oauth_error
@@ -61,6 +63,7 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
     faces = [
         Face("authorizationserver", [Mount("/authorizationserver", app=auth)]),
         Face("miccsdk", [Mount("/miccsdk/api/v1", app=sdk)]),
+        micc_hubs.face(sim),
         Face("control", [Mount("/_sim", app=control)]),
         cloudlink.face(sim),
     ]
@@ -112,6 +115,7 @@ async def _index(request: Request) -> JSONResponse:
         "surfaces": {
             "authorizationserver": f"{base}/authorizationserver/token",
             "miccsdk": f"{base}/miccsdk/api/v1",
+            "signalr": f"{base}/miccsdk/signalr",
             "control": f"{base}/_sim",
             **{f"cloudlink-{service}": f"{base}/{service}/{CLOUDLINK_VERSION}" for service in cloudlink.SERVICES},
         },

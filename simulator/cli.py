@@ -163,12 +163,14 @@ def _serve(args: argparse.Namespace) -> int:
           f"clock {sim.clock.mode.value}" + (f" x{sim.clock.scale:g}" if sim.clock.mode.value == "scaled" else ""))
     print(f"  token:    POST {base}/authorizationserver/token")
     print(f"  MiCC SDK: {base}/miccsdk/api/v1/openmedia")
+    print(f"  hubs:     {base}/miccsdk/signalr (SignalR 2: employeeHub, queueHub)")
     print(f"  control:  {base}/_sim/world")
     if ssl:
         print(f"  TLS {settings.tls.value}: clients trust {files.trust}")
     for message in sim.clients.rejected:
         print(f"  warning: Clients.config: {message}", file=sys.stderr)
-    uvicorn.run(create_app(sim), host=settings.host, port=settings.port, log_level=args.log_level, **ssl)
+    uvicorn.run(create_app(sim), host=settings.host, port=settings.port, log_level=args.log_level,
+                timeout_graceful_shutdown=3, **ssl)  # open hub long polls and event streams do not hold a stop
     return 0
 
 

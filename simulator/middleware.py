@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from simulator.world.quirks import Quirks
 
 CLIENT_PATH = "micc_sim.client_path"  # scope key: the path as the client sent it, when it was rewritten
-CANONICAL_PREFIXES = ("/miccsdk/api/v1", "/miccsdk", "/authorizationserver")
+CANONICAL_PREFIXES = ("/miccsdk/api/v1", "/miccsdk/signalr", "/miccsdk", "/authorizationserver")
 _SLASHES = re.compile(r"/{2,}")
 
 

@@ -15,6 +15,8 @@ from simulator.app import create_app
 from simulator.runtime import Simulator
 from simulator.tls import TlsFiles
 
+SHUTDOWN_GRACE = 2  # seconds open requests (a hub client's long poll or event stream) get when the server stops
+
 
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
@@ -40,7 +42,7 @@ def serve_in_thread(sim: Simulator, host: str = "127.0.0.1", port: int = 0, star
     port = port or free_port(host)
     ssl = {"ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key)} if tls else {}
     server = _ThreadedServer(uvicorn.Config(create_app(sim), host=host, port=port, log_level="warning",
-                                            lifespan="on", **ssl))
+                                            lifespan="on", timeout_graceful_shutdown=SHUTDOWN_GRACE, **ssl))
     thread = threading.Thread(target=server.run, name="micc-sim", daemon=True)
     thread.start()
     deadline = time.monotonic() + startup_timeout

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 
 def dotnet_datetime(value: datetime | None) -> str | None:
@@ -39,3 +40,20 @@ def dotnet_timespan(seconds: float | None) -> str | None:
     minutes, secs = divmod(rest, 60)
     text = f"{sign}{f'{days}.' if days else ''}{hours:02d}:{minutes:02d}:{secs:02d}"
     return f"{text}.{fraction:07d}" if fraction else text
+
+
+class Links(Protocol):
+    """What the wire builders need to make absolute links: a ``Call`` (from its request) or a :class:`BaseUrl`."""
+
+    def url_for(self, relative: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class BaseUrl:
+    """Links from a fixed base (``http://host/miccsdk/api/v1``), for objects built with no request at hand
+    (the real-time hubs push the same objects the REST surface answers)."""
+
+    base: str
+
+    def url_for(self, relative: str) -> str:
+        return self.base + relative

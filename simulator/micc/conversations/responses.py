@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from simulator.micc.openmedia.responses import placement
-from simulator.micc.wire import dotnet_timespan, hal_collection
+from simulator.micc.wire import Links, dotnet_timespan, hal_collection
 from simulator.spec.router import ApiError, Call
 from simulator.world.core import World
 from simulator.world.model import OpenMediaItem
@@ -15,7 +15,7 @@ from simulator.world.model import OpenMediaItem
 OPEN_MEDIA_SERVER_TYPE = "MCCOpenMedia"  # NodeTypes 17
 
 
-def conversation_to_wire(world: World, item: OpenMediaItem, call: Call) -> dict[str, Any]:
+def conversation_to_wire(world: World, item: OpenMediaItem, links: Links) -> dict[str, Any]:
     queue = world.queues.get(item.queue_id or "")
     agent = world.employees.get(item.agent_id or "")
     server = world.media_servers.get(queue.media_server_id or "") if queue else world.open_media_server()
@@ -24,7 +24,7 @@ def conversation_to_wire(world: World, item: OpenMediaItem, call: Call) -> dict[
         now = world.queue_now(queue)
         estimate = dotnet_timespan(now.estimated_wait_seconds)
     return {
-        "_links": {"self": {"href": call.url_for(f"/conversations/{quote(item.id, safe='')}")}},
+        "_links": {"self": {"href": links.url_for(f"/conversations/{quote(item.id, safe='')}")}},
         "_embedded": None,
         "conversationId": item.id,
         "fromAddress": item.from_,

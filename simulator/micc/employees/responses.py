@@ -8,7 +8,7 @@ from urllib.parse import quote
 from simulator.micc import access
 from simulator.micc.conversations.responses import conversation_to_wire
 from simulator.micc.employees.actions import apply_action
-from simulator.micc.wire import dotnet_datetime, hal_collection
+from simulator.micc.wire import Links, dotnet_datetime, hal_collection
 from simulator.spec.router import ApiError, Call, Reply
 from simulator.world.core import OpenMediaRequest, World
 from simulator.world.model import (
@@ -87,9 +87,9 @@ def group_presence_to_wire(world: World, employee: Employee, group: AgentGroup, 
     }
 
 
-def employee_state_to_wire(world: World, employee: Employee, call: Call) -> dict[str, Any]:
+def employee_state_to_wire(world: World, employee: Employee, links: Links) -> dict[str, Any]:
     return {
-        "_links": {"self": {"href": call.url_for(f"/employees/{employee.id}/state")}},
+        "_links": {"self": {"href": links.url_for(f"/employees/{employee.id}/state")}},
         "_embedded": None,
         "id": employee.id,
         "name": employee.name,

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from simulator.micc import access
 from simulator.micc.conversations.responses import conversation_to_wire
-from simulator.micc.wire import dotnet_datetime, dotnet_timespan, hal_collection
+from simulator.micc.wire import Links, dotnet_datetime, dotnet_timespan, hal_collection
 from simulator.spec.router import ApiError, Call
 from simulator.world.core import World
 from simulator.world.model import Queue
@@ -50,12 +50,12 @@ def _window(prefix: str, suffix: str, w: Window) -> dict[str, Any]:
     }
 
 
-def queue_state_to_wire(world: World, queue: Queue, call: Call) -> dict[str, Any]:
+def queue_state_to_wire(world: World, queue: Queue, links: Links) -> dict[str, Any]:
     now = world.queue_now(queue)
     server = world.media_servers.get(queue.media_server_id or "")
     state: dict[str, Any] = {
-        "_links": {"self": {"href": call.url_for(f"/queues/{queue.id}/state")},
-                   "queue": {"href": call.url_for(f"/queues/{queue.id}")}},
+        "_links": {"self": {"href": links.url_for(f"/queues/{queue.id}/state")},
+                   "queue": {"href": links.url_for(f"/queues/{queue.id}")}},
         "_embedded": None,
         "id": queue.id,
         "name": queue.name,

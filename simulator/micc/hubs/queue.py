@@ -1,0 +1,113 @@
+"""``queueHub``: a queue's "Queue Now" state and its waiting conversations, pushed as they change (seed 002:
+the Queue tag's real-time updates go through the SignalR hub "queueHub").
+
+The vendor documents name the hub only; the names here are ours. Client methods: ``addMonitor(queue)`` and
+``removeMonitor(queue)``, with a queue id, name or reporting number (or a list of them). Anyone who may read
+``GET /queues/{id}/state`` may monitor the queue.
+
+Server calls, with the REST surface's own objects: ``queueStateChanged(state)`` (``GET /queues/{id}/state``),
+at most once per queue per event-loop turn and only when something but the clock changed it;
+``queueConversationChanged([conversation, ...])`` for conversations that started waiting or changed while
+waiting (items of ``GET /queues/{id}/conversations``); ``queueConversationRemoved(conversationId, queueId)``
+when one stops waiting (offered, picked, transferred, abandoned). The positions of the others shift then
+without a push of their own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from simulator.micc.conversations.responses import conversation_to_wire
+from simulator.micc.hubs.watch import WatchingHub
+from simulator.micc.queues.responses import queue_state_to_wire
+from simulator.micc.signalr.connections import Connections
+from simulator.micc.signalr.hubs import HubCall, HubError
+from simulator.micc.wire import BaseUrl
+from simulator.world.model import ConversationState, OpenMediaItem, Queue
+
+CLOCK_FIELDS = ("timeOfLastReceivedUpdate", "longestWaitingConversationDuration")  # move with time alone
+
+
+class QueueHub(WatchingHub):
+    name = "queueHub"
+
+    def __init__(self, sim: Any, connections: Connections) -> None:
+        super().__init__(sim, connections)
+        self.methods = {"addmonitor": self.add_monitor, "removemonitor": self.remove_monitor}
+        self._waiting_in: dict[str, str] = {}  # item id -> the queue it waits in
+        self._last_state: dict[str, str] = {}  # queue id -> the state last pushed, without the clock fields
+
+    # -- client methods ----------------------------------------------------------------------
+    def add_monitor(self, call: HubCall, queues: Any) -> None:
+        found = self._queues(call, queues)
+        self.watch()
+        for queue in found:
+            self._last_state.pop(queue.id, None)
+            call.join(queue.id)
+
+    def remove_monitor(self, call: HubCall, queues: Any) -> None:
+        for queue in self._queues(call, queues):
+            call.leave(queue.id)
+        self.forget_if_idle()
+
+    @staticmethod
+    def _queues(call: HubCall, refs: Any) -> list[Queue]:
+        refs = refs if isinstance(refs, list) else [refs]
+        if not refs or not all(isinstance(r, str | int) and not isinstance(r, bool) for r in refs):
+            raise HubError("Name a queue (id, name or reporting number) or a list of them.")
+        return [call.world.queue(str(r)) for r in refs]
+
+    # -- tracking ----------------------------------------------------------------------------
+    @staticmethod
+    def _waiting(item: OpenMediaItem | None) -> str | None:
+        if item is None or item.state is not ConversationState.InQueue or item.swallowed:
+            return None
+        return item.queue_id
+
+    def resync(self, world: Any) -> None:
+        self._waiting_in = {i.id: q for i in world.items.values() if (q := self._waiting(i))}
+        self._last_state.clear()
+
+    def world_replaced(self, world: Any) -> None:
+        self._dirty_items.update(self._waiting_in)
+        self._dirty_items.update(i.id for i in world.items.values() if self._waiting(i))
+        self._last_state.clear()
+
+    def forget_if_idle(self) -> None:
+        super().forget_if_idle()
+        if self._world is None:
+            self._waiting_in.clear()
+            self._last_state.clear()
+
+    def flush(self, world: Any, items: set[str], employees: set[str]) -> None:
+        changed: dict[str, list[OpenMediaItem]] = defaultdict(list)
+        removed: dict[str, list[str]] = defaultdict(list)
+        for item_id in items:
+            item = world.items.get(item_id)
+            queue_id = self._waiting(item)
+            before = self._waiting_in.pop(item_id, None)
+            if queue_id:
+                self._waiting_in[item_id] = queue_id
+                changed[queue_id].append(item)
+            if before and before != queue_id:
+                removed[before].append(item_id)
+        for queue_id in self.monitored():  # any change may move a queue's numbers (agents serve several)
+            queue = world.queues.get(queue_id)
+            for conversation_id in removed.get(queue_id, ()):
+                self.push(queue_id, "queueConversationRemoved", lambda base, c=conversation_id, q=queue_id: [c, q])
+            if changed.get(queue_id):
+                waiting = changed[queue_id]
+                self.push(queue_id, "queueConversationChanged", lambda base, c=waiting: [
+                    [conversation_to_wire(world, i, BaseUrl(base)) for i in c]])
+            if queue is not None:
+                self._push_state(world, queue)
+
+    def _push_state(self, world: Any, queue: Queue) -> None:
+        state = queue_state_to_wire(world, queue, BaseUrl(""))
+        fingerprint = json.dumps({k: v for k, v in state.items() if k not in CLOCK_FIELDS}, sort_keys=True)
+        if self._last_state.get(queue.id) == fingerprint:
+            return
+        self._last_state[queue.id] = fingerprint
+        self.push(queue.id, "queueStateChanged", lambda base: [queue_state_to_wire(world, queue, BaseUrl(base))])
