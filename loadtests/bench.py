@@ -1,6 +1,7 @@
-"""The simulator's benchmark: throughput and latency of its hot paths, beside a bare Starlette ceiling.
+"""The simulator's benchmark: throughput and latency of its hot paths, beside a bare Starlette ceiling and Prism.
 
     python loadtests/bench.py [--duration 10] [--connections 32] [--tiny] [--report reports/bench.json]
+                              [--memory 100000] [--soak 600] [--only a,b,c,e,f]
 
 Runs on this machine, with wrk (Debian's package) as the one load generator for every measurement:
 
@@ -9,10 +10,12 @@ Runs on this machine, with wrk (Debian's package) as the one load generator for 
                                                  by the world (200 agents that accept and finish at once)
   (c) GET /miccsdk/api/v1/queues/states         50 queues
   (e) GET /item on a bare Starlette app         the same server stack: the ceiling
+  (f) Prism (@stoplight/prism-cli) mocking the MiCC SDK contract, for (a) and (c)
 
 and reports requests/s, p50 and p99 latency, and the ratios the targets of docs/performance.md are stated in.
-(d) webhook fan-out and (f) Prism come with the CloudLink notifications and the Prism run (not built yet).
-Benchmarks are not part of the test suite's pass/fail; the suite only runs this with --tiny.
+``--memory N`` holds N live interactions and reads the server's resident memory; ``--soak S`` runs the full
+cycle for S seconds and compares its first and last minutes. (d) webhook fan-out comes with the CloudLink
+notifications. Benchmarks are not part of the test suite's pass/fail; the suite only runs this with --tiny.
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ import httpx
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGETS = {"a_vs_e": 0.5, "b_items_per_s": 2000}
+PRISM = ROOT / "loadtests" / ".node" / "node_modules" / ".bin" / "prism"  # scripts/test-setup.sh installs it
+TARGETS = {"a_vs_e": 0.5, "b_items_per_s": 2000, "memory_mib": 1024}
+GIB = 1024 * 1024 * 1024
 
 
 def free_port() -> int:
@@ -60,10 +65,25 @@ def bench_world(queues: int = 50, agents: int = 200) -> dict:
     }
 
 
+def memory_world() -> dict:
+    """One agent busy with an item that never ends, so every other item posted waits in an online queue."""
+    return {
+        "site": {"name": "Memory"},
+        "media_servers": [{"name": "OM", "media_type": "OpenMedia", "default_queue": "Waiting"}],
+        "agent_profiles": {"keeps": {"accept_delay": 0, "handle_time": None}},
+        "employees": [{"username": "_admin", "password": "_password", "role": "administrator"},
+                      {"username": "busy", "password": "p", "reporting": "10000", "logged_in": True,
+                       "presence": "Available", "ready_media": ["OpenMedia"], "profile": "keeps"}],
+        "agent_groups": [{"name": "One", "reporting": "900", "members": ["busy"]}],
+        "queues": [{"name": "Waiting", "reporting": "P000", "media_type": "OpenMedia", "media_server": "OM",
+                    "agent_groups": ["One"]}],
+    }
+
+
 @contextmanager
-def server(args: list[str], url: str):
+def server(args: list[str], url: str, timeout: float = 30):
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + timeout
     while True:
         try:
             httpx.get(url, timeout=1)
@@ -77,7 +97,27 @@ def server(args: list[str], url: str):
         yield proc
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextmanager
+def simulator(world: dict, journal_size: int = 1000):
+    """A simulator serving ``world`` on a free port, with an admin token: yields (base URL, headers, process)."""
+    with tempfile.TemporaryDirectory() as folder:
+        world_file = Path(folder) / "world.yaml"
+        world_file.write_text(yaml.safe_dump(world))
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        args = [sys.executable, "-m", "simulator", "serve", "--port", str(port), "--world", str(world_file),
+                "--clock", "real", "--token-lifetime", "86400", "--journal-size", str(journal_size),
+                "--log-level", "warning"]
+        with server(args, base + "/") as proc:
+            token = httpx.post(base + "/authorizationserver/token", data={
+                "grant_type": "password", "username": "_admin", "password": "_password"}).json()["access_token"]
+            yield base, {"Authorization": f"Bearer {token}"}, proc
 
 
 def wrk(url: str, duration: float, connections: int, script: str | None = None) -> dict:
@@ -102,66 +142,205 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
+def resident_mib(pid: int) -> float:
+    """The process's resident set (VmRSS), in MiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def _post_script(headers: dict, queue: str) -> str:
+    return "".join(f'wrk.headers["{k}"] = "{v}"\n' for k, v in headers.items()) + (
+        'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+        f'wrk.body = \'{{"queue": "{queue}", "targetUriEmbedded": "true"}}\'\n')
+
+
+def _counts(base: str) -> dict:
+    return httpx.get(base + "/_sim/world", timeout=60).json()["open_media"]["counts"]
+
+
+def _live(counts: dict) -> int:
+    return sum(n for state, n in counts.items() if state in ("InQueue", "Offered", "Acd", "Held"))
+
+
+# -- measurements --------------------------------------------------------------------------------
+def measure_simulator(duration: float, connections: int, only: set[str]) -> tuple[dict, str | None]:
+    """(a), (b) and (c); returns the results and the parked item's id (for Prism's (a))."""
+    results: dict[str, dict] = {}
+    with simulator(bench_world()) as (base, auth, _proc):
+        parked = httpx.post(base + "/miccsdk/api/v1/openmedia", json={"queue": "Parked"}, headers=auth).json()
+        header = "".join(f'wrk.headers["{k}"] = "{v}"\n' for k, v in auth.items())
+        if "a" in only:
+            results["a"] = wrk(f"{base}/miccsdk/api/v1/openmedia/{parked['id']}", duration, connections, header)
+        if "c" in only:
+            results["c"] = wrk(f"{base}/miccsdk/api/v1/queues/states", duration, connections, header)
+        if "b" in only:
+            results["b"] = full_cycle(base, auth, duration, connections)
+    return results, parked["id"]
+
+
+def full_cycle(base: str, auth: dict, duration: float, connections: int) -> dict:
+    counts = _counts(base)
+    before = counts.get("Handled", 0)
+    live_before = _live(counts)
+    started = time.monotonic()
+    result = wrk(f"{base}/miccsdk/api/v1/openmedia", duration, connections, _post_script(auth, "Q01"))
+    time.sleep(1)  # let the last timers fire
+    counts = _counts(base)
+    handled = counts.get("Handled", 0) - before
+    result.update({"handled": handled, "still_live": _live(counts) - live_before,
+                   "items_per_s": round(handled / (time.monotonic() - started - 1), 1)})
+    return result
+
+
+def measure_ceiling(duration: float, connections: int) -> dict:
+    port = free_port()
+    ceiling = [sys.executable, "-m", "uvicorn", "ceiling:app", "--app-dir", str(ROOT / "loadtests"),
+               "--port", str(port), "--log-level", "warning"]
+    with server(ceiling, f"http://127.0.0.1:{port}/item"):
+        return wrk(f"http://127.0.0.1:{port}/item", duration, connections)
+
+
+def measure_prism(duration: float, connections: int, item_id: str | None) -> dict:
+    """Prism mocking the same contract: (a) and (c) as it answers them (static examples, no state)."""
+    port = free_port()
+    args = [str(PRISM), "mock", str(ROOT / "contracts" / "micc-sdk.openapi.yaml"), "-p", str(port), "--errors",
+            "false"]
+    header = 'wrk.headers["Authorization"] = "Bearer bench"\n'
+    with server(args, f"http://127.0.0.1:{port}/status", timeout=90):
+        return {"a": wrk(f"http://127.0.0.1:{port}/openmedia/{item_id or 'bench'}", duration, connections, header),
+                "c": wrk(f"http://127.0.0.1:{port}/queues/states", duration, connections, header)}
+
+
+def measure_memory(items: int, connections: int = 32) -> dict:
+    """Post ``items`` interactions that stay live (waiting behind one busy agent); read the resident memory.
+
+    wrk cannot stop after a number of requests, so it runs in short rounds until the world holds ``items``."""
+    with simulator(memory_world(), journal_size=10_000) as (base, auth, proc):
+        idle = resident_mib(proc.pid)
+        started, live, rate = time.monotonic(), 0, 500.0
+        while live < items:
+            round_s = min(10.0, max(1.0, (items - live) / rate))
+            wrk(f"{base}/miccsdk/api/v1/openmedia", round_s, connections, _post_script(auth, "Waiting"))
+            before, live = live, _live(_counts(base))
+            rate = max(50.0, (live - before) / round_s)
+            print(f"  memory: {live} live interactions, {resident_mib(proc.pid):.0f} MiB", flush=True)
+        posted_s = time.monotonic() - started
+        return {"items": items, "live": live, "idle_mib": round(idle, 1),
+                "resident_mib": round(resident_mib(proc.pid), 1), "post_s": round(posted_s, 1),
+                "posts_per_s": round(live / posted_s, 1)}
+
+
+def soak(seconds: float, connections: int, window: float = 60.0) -> dict:
+    """The full cycle for ``seconds``, measured window by window: throughput, p99 and memory must hold."""
+    windows = []
+    with simulator(bench_world()) as (base, auth, proc):
+        ends = time.monotonic() + seconds
+        while time.monotonic() < ends:
+            span = min(window, ends - time.monotonic())
+            if span < 1:
+                break
+            result = full_cycle(base, auth, span, connections)
+            result["resident_mib"] = round(resident_mib(proc.pid), 1)
+            windows.append(result)
+            print(f"  soak window {len(windows)}: {result['items_per_s']} items/s, p99 {result['p99_ms']} ms, "
+                  f"{result['resident_mib']} MiB", flush=True)
+    first, last = windows[0], windows[-1]
+    return {"seconds": seconds, "windows": windows,
+            "last_vs_first_throughput": round(last["items_per_s"] / max(first["items_per_s"], 1e-9), 3),
+            "last_vs_first_p99": round(last["p99_ms"] / max(first["p99_ms"], 1e-9), 3),
+            "still_live": last["still_live"]}
+
+
+# -- the report ----------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement (10)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections (32)")
     parser.add_argument("--tiny", action="store_true", help="a one-second smoke run (what the test suite does)")
+    parser.add_argument("--only", default="a,b,c,e,f", help="measurements to run (a,b,c,e,f)")
+    parser.add_argument("--memory", type=int, default=0, metavar="N",
+                        help="also hold N live interactions and read the resident memory (e.g. 100000)")
+    parser.add_argument("--soak", type=float, default=0, metavar="SECONDS",
+                        help="also run the full cycle this long and compare the first and last minutes (e.g. 600)")
     parser.add_argument("--report", type=Path, default=ROOT / "reports" / "bench.json")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk (scripts/test-setup.sh does it)")
     duration, connections = (1.0, 4) if args.tiny else (args.duration, args.connections)
-    results: dict[str, dict] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        world_file = Path(folder) / "bench.yaml"
-        world_file.write_text(yaml.safe_dump(bench_world()))
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        sim = [sys.executable, "-m", "simulator", "serve", "--port", str(port), "--world", str(world_file),
-               "--clock", "real", "--token-lifetime", "86400", "--journal-size", "1000", "--log-level", "warning"]
-        with server(sim, base + "/"):
-            token = httpx.post(base + "/authorizationserver/token", data={
-                "grant_type": "password", "username": "_admin", "password": "_password"}).json()["access_token"]
-            auth = {"Authorization": f"Bearer {token}"}
-            parked = httpx.post(base + "/miccsdk/api/v1/openmedia", json={"queue": "Parked"}, headers=auth).json()
-            header = f'wrk.headers["Authorization"] = "Bearer {token}"\n'
-            results["a"] = wrk(f"{base}/miccsdk/api/v1/openmedia/{parked['id']}", duration, connections, header)
-            results["c"] = wrk(f"{base}/miccsdk/api/v1/queues/states", duration, connections, header)
-            before = httpx.get(base + "/_sim/world").json()["open_media"]["counts"].get("Handled", 0)
-            post = header + ('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-                             'wrk.body = \'{"queue": "Q01", "targetUriEmbedded": "true"}\'\n')
-            started = time.monotonic()
-            results["b"] = wrk(f"{base}/miccsdk/api/v1/openmedia", duration, connections, post)
-            time.sleep(1)  # let the last timers fire
-            counts = httpx.get(base + "/_sim/world").json()["open_media"]["counts"]
-            handled = counts.get("Handled", 0) - before
-            live = sum(n for state, n in counts.items() if state in ("InQueue", "Offered", "Acd")) - 1  # parked
-            results["b"].update({"handled": handled, "still_live": live,
-                                 "items_per_s": round(handled / (time.monotonic() - started - 1), 1)})
-        port = free_port()
-        ceiling = [sys.executable, "-m", "uvicorn", "ceiling:app", "--app-dir", str(ROOT / "loadtests"),
-                   "--port", str(port), "--log-level", "warning"]
-        with server(ceiling, f"http://127.0.0.1:{port}/item"):
-            results["e"] = wrk(f"http://127.0.0.1:{port}/item", duration, connections)
-    ratios = {"a_vs_e": round(results["a"]["requests_per_s"] / results["e"]["requests_per_s"], 3),
-              "c_vs_e": round(results["c"]["requests_per_s"] / results["e"]["requests_per_s"], 3)}
-    report = {"duration_s": duration, "connections": connections, "results": results, "ratios": ratios,
-              "targets": {"a >= 50% of e": ratios["a_vs_e"] >= TARGETS["a_vs_e"],
-                          "b >= 2000 items/s": results["b"]["items_per_s"] >= TARGETS["b_items_per_s"]}}
+    only = set(args.only.split(","))
+    results, item_id = measure_simulator(duration, connections, only)
+    if "e" in only:
+        results["e"] = measure_ceiling(duration, connections)
+    if "f" in only:
+        if PRISM.exists():
+            results["f"] = measure_prism(duration, connections, item_id)
+        else:
+            print(f"(f) skipped: Prism is not installed at {PRISM} (sh scripts/test-setup.sh installs it)")
+    if args.memory:
+        results["memory"] = measure_memory(args.memory)
+    if args.soak:
+        results["soak"] = soak(args.soak, connections, window=min(60.0, args.soak / 2))
+    report = {"duration_s": duration, "connections": connections, "results": results,
+              "ratios": ratios(results), "targets": targets(results)}
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps(report, indent=2))
-    print(f"{'':4}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
-    for name, label in (("a", "(a) GET openmedia/{id}"), ("b", "(b) POST openmedia"), ("c", "(c) GET queues/states"),
-                        ("e", "(e) bare Starlette")):
-        r = results[name]
-        print(f"{label:<26}{r['requests_per_s']:>10.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}")
-    b = results["b"]
-    print(f"(b) full cycle: {b['handled']} items handled, {b['items_per_s']} items/s, {b['still_live']} still live")
-    print(f"ratios: a/e {ratios['a_vs_e']:.0%}, c/e {ratios['c_vs_e']:.0%}; targets: "
-          + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in report["targets"].items()))
-    print(f"report: {args.report}")
+    print_report(report, args.report)
     return 0
+
+
+def ratios(results: dict) -> dict:
+    rps = {name: r["requests_per_s"] for name, r in results.items() if "requests_per_s" in r}
+    out = {}
+    if "e" in rps:
+        out.update({f"{name}_vs_e": round(rps[name] / rps["e"], 3) for name in ("a", "c") if name in rps})
+    for name in ("a", "c"):
+        if name in rps and "f" in results:
+            out[f"{name}_vs_prism"] = round(rps[name] / results["f"][name]["requests_per_s"], 2)
+    return out
+
+
+def targets(results: dict) -> dict:
+    r = ratios(results)
+    out = {}
+    if "a_vs_e" in r:
+        out["a >= 50% of e"] = r["a_vs_e"] >= TARGETS["a_vs_e"]
+    if "b" in results:
+        out["b >= 2000 items/s"] = results["b"]["items_per_s"] >= TARGETS["b_items_per_s"]
+    for name in ("a", "c"):
+        if f"{name}_vs_prism" in r:
+            out[f"{name} ahead of Prism"] = r[f"{name}_vs_prism"] > 1
+    if "memory" in results and results["memory"]["items"] >= 100_000:
+        out["100,000 live in < 1 GiB"] = results["memory"]["resident_mib"] < TARGETS["memory_mib"]
+    if "soak" in results:
+        out["no degradation over the soak"] = (results["soak"]["last_vs_first_throughput"] >= 0.9
+                                               and results["soak"]["still_live"] == 0)
+    return out
+
+
+def print_report(report: dict, path: Path) -> None:
+    results = report["results"]
+    print(f"{'':26}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
+    rows = [("a", "(a) GET openmedia/{id}"), ("b", "(b) POST openmedia"), ("c", "(c) GET queues/states"),
+            ("e", "(e) bare Starlette")]
+    rows = [(results[name], label) for name, label in rows if name in results]
+    if "f" in results:
+        rows += [(results["f"]["a"], "(f) Prism: (a)"), (results["f"]["c"], "(f) Prism: (c)")]
+    for r, label in rows:
+        print(f"{label:<26}{r['requests_per_s']:>10.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}")
+    if "b" in results:
+        b = results["b"]
+        print(f"(b) full cycle: {b['handled']} items handled, {b['items_per_s']} items/s, {b['still_live']} still live")
+    if "memory" in results:
+        m = results["memory"]
+        print(f"memory: {m['live']} live interactions in {m['resident_mib']} MiB resident "
+              f"({m['idle_mib']} MiB before; posted at {m['posts_per_s']}/s)")
+    if "soak" in results:
+        s = results["soak"]
+        print(f"soak: {len(s['windows'])} windows, last/first throughput {s['last_vs_first_throughput']}, "
+              f"p99 {s['last_vs_first_p99']}")
+    print("ratios: " + ", ".join(f"{k.replace('_vs_', '/')} {v:.2f}" for k, v in report["ratios"].items()))
+    print("targets: " + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in report["targets"].items()))
+    print(f"report: {path}")
 
 
 if __name__ == "__main__":

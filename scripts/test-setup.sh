@@ -1,19 +1,25 @@
 #!/bin/sh
-# System packages the test suite needs beyond Python, from Debian: chromium (the dashboard's browser
-# test) and wrk (the benchmark's smoke run). Installs what is missing when this machine can (apt-get, as
+# What the test suite needs beyond Python: npm packages (below) and, from Debian, chromium (the browser
+# tests) and wrk (the benchmark's smoke run). Installs what is missing when this machine can (apt-get, as
 # root or with sudo); says so otherwise, and the tests that need them are skipped.
 set -e
-# Microsoft's jQuery SignalR 2 client and jQuery, for the real-time hubs' browser test, from the npm registry into
-# the git-ignored tests/.node (skipped when already there or when npm is missing: those tests are skipped then).
-node_dir="$(dirname "$0")/../tests/.node"
-if [ ! -f "$node_dir/node_modules/signalr/jquery.signalR.js" ] || [ ! -f "$node_dir/node_modules/jquery/dist/jquery.min.js" ]; then
+# npm packages, into git-ignored folders of the repo (skipped when already there, or when npm is missing:
+# the tests that need them are skipped then).
+npm_into() {  # npm_into FOLDER FILE-THAT-SHOWS-IT-IS-THERE PACKAGE...
+    folder="$(dirname "$0")/../$1"; shift
+    marker="$1"; shift
+    [ -e "$folder/node_modules/$marker" ] && return 0
     if command -v npm >/dev/null 2>&1; then
-        mkdir -p "$node_dir"
-        npm install --prefix "$node_dir" --no-audit --no-fund --loglevel=error signalr@2.4.3 jquery@3.8.0 >/dev/null
+        mkdir -p "$folder"
+        npm install --prefix "$folder" --no-audit --no-fund --loglevel=error "$@" >/dev/null
     else
-        echo "test setup: npm not found; the real-time hubs' browser tests are skipped" >&2
+        echo "test setup: npm not found; not installing $*" >&2
     fi
-fi
+}
+# Microsoft's jQuery SignalR 2 client and jQuery, for the real-time hubs' browser test.
+npm_into tests/.node signalr/jquery.signalR.js signalr@2.4.3 jquery@3.8.0
+# Prism, which the benchmark measures beside the simulator (loadtests/bench.py, measurement f).
+npm_into loadtests/.node .bin/prism @stoplight/prism-cli@5.16.0
 missing=""
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing="$missing chromium"
 command -v wrk >/dev/null 2>&1 || missing="$missing wrk"

@@ -22,7 +22,20 @@ def test_the_benchmark_measures_every_path_on_a_tiny_load(tmp_path):
     data = json.loads(report.read_text())
     for name in ("a", "b", "c", "e"):
         assert data["results"][name]["requests_per_s"] > 0
+    if (ROOT / "loadtests" / ".node" / "node_modules" / ".bin" / "prism").exists():  # scripts/test-setup.sh
+        assert data["results"]["f"]["a"]["requests_per_s"] > 0 and data["results"]["f"]["c"]["requests_per_s"] > 0
+        assert "a_vs_prism" in data["ratios"] and "c_vs_prism" in data["ratios"]
     b = data["results"]["b"]
     assert b["handled"] > 0 and b["still_live"] == 0  # every posted item went through the whole cycle
     assert data["results"]["a"]["non_2xx"] == 0 and data["results"]["c"]["non_2xx"] == 0
     assert "ratios: a/e" in proc.stdout
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="Debian's wrk is installed by scripts/test-setup.sh")
+def test_the_memory_check_holds_the_interactions_it_was_asked_for(tmp_path):
+    report = tmp_path / "bench.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "loadtests" / "bench.py"), "--tiny", "--only", "a",
+                           "--memory", "300", "--report", str(report)], capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    memory = json.loads(report.read_text())["results"]["memory"]
+    assert memory["live"] >= 300 and memory["resident_mib"] > memory["idle_mib"] > 0
