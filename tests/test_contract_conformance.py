@@ -6,7 +6,10 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+import pytest
 
+
+@pytest.mark.timeout(540)  # 139 operations through every phase: the slowest test, under load even more so
 def test_micc_sim_contract_passes_against_the_simulator(live_with, tmp_path):
     sim = live_with(clock="real", token_lifetime=24 * 3600)
     reports = tmp_path / "reports"
