@@ -125,7 +125,8 @@ def service_app(sim: Any, service: str, handlers: dict[str, Handler]) -> ASGIApp
     router = SpecRouter(
         sim, load_contract(f"cloudlink-{service}"), {k: _map_directory_errors(h) for k, h in handlers.items()},
         authenticate=lambda request: authenticate(sim, request), render_error=cloudlink_error,
-        strictness=Strictness.LENIENT, bind_json=ajv_bind, paths_ignore_case=False, role_rank=ROLE_RANK)
+        strictness=Strictness.LENIENT, bind_json=ajv_bind, paths_ignore_case=False, role_rank=ROLE_RANK,
+        next_links=True)
     return CorrelationIds(router)
 
 
