@@ -106,7 +106,8 @@ def iso(value: datetime | None) -> str | None:
     """A time as CloudLink (JavaScript's ``toISOString``) writes it: ``2026-11-22T09:00:00.000Z``."""
     if value is None:
         return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    value = value.astimezone(UTC)  # %Y would not pad a year before 1000 to four digits
+    return f"{value.year:04d}-{value:%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
 
 
 def _map_directory_errors(handler: Handler) -> Handler:
