@@ -9,12 +9,14 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 
 from simulator.cloudlink.auth.responses import HANDLERS as AUTHENTICATION
+from simulator.cloudlink.chat.responses import HANDLERS as CHAT
 from simulator.cloudlink.common import VERSION, HostStyleUrls, service_app
 from simulator.face import Face
 from simulator.spec.router import Handler
 
 SERVICES: dict[str, dict[str, Handler]] = {
     "authentication": AUTHENTICATION,
+    "chat": CHAT,
 }
 
 
