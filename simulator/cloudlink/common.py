@@ -106,7 +106,8 @@ def iso(value: datetime | None) -> str | None:
     """A time as CloudLink (JavaScript's ``toISOString``) writes it: ``2026-11-22T09:00:00.000Z``."""
     if value is None:
         return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    value = value.astimezone(UTC)  # %Y would not pad a year before 1000 to four digits
+    return f"{value.year:04d}-{value:%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
 
 
 def _map_directory_errors(handler: Handler) -> Handler:
@@ -125,7 +126,8 @@ def service_app(sim: Any, service: str, handlers: dict[str, Handler]) -> ASGIApp
     router = SpecRouter(
         sim, load_contract(f"cloudlink-{service}"), {k: _map_directory_errors(h) for k, h in handlers.items()},
         authenticate=lambda request: authenticate(sim, request), render_error=cloudlink_error,
-        strictness=Strictness.LENIENT, bind_json=ajv_bind, paths_ignore_case=False, role_rank=ROLE_RANK)
+        strictness=Strictness.LENIENT, bind_json=ajv_bind, paths_ignore_case=False, role_rank=ROLE_RANK,
+        next_links=True)
     return CorrelationIds(router)
 
 

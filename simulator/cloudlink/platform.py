@@ -14,6 +14,7 @@ from typing import Any
 
 from simulator.cloudlink.admin.models import Directory
 from simulator.cloudlink.auth.models import Sessions
+from simulator.cloudlink.chat.models import Chat
 from simulator.cloudlink.config import CloudLinkConfig
 from simulator.cloudlink.notify.models import Notify, Publication
 from simulator.world.snapshot import decode_entity, encode
@@ -26,6 +27,7 @@ class CloudLink:
         self.directory = Directory.from_config(config, now())
         self.sessions = Sessions(config.token_lifetime, config.refresh_token_lifetime)
         self.notify = Notify(now)
+        self.chat = Chat()
 
     # -- snapshots -------------------------------------------------------------------------------
     def dump(self) -> dict[str, Any]:
@@ -33,6 +35,7 @@ class CloudLink:
             "directory": encode(self.directory),
             "sessions": encode(self.sessions),
             "publications": [encode(p) for p in self.notify.log],
+            "chat": encode(self.chat),
         }
 
     def load(self, data: dict[str, Any]) -> None:
@@ -41,3 +44,4 @@ class CloudLink:
         self.sessions = decode_entity(Sessions, data["sessions"])
         self.notify.log.clear()
         self.notify.log.extend(decode_entity(Publication, p) for p in data["publications"])
+        self.chat = decode_entity(Chat, data["chat"]) if "chat" in data else Chat()

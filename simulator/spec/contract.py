@@ -16,6 +16,7 @@ from urllib.parse import unquote
 import yaml
 
 CONTRACTS_DIR = Path(__file__).resolve().parent.parent / "contracts"
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's: the same documents, 8x faster to start
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
@@ -118,7 +119,7 @@ def resolve(document: dict[str, Any], node: Any, _expanding: tuple[str, ...] = (
 def load_contract(name: str) -> Contract:
     """Load ``contracts/<name>.openapi.yaml``; cached, so every app shares one parsed copy."""
     path = CONTRACTS_DIR / f"{name}.openapi.yaml"
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     base_path = document.get("servers", [{"url": ""}])[0]["url"].rstrip("/")
     default_security = document.get("security", [])
     operations: list[Operation] = []

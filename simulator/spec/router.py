@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -112,9 +112,11 @@ class SpecRouter:
     def __init__(self, sim: Any, contract: Contract, handlers: Mapping[str, Handler], *,
                  authenticate: Authenticator | None = None, render_error: ErrorRenderer = dotnet_error,
                  strictness: Strictness = Strictness.LENIENT, bind_json: BodyBinder | None = None,
-                 paths_ignore_case: bool | None = None, role_rank: Mapping[str, int] = ROLE_RANK) -> None:
+                 paths_ignore_case: bool | None = None, role_rank: Mapping[str, int] = ROLE_RANK,
+                 next_links: bool = False) -> None:
         """``bind_json`` checks a JSON body against its schema (JSON.NET's binding by default) and raises
-        :class:`ApiError`; ``paths_ignore_case`` None follows the IIS quirk (``case_insensitive_paths``)."""
+        :class:`ApiError`; ``paths_ignore_case`` None follows the IIS quirk (``case_insensitive_paths``);
+        ``next_links`` adds ``_links.next`` to a collection page that is not the last one."""
         self.sim = sim
         self.contract = contract
         self.handlers = dict(handlers)
@@ -124,6 +126,7 @@ class SpecRouter:
         self.bind_json = bind_json or dotnet_bind
         self.paths_ignore_case = paths_ignore_case
         self.role_rank = role_rank
+        self.next_links = next_links
         self._by_segment: dict[str, list[Operation]] = {}  # first path segment (lower case) -> operations
         for op in contract.operations:  # kept in the contract's order: literal paths before templates
             first = op.path.strip("/").split("/")[0].lower()
@@ -160,7 +163,9 @@ class SpecRouter:
         else:
             reply = await self._run(handler, Call(self.sim, operation, params, query, body, principal, request))
         if operation.odata and _is_collection(reply.body):
-            reply.body = _page(reply.body, query)
+            reply.body = _page(reply.body, query, self.next_links)
+        if isinstance(reply.body, bytes):  # a binary answer (an attachment), its content type in the headers
+            return Response(reply.body, status_code=reply.status, headers=reply.headers)
         return _json(reply.status, reply.body, reply.headers)
 
     @staticmethod
@@ -209,10 +214,12 @@ class SpecRouter:
     async def _bind_body(self, operation: Operation, request: Request) -> Any:
         if operation.request_schema is None:
             return None
-        raw = await request.body()
         sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
         media = sent if sent in operation.request_media_types else operation.request_media
         schema = operation.request_media_types.get(media or "", operation.request_schema)
+        if media and not _structured(media):
+            return None  # a binary body (application/octet-stream, */*): the handler streams it from call.request
+        raw = await request.body()
         if media == "application/x-www-form-urlencoded":
             form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
             return form if self.bind_json is dotnet_bind else self.bind_json(form, schema, self.strictness)
@@ -260,20 +267,35 @@ def _check_query(operation: Operation, query: Mapping[str, str]) -> None:
         raise ApiError(400, "The request is invalid.", errors)
 
 
+def _structured(media: str) -> bool:
+    """A media type the router parses (JSON or a form), rather than handing the bytes to the handler."""
+    return media in ("application/json", "application/x-www-form-urlencoded") or media.endswith("+json")
+
+
 def _is_collection(body: Any) -> bool:
     return isinstance(body, dict) and isinstance(body.get("_embedded"), dict) and isinstance(
         body["_embedded"].get("items"), list)
 
 
-def _page(body: dict[str, Any], query: Mapping[str, str]) -> dict[str, Any]:
-    """Apply the OData options to a HAL collection; ``count`` is the page size, or the total with $count."""
+def _page(body: dict[str, Any], query: Mapping[str, str], next_link: bool = False) -> dict[str, Any]:
+    """Apply the OData options to a HAL collection; ``count`` is the page size, or the total with $count.
+    With ``next_link``, a page that is not the last gets ``_links.next``: the self link with the same query,
+    skipping on."""
     try:
         items, total = odata.apply(body["_embedded"]["items"], query)
     except odata.ODataError as exc:
         raise ApiError(400, str(exc)) from exc
-    wants_total = {k.lower(): v for k, v in query.items()}.get("$count", "").lower() == "true"
-    return {**body, "count": total if wants_total else len(items), "_embedded": {**body["_embedded"],
-                                                                               "items": items}}
+    folded = {k.lower(): v for k, v in query.items()}
+    wants_total = folded.get("$count", "").lower() == "true"
+    paged = {**body, "count": total if wants_total else len(items), "_embedded": {**body["_embedded"],
+                                                                                "items": items}}
+    skip = integer_text(folded.get("$skip", "").strip() or "0", signed=False) or 0
+    links = body.get("_links") or {}
+    if next_link and items and skip + len(items) < total and "href" in links.get("self", {}):
+        rest = [(k, v) for k, v in query.items() if k.lower() != "$skip"]
+        href = f"{links['self']['href']}?{urlencode([*rest, ('$skip', str(skip + len(items)))])}"
+        paged["_links"] = {**links, "next": {"href": href}}
+    return paged
 
 
 def _relative_path(scope: Scope) -> str:

@@ -11,6 +11,7 @@ without touching this module.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import types
 import typing
@@ -39,6 +40,8 @@ class SnapshotError(ValueError):
 def encode(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, bytes):  # binary content (chat attachments) as base64 text
+        return base64.b64encode(value).decode("ascii")
     if isinstance(value, Enum):
         return value.name
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -61,6 +64,8 @@ def decode(hint: Any, value: Any) -> Any:
         return decode(next(a for a in args if a is not type(None)), value)
     if hint is datetime:
         return datetime.fromisoformat(value)
+    if hint is bytes:
+        return base64.b64decode(value, validate=True)
     if isinstance(hint, type) and issubclass(hint, Enum):
         return hint[value]
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
