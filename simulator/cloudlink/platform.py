@@ -15,7 +15,10 @@ from typing import Any
 from simulator.cloudlink.admin.models import Directory
 from simulator.cloudlink.auth.models import Sessions
 from simulator.cloudlink.config import CloudLinkConfig
+from simulator.cloudlink.media.models import Media, MediaState
 from simulator.cloudlink.notify.models import Notify, Publication
+from simulator.cloudlink.presence.models import Presences, PresenceState
+from simulator.world.events import EventBus
 from simulator.world.snapshot import decode_entity, encode
 
 
@@ -26,6 +29,10 @@ class CloudLink:
         self.directory = Directory.from_config(config, now())
         self.sessions = Sessions(config.token_lifetime, config.refresh_token_lifetime)
         self.notify = Notify(now)
+        self.events = EventBus()  # the services' own typed events (calls, presence), turned into publications
+        self.media = Media(self)
+        self.presence = Presences(self)
+        self.presence.materialize_users()
 
     # -- snapshots -------------------------------------------------------------------------------
     def dump(self) -> dict[str, Any]:
@@ -33,6 +40,8 @@ class CloudLink:
             "directory": encode(self.directory),
             "sessions": encode(self.sessions),
             "publications": [encode(p) for p in self.notify.log],
+            "media": encode(self.media.state),
+            "presence": encode(self.presence.state),
         }
 
     def load(self, data: dict[str, Any]) -> None:
@@ -41,3 +50,7 @@ class CloudLink:
         self.sessions = decode_entity(Sessions, data["sessions"])
         self.notify.log.clear()
         self.notify.log.extend(decode_entity(Publication, p) for p in data["publications"])
+        if "media" in data:  # snapshots made before the Media and Presence services have neither
+            self.media.state = decode_entity(MediaState, data["media"])
+        if "presence" in data:
+            self.presence.state = decode_entity(PresenceState, data["presence"])
