@@ -32,6 +32,7 @@ from simulator.world.model import Employee
 MEDIA_TOPIC = "platform-api-media"
 PRESENCE_TOPIC = "platform-api-presence"
 PUBLICATION_METHODS = {"created": "POST", "deleted": "DELETE"}
+WITH_AN_AGENT = frozenset({"Offered", "Acd", "Held"})  # the states in which an item is with an agent
 
 
 class CloudLinkFlows:
@@ -90,10 +91,11 @@ class CloudLinkFlows:
         """The item's agent, and any agent whose ``acd`` source still lists it (a transfer took it away)."""
         item = event.item
         wanted = {item.agent_id} if item.agent_id else set()
-        for presentity in self.sim.cloudlink.presence.state.presentities.values():
-            for source in presentity.categories.get(ACD, {}).values():
-                if item.id in source.presence.extended.get("items", ()):
-                    wanted.add(source.source_id)
+        if event.previous in WITH_AN_AGENT:  # it may have left an agent: whose acd source lists it?
+            for presentity in self.sim.cloudlink.presence.state.presentities.values():
+                for source in presentity.categories.get(ACD, {}).values():
+                    if item.id in source.presence.extended.get("items", ()):
+                        wanted.add(source.source_id)
         for employee_id in wanted:
             employee = self.sim.world.employees.get(employee_id)
             if employee is not None:
