@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from simulator.cloudlink.flows import CloudLinkFlows
 from simulator.cloudlink.platform import CloudLink
 from simulator.control.faults import Faults
 from simulator.control.journal import Journal
@@ -61,6 +62,7 @@ class Simulator:
         self._clients_mtime = self._mtime()
         self.journal = Journal(self.settings.journal_size, self.clock.now)
         self.faults = Faults(self.settings.seed)
+        self.cloudlink_flows = CloudLinkFlows(self)  # MiCC agents into presence; CloudLink publications, timers
 
     def _new_world(self) -> World:
         return World(self.world_config, self.clock, self.bus, self.quirks, seed=self.settings.seed)
@@ -105,6 +107,7 @@ class Simulator:
         self.clock.cancel_all()
         self.world = self._new_world()
         self.cloudlink = CloudLink(self.world_config.cloudlink, self.clock.now)
+        self.cloudlink_flows.attach(fresh=True)
         self.tokens.revoke_all()
         self.journal.clear()
         self.faults.clear()
@@ -133,6 +136,7 @@ class Simulator:
         self.world_config = world.config
         self.world = world
         self.cloudlink = cloudlink
+        self.cloudlink_flows.attach(fresh=False)
         self.tokens.replace(sessions)
 
     def iis_restart(self) -> RestartReport:

@@ -11,6 +11,7 @@ from simulator.cloudlink.face import SERVICES
 from simulator.spec.contract import CONTRACTS_DIR
 
 
+@pytest.mark.timeout(330)  # the run's own limit (300 s) decides, not the suite's default 120 s
 @pytest.mark.parametrize("service", sorted(SERVICES))
 def test_the_service_answers_as_its_contract_says_under_fuzzing(live, tmp_path, service):
     pair = live.http.post("/authentication/2017-09-01/token", json={

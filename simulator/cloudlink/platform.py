@@ -16,7 +16,10 @@ from simulator.cloudlink.admin.models import Directory
 from simulator.cloudlink.auth.models import Sessions
 from simulator.cloudlink.chat.models import Chat
 from simulator.cloudlink.config import CloudLinkConfig
+from simulator.cloudlink.media.models import Media, MediaState
 from simulator.cloudlink.notify.models import Notify, Publication
+from simulator.cloudlink.presence.models import Presences, PresenceState
+from simulator.world.events import EventBus
 from simulator.world.snapshot import decode_entity, encode
 
 
@@ -28,6 +31,10 @@ class CloudLink:
         self.sessions = Sessions(config.token_lifetime, config.refresh_token_lifetime)
         self.notify = Notify(now)
         self.chat = Chat()
+        self.events = EventBus()  # the services' own typed events (calls, presence), turned into publications
+        self.media = Media(self)
+        self.presence = Presences(self)
+        self.presence.materialize_users()
 
     # -- snapshots -------------------------------------------------------------------------------
     def dump(self) -> dict[str, Any]:
@@ -36,6 +43,8 @@ class CloudLink:
             "sessions": encode(self.sessions),
             "publications": [encode(p) for p in self.notify.log],
             "chat": encode(self.chat),
+            "media": encode(self.media.state),
+            "presence": encode(self.presence.state),
         }
 
     def load(self, data: dict[str, Any]) -> None:
@@ -45,3 +54,7 @@ class CloudLink:
         self.notify.log.clear()
         self.notify.log.extend(decode_entity(Publication, p) for p in data["publications"])
         self.chat = decode_entity(Chat, data["chat"]) if "chat" in data else Chat()
+        if "media" in data:  # snapshots made before the Media and Presence services have neither
+            self.media.state = decode_entity(MediaState, data["media"])
+        if "presence" in data:
+            self.presence.state = decode_entity(PresenceState, data["presence"])

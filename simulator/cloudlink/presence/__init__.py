@@ -1,0 +1,1 @@
+"""CloudLink Presence API: presentities, their sources and the aggregate presence (seed 003)."""
