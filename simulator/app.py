@@ -30,6 +30,7 @@ from simulator.control.responses import error
 from simulator.control.urls import EXCEPTION_HANDLERS as CONTROL_EXCEPTION_HANDLERS
 from simulator.control.urls import LoopbackOnly
 from simulator.control.urls import routes as control_routes
+from simulator.desktop import face as desktop_face
 from simulator.face import Face
 from simulator.micc import sdk as micc_sdk
 from simulator.micc.authserver.responses import HANDLERS as AUTH_HANDLERS
@@ -59,6 +60,7 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
     faces = [
         Face("authorizationserver", [Mount("/authorizationserver", app=auth)]),
         Face("miccsdk", [Mount("/miccsdk/api/v1", app=sdk)]),
+        desktop_face(sim),  # before control: its test page is /_sim/desktop/
         Face("control", [Mount("/_sim", app=control)]),
     ]
 
@@ -110,6 +112,7 @@ async def _index(request: Request) -> JSONResponse:
             "authorizationserver": f"{base}/authorizationserver/token",
             "miccsdk": f"{base}/miccsdk/api/v1",
             "control": f"{base}/_sim",
+            "desktop": f"{base}/agent (socket.io namespace; path /socket.io/)",
         },
     })
 

@@ -33,8 +33,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from simulator.control.journal import face_of
 
 Kind = Literal["latency", "error", "busy", "reset", "empty", "garbage", "revoke_tokens", "disconnect"]
-FACES = ("authorizationserver", "miccsdk")  # the faces a rule may name; each face adds its own name
-STREAMING_FACES: tuple[str, ...] = ()  # faces whose connections a ``disconnect`` rule may drop
+FACES = ("authorizationserver", "miccsdk", "desktop")  # the faces a rule may name; each face adds its own name
+STREAMING_FACES: tuple[str, ...] = ("desktop",)  # faces whose connections a ``disconnect`` rule may drop
 
 
 class FaultRuleSpec(BaseModel):

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from simulator.middleware import CLIENT_PATH
 
-FACES = (("/authorizationserver", "authorizationserver"), ("/miccsdk", "miccsdk"))
+FACES = (("/authorizationserver", "authorizationserver"), ("/miccsdk", "miccsdk"), ("/socket.io", "desktop"))
 
 
 def face_of(path: str) -> str:

@@ -38,6 +38,7 @@ from simulator.world.model import (
 )
 from simulator.world.queue_log import QueueEventKind
 from simulator.world.quirks import Quirks
+from simulator.world.sessions import Sessions
 from simulator.world.stats import AgentActivity, QueueNow, Staffing, agent_activity, queue_now, staffing
 
 
@@ -95,6 +96,7 @@ class World:
         profiles = {name: AgentProfile(name, p.accept_delay, p.handle_time)
                     for name, p in config.agent_profiles.items()}
         self.agents = VirtualAgents(self, clock, profiles, config.routing.offer_timeout)
+        self.sessions = Sessions(self, config.interactions)  # calls, chats, e-mails and SMS
 
     # -- construction ------------------------------------------------------------------------
     def _build(self, config: WorldConfig) -> None:
@@ -211,17 +213,19 @@ class World:
         return self.queues[item.queue_id].waiting.index(item.id) + 1
 
     def activity(self, employee: Employee) -> AgentActivity:
-        return agent_activity(employee, [self.items[i].state for i in employee.active_items if i in self.items])
+        return agent_activity(employee, [self.items[i].state for i in employee.active_items if i in self.items]
+                              + self.sessions.conversation_states(employee))
 
     def queue_now(self, queue: Queue) -> QueueNow:
-        waiting = [self.items[i].time_offered_to_queue for i in queue.waiting]
+        waiting = [self.items[i].time_offered_to_queue for i in queue.waiting] + self.sessions.waiting_since(queue)
         return queue_now(self.clock.now(), waiting, self._staffing(queue), queue.log,
                          queue.stats.transfers_to_unavailable)
 
     def _staffing(self, queue: Queue) -> Staffing:
         on_acd = self._cached("on_acd", lambda: {
             i.agent_id for i in self.live_items()
-            if i.agent_id and i.state in (ConversationState.Acd, ConversationState.Held)})
+            if i.agent_id and i.state in (ConversationState.Acd, ConversationState.Held)}
+            | self.sessions.agents_on_acd())
         return self._cached(("staffing", queue.id),
                             lambda: staffing(queue.media_type, self.members(queue), on_acd))
 
@@ -506,7 +510,7 @@ class World:
                     break
                 if progress:
                     break
-        return offers
+        return offers + self.sessions.dispatch()
 
     def _route(self, item: OpenMediaItem, previous: ConversationState | None, enter: Action) -> None:
         """Send a new (or rerouted) item to its destination queue, or fail it."""
