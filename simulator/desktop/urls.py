@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from importlib import resources
@@ -185,6 +186,10 @@ async def static(request: HttpRequest, name: str) -> Response:
     if name not in STATIC:
         return PlainTextResponse(f"no such file: {name}", status_code=404)
     body = resources.files("simulator.desktop").joinpath("static", name).read_bytes()
+    if name == "agent-client.js":  # the request table, from the server's own
+        table = [{"name": r.name, "camel": r.camel, "js": r.js, "returns": r.returns,
+                  "params": [p.name for p in r.params]} for r in REQUESTS.values()]
+        body = body.replace(b"/*REQUESTS*/[]", json.dumps(table).encode())
     return Response(body, media_type=STATIC[name], headers={"Cache-Control": "no-cache"})
 
 
