@@ -411,3 +411,28 @@ def test_the_control_api_refuses_bad_interactions_clearly(live):
     assert live.http.delete(f"/_sim/interactions/{call['id']}").status_code == 409
     assert live.http.get("/_sim/interactions/999").status_code == 404
 
+
+
+def test_the_micc_sdk_shows_calls_chats_and_messages_in_the_inbox_and_the_queues(live):
+    from contract import assert_conforms
+
+    live.set_agent("3001", profile="manual")
+    live.set_agent("3002", ready_media=[])
+    desk = connect(live, "lcummings")
+    call = ring(live, media="Voice", queue="Support Voice", **{"from": "+15551230004"}, to="8000")
+    waiting = ring(live, media="Voice", queue="Support Voice", **{"from": "+15551230005"})
+    agent = live.sdk(live.token("lcummings", "password"))
+    inbox = agent.get("/employees/me/conversations", params={"type": "active"})
+    assert_conforms(inbox, "Employee_GetEmployeeConversations")
+    (mine,) = inbox.json()["_embedded"]["items"]
+    assert (mine["conversationId"], mine["mediaType"], mine["conversationState"], mine["ani"], mine["dnis"]) == (
+        call["id"], "Voice", "Offered", "+15551230004", "8000")
+    assert desk("AnswerCall", call["number"]) is True
+    assert agent.get(f"/employees/me/conversations/{call['id']}").json()["conversationState"] == "Acd"
+    queue = live.sdk(live.token()).get("/queues/P9001/conversations")
+    assert_conforms(queue, "Queue_GetQueueConversations")
+    assert [(c["conversationId"], c["positionInQueue"]) for c in queue.json()["_embedded"]["items"]] == [
+        (waiting["id"], 1)]
+    state = agent.get("/employees/me/state").json()
+    assert state["presence"]["aggregate"]["acdState"] == "Acd" and state["acdVoiceConversationsToday"] == 1
+    desk.close()
