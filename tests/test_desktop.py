@@ -436,3 +436,18 @@ def test_the_micc_sdk_shows_calls_chats_and_messages_in_the_inbox_and_the_queues
     state = agent.get("/employees/me/state").json()
     assert state["presence"]["aggregate"]["acdState"] == "Acd" and state["acdVoiceConversationsToday"] == 1
     desk.close()
+
+
+def test_the_desktop_page_documents_every_request_and_event():
+    from pathlib import Path
+
+    from simulator.desktop.wire import DISPATCH_EVENTS
+
+    text = (Path(__file__).parent.parent / "docs" / "desktop.md").read_text(encoding="utf-8")
+    for req in REQUESTS.values():
+        assert f"`{req.camel if req.js_only else req.name}`" in text, req.name
+        assert not req.js or f"`{req.camel}`" in text, req.camel
+    events = ["OnApplicationClosed", "OnApplicationReadyForInitialization", "OnCallEvent", "OnEmailEvent",
+              "OnSMSEvent", "OnOpenMediaEvent", "OnRegistrationStatus", "OnUserLogin", "OnUserStatusUpdate",
+              "OnChatEvent", "OnRealTimeInformationUpdate", *DISPATCH_EVENTS.values()]
+    assert all(f"| `{event}` |" in text for event in events)

@@ -184,8 +184,9 @@ class Sessions:
     def _new(self, media: MediaType, kind: InteractionKind, call_type: CallType) -> Interaction:
         number = self.next_number
         self.next_number += 1
-        it = Interaction(id=str(uuid.uuid5(ID_NAMESPACE, f"interaction:{number}")), number=number, media=media,
-                         kind=kind, state=S.Queued, created=self._world.clock.now(), call_type=call_type)
+        now = self._world.clock.now()  # in the id too: numbers start again after a reset, ids do not
+        it = Interaction(id=str(uuid.uuid5(ID_NAMESPACE, f"interaction:{number}:{now.isoformat()}")), number=number,
+                         media=media, kind=kind, state=S.Queued, created=now, call_type=call_type)
         self.interactions[it.id] = it
         self.by_number[number] = it.id
         return it
