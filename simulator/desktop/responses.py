@@ -65,8 +65,8 @@ class Context:
 
     def session(self, number: int) -> Interaction | OpenMediaItem:
         """A call, chat, e-mail, SMS or open media item of the agent by its desktop ID."""
-        item = wire.find_item(self.world, number)
-        if item is not None and item.agent_id == self.me.id:
+        item = wire.find_item(self.world, number, self.me)
+        if item is not None:
             return item
         return self.interaction(number)
 

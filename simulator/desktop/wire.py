@@ -105,8 +105,14 @@ def find_queue(world: World, group_id: int) -> Queue | None:
     return next((q for q in world.queues.values() if service_group_id(q) == group_id), None)
 
 
-def find_item(world: World, number: int) -> OpenMediaItem | None:
-    return next((i for i in world.items.values() if item_number(i.id) == number and i.agent_id), None)
+def find_item(world: World, number: int, agent: Employee) -> OpenMediaItem | None:
+    """One of the agent's open media items by its desktop ID: those they hold first, then their ended ones."""
+    held = (world.items[i] for i in agent.active_items if i in world.items)
+    found = next((i for i in held if item_number(i.id) == number), None)
+    if found is None and number & 0x10000000:
+        found = next((i for i in world.items.values() if i.agent_id == agent.id and item_number(i.id) == number),
+                     None)
+    return found
 
 
 def reason_id(code: str) -> int:
