@@ -33,6 +33,7 @@ from simulator.control.responses import error
 from simulator.control.urls import EXCEPTION_HANDLERS as CONTROL_EXCEPTION_HANDLERS
 from simulator.control.urls import LoopbackOnly
 from simulator.control.urls import routes as control_routes
+from simulator.desktop import face as desktop_face
 from simulator.face import Face
 from simulator.micc import hubs as micc_hubs
 from simulator.micc import sdk as micc_sdk
@@ -64,6 +65,7 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
         Face("authorizationserver", [Mount("/authorizationserver", app=auth)]),
         Face("miccsdk", [Mount("/miccsdk/api/v1", app=sdk)]),
         micc_hubs.face(sim),
+        desktop_face(sim),  # before control: its test page is /_sim/desktop/
         Face("control", [Mount("/_sim", app=control)]),
         cloudlink.face(sim),
     ]
@@ -118,6 +120,7 @@ async def _index(request: Request) -> JSONResponse:
             "signalr": f"{base}/miccsdk/signalr",
             "control": f"{base}/_sim",
             **{f"cloudlink-{service}": f"{base}/{service}/{CLOUDLINK_VERSION}" for service in cloudlink.SERVICES},
+            "desktop": f"{base}/agent (socket.io namespace; path /socket.io/)",
         },
     })
 

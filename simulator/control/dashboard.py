@@ -20,7 +20,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from simulator.micc.wire import dotnet_datetime, dotnet_timespan
 from simulator.runtime import Simulator
-from simulator.world.events import EmployeeStateChanged, Event, OpenMediaChanged, SessionsEnded
+from simulator.world.events import EmployeeStateChanged, Event, InteractionChanged, OpenMediaChanged, SessionsEnded
 
 PUSH_INTERVAL = 0.25  # seconds of wall time between pictures, at most
 
@@ -71,6 +71,14 @@ def describe(sim: Simulator, event: Event) -> dict[str, Any] | None:
         state = "logged out" if not e.logged_in else e.presence.name + (f" ({e.presence_reason})"
                                                                         if e.presence_reason else "")
         return {"at": at, "kind": "agent", "text": f"{e.name} {state}"}
+    if isinstance(event, InteractionChanged) and event.what == "state":
+        it = event.interaction
+        queue = sim.world.queues.get(it.queue_id or "")
+        agent = sim.world.employees.get(it.agent_id or "")
+        where = f" in {queue.name}" if queue and it.state.name == "Queued" else ""
+        who = f" ({agent.name})" if agent and it.live else ""
+        return {"at": at, "kind": "interaction", "item": it.id,
+                "text": f"{it.media.name} {it.number} {event.previous or 'new'} → {it.state.name}{where}{who}"}
     if isinstance(event, SessionsEnded):
         return {"at": at, "kind": "server", "text": f"sessions ended ({event.reason})"}
     return None

@@ -35,7 +35,7 @@ from simulator.control.journal import face_of
 
 Kind = Literal["latency", "error", "busy", "reset", "empty", "garbage", "revoke_tokens", "disconnect"]
 FACES = tuple(face for _, face in JOURNAL_FACES)  # the faces a rule may name; a streaming face adds its own
-STREAMING_FACES: tuple[str, ...] = ("signalr",)  # faces whose connections a ``disconnect`` rule may drop
+STREAMING_FACES: tuple[str, ...] = ("signalr", "desktop")  # faces whose connections a ``disconnect`` rule may drop
 
 
 class FaultRuleSpec(BaseModel):

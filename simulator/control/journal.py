@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from simulator.middleware import CLIENT_PATH
 
 FACES = (("/authorizationserver", "authorizationserver"), ("/miccsdk/signalr", "signalr"), ("/miccsdk", "miccsdk"),
+         ("/socket.io", "desktop"),
          *((f"/{s}", f"cloudlink-{s}") for s in ("authentication", "admin", "notifications", "chat", "media",
                                                   "presence")))
 

@@ -69,6 +69,8 @@ def item_view(world: World, item: OpenMediaItem) -> dict[str, Any]:
 
 
 def world_view(sim: Simulator) -> dict[str, Any]:
+    from simulator.control.interactions import interactions_summary
+
     world = sim.world
     return {
         "clock": clock_view(sim),
@@ -104,6 +106,7 @@ def world_view(sim: Simulator) -> dict[str, Any]:
         "clients": {"source": sim.clients.source, "ids": sorted(sim.clients.clients),
                     "rejected": list(sim.clients.rejected)},
         "sessions": len(sim.tokens),
+        "interactions": interactions_summary(world),
     }
 
 

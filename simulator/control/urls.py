@@ -11,6 +11,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from simulator.control import dashboard
+from simulator.control import interactions as i
 from simulator.control import responses as r
 from simulator.control.responses import error
 
@@ -45,6 +46,10 @@ routes = [
     Route("/clock/advance", r.advance_clock, methods=["POST"]),
     Route("/iis/restart", r.iis_restart, methods=["POST"]),
     Route("/employees/{ref}", r.patch_employee, methods=["PATCH"]),
+    Route("/interactions", i.get_interactions, methods=["GET"]),
+    Route("/interactions", i.post_interaction, methods=["POST"]),
+    Route("/interactions/{ref}", i.get_interaction, methods=["GET"]),
+    Route("/interactions/{ref}", i.end_interaction, methods=["DELETE"]),
     Route("/journal", r.get_journal, methods=["GET"]),
     Route("/journal", r.clear_journal, methods=["DELETE"]),
     Route("/journal/count", r.count_journal, methods=["GET"]),

@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from simulator.cloudlink.config import CloudLinkConfig
+from simulator.world.interactions_config import InteractionsConfig
 from simulator.world.model import MediaType, PresenceAvailability, ReasonKind, Role
 
 ID_NAMESPACE = uuid.UUID("6f2d3c1e-8a4b-4c7d-9e10-6d1c2b3a4f50")
@@ -136,6 +137,7 @@ class WorldConfig(_Strict):
     )
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     cloudlink: CloudLinkConfig = Field(default_factory=CloudLinkConfig, description="the CloudLink tenant")
+    interactions: InteractionsConfig = Field(default_factory=InteractionsConfig)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> WorldConfig:
@@ -167,6 +169,15 @@ class WorldConfig(_Strict):
                                                                      m.routing_failure_queue)):
                 if ref and ref.lower() not in queues and ref not in queues:
                     problems.append(f"media server {m.name!r}: {role} {ref!r} is not a queue")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _cq_code_queues_resolve(self) -> WorldConfig:
+        queues = {q.name.lower() for q in self.queues} | {q.reporting.lower() for q in self.queues}
+        problems = [f"interactions.cq_codes {c.name!r}: unknown queue {ref!r}" for c in self.interactions.cq_codes
+                    for ref in c.queues if ref.lower() not in queues]
         if problems:
             raise ValueError("; ".join(problems))
         return self

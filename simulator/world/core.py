@@ -38,6 +38,7 @@ from simulator.world.model import (
 )
 from simulator.world.queue_log import QueueEventKind
 from simulator.world.quirks import Quirks
+from simulator.world.sessions import Sessions
 from simulator.world.stats import AgentActivity, QueueNow, Staffing, agent_activity, queue_now, staffing
 
 
@@ -96,6 +97,7 @@ class World:
         profiles = {name: AgentProfile(name, p.accept_delay, p.handle_time)
                     for name, p in config.agent_profiles.items()}
         self.agents = VirtualAgents(self, clock, profiles, config.routing.offer_timeout)
+        self.sessions = Sessions(self, config.interactions)  # calls, chats, e-mails and SMS
 
     # -- construction ------------------------------------------------------------------------
     def _build(self, config: WorldConfig) -> None:
@@ -212,18 +214,22 @@ class World:
         return self.queues[item.queue_id].waiting.index(item.id) + 1
 
     def activity(self, employee: Employee) -> AgentActivity:
-        return agent_activity(employee, [self.items[i].state for i in employee.active_items if i in self.items])
+        return agent_activity(employee, [self.items[i].state for i in employee.active_items if i in self.items]
+                              + self.sessions.conversation_states(employee))
 
     def queue_now(self, queue: Queue) -> QueueNow:
-        oldest = self.items[queue.waiting[0]].time_offered_to_queue if queue.waiting else None
-        return queue_now(self.clock.now(), len(queue.waiting), oldest, self._staffing(queue), queue.log,
+        others = self.sessions.waiting_since(queue)  # calls, chats, e-mails and SMS waiting in it
+        heads = [self.items[queue.waiting[0]].time_offered_to_queue] if queue.waiting else []
+        return queue_now(self.clock.now(), len(queue.waiting) + len(others), min(heads + others, default=None),
+                         self._staffing(queue), queue.log,
                          queue.stats.transfers_to_unavailable)
 
     def _staffing(self, queue: Queue) -> Staffing:
         on_acd = self._cached("on_acd", lambda: {
             e.id for e in self.employees.values()
             if any(self.items[i].state in (ConversationState.Acd, ConversationState.Held)
-                   for i in e.active_items if i in self.items)})
+                   for i in e.active_items if i in self.items)}
+            | self.sessions.agents_on_acd())
         return self._cached(("staffing", queue.id),
                             lambda: staffing(queue.media_type, self.members(queue), on_acd))
 
@@ -508,7 +514,7 @@ class World:
                     break
                 if progress:
                     break
-        return offers
+        return offers + self.sessions.dispatch()
 
     def _route(self, item: OpenMediaItem, previous: ConversationState | None, enter: Action) -> None:
         """Send a new (or rerouted) item to its destination queue, or fail it."""

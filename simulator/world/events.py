@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from simulator.world.interactions import Interaction
     from simulator.world.model import Employee, OpenMediaItem
 
 
@@ -25,6 +26,15 @@ class Event:
 class OpenMediaChanged(Event):
     item: OpenMediaItem
     previous: str | None  # the ConversationState before the change, None when created
+
+
+@dataclass(frozen=True)
+class InteractionChanged(Event):
+    """A call, chat, e-mail or SMS changed: its state, or (``what``) its data, reservation or recording."""
+
+    interaction: Interaction
+    previous: str | None  # the InteractionState before the change, None when created
+    what: str = "state"
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from simulator.world.clock import Clock
 from simulator.world.config import WorldConfig
 from simulator.world.core import World
 from simulator.world.events import EventBus
+from simulator.world.interactions import Interaction
 from simulator.world.model import ConversationState, Employee, OpenMediaItem, Queue, QueueCounters
 from simulator.world.queue_log import QueueEventKind
 from simulator.world.quirks import Quirks
@@ -104,6 +105,7 @@ def dump(world: World, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         "id_generator": encode(world._ids.getstate()),
         "timers": [{"item": item_id, "action": action, "agent": agent, "due": due.isoformat()}
                    for item_id, action, agent, due in world.agents.pending()],
+        "interactions": _dump_sessions(world),
         **(extra or {}),
     }
 
@@ -138,6 +140,7 @@ def load(data: dict[str, Any], clock: Clock, bus: EventBus | None = None, quirks
         for timer in data["timers"]:
             world.agents.restore(timer["item"], timer["action"], timer["agent"],
                                  datetime.fromisoformat(timer["due"]))
+        _load_sessions(world, data.get("interactions"))
     except SnapshotError:
         raise
     except (KeyError, TypeError, ValueError) as exc:
@@ -148,3 +151,38 @@ def load(data: dict[str, Any], clock: Clock, bus: EventBus | None = None, quirks
 def _tuples(value: Any) -> Any:
     """JSON made the random generator's state tuples into lists; give them back."""
     return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+def _dump_sessions(world: World) -> dict[str, Any]:
+    """Calls, chats, e-mails and SMS (sessions.py): entities, waiting lists, readiness and their timers."""
+    sessions = world.sessions
+    return {
+        "items": [encode(i) for i in sessions.interactions.values()],
+        "waiting": {queue_id: list(ids) for queue_id, ids in sessions.waiting.items()},
+        "common_hold": list(sessions.common_hold),
+        "next_number": sessions.next_number,
+        "not_ready_reasons": dict(sessions.not_ready_reasons),
+        "recording_modes": dict(sessions.recording_modes),
+        "item_cq_codes": {k: list(v) for k, v in sessions.item_cq_codes.items()},
+        "ended": list(sessions.ended),
+        "timers": [{"interaction": it_id, "action": action, "due": due.isoformat()}
+                   for it_id, action, due in sessions.pending()],
+    }
+
+
+def _load_sessions(world: World, data: dict[str, Any] | None) -> None:
+    if data is None:  # a snapshot from before calls and chats were simulated
+        return
+    sessions = world.sessions
+    sessions.interactions = {i["id"]: decode_entity(Interaction, i) for i in data["items"]}
+    sessions.by_number = {i.number: i.id for i in sessions.interactions.values()}
+    sessions.open = {i.id for i in sessions.interactions.values() if i.live}
+    sessions.waiting = {queue_id: list(ids) for queue_id, ids in data["waiting"].items()}
+    sessions.common_hold = list(data["common_hold"])
+    sessions.next_number = int(data["next_number"])
+    sessions.not_ready_reasons = dict(data["not_ready_reasons"])
+    sessions.recording_modes = dict(data["recording_modes"])
+    sessions.item_cq_codes = {k: [int(c) for c in v] for k, v in data["item_cq_codes"].items()}
+    sessions.ended = deque(data["ended"])
+    for timer in data["timers"]:
+        sessions.restore_timer(timer["interaction"], timer["action"], datetime.fromisoformat(timer["due"]))

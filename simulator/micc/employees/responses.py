@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 from simulator.micc import access
-from simulator.micc.conversations.responses import conversation_to_wire
+from simulator.micc.conversations.responses import any_to_wire, conversation_to_wire, find_conversation
 from simulator.micc.employees.actions import apply_action
 from simulator.micc.wire import Links, dotnet_datetime, hal_collection
 from simulator.spec.router import ApiError, Call, Reply
@@ -260,17 +260,20 @@ def get_conversations(call: Call) -> dict[str, Any]:
         raise ApiError(400, f"type must be active, drafts or failed, not {kind!r}.")
     states = INBOX_STATES.get(kind) or tuple(s for v in INBOX_STATES.values() for s in v)
     mine = [i for i in world.items.values() if i.agent_id == employee.id and i.state in states]
-    return hal_collection((conversation_to_wire(world, i, call) for i in mine),
+    sessions = [i for i in world.sessions.of_agent(employee) if i.conversation_state() in states
+                or (ConversationState.Acd in states and i.conversation_state() is ConversationState.NonAcd)]
+    return hal_collection([*(conversation_to_wire(world, i, call) for i in mine),
+                           *(any_to_wire(world, i, call) for i in sessions)],
                           call.url_for(f"/employees/{employee.id}/conversations"))
 
 
 def get_conversation(call: Call) -> dict[str, Any]:
     world: World = call.world
     employee = access.employee_for(call, call.path["id"], others_need=SUPERVISOR)
-    item = world.item(call.path["conversationId"])
+    item = find_conversation(world, call.path["conversationId"])
     if item.agent_id != employee.id:
         raise ApiError(404, f"The conversation '{item.id}' is not in the inbox of {employee.username}.")
-    return conversation_to_wire(world, item, call)
+    return any_to_wire(world, item, call)
 
 
 def put_conversations(call: Call) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 from simulator.micc import access
-from simulator.micc.conversations.responses import conversation_to_wire
+from simulator.micc.conversations.responses import conversation_to_wire, interaction_to_wire
 from simulator.micc.wire import Links, dotnet_datetime, dotnet_timespan, hal_collection
 from simulator.spec.router import ApiError, Call
 from simulator.world.core import World
@@ -121,7 +121,8 @@ def get_waiting_conversations(call: Call) -> dict[str, Any]:
     world: World = call.world
     queue = world.queue(call.path["id"])
     items = [world.items[i] for i in queue.waiting]
-    return hal_collection((conversation_to_wire(world, i, call) for i in items),
+    return hal_collection([*(conversation_to_wire(world, i, call) for i in items),
+                           *(interaction_to_wire(world, i, call) for i in world.sessions.waiting_in(queue))],
                           call.url_for(f"/queues/{quote(queue.id)}/conversations"))
 
 
