@@ -9,11 +9,13 @@ from starlette.routing import Mount
 
 from simulator.cloudlink.auth.responses import HANDLERS as AUTHENTICATION
 from simulator.cloudlink.common import VERSION, HostStyleUrls, service_app
+from simulator.cloudlink.notify.responses import HANDLERS as NOTIFICATIONS
 from simulator.face import Face
 from simulator.spec.router import Handler
 
 SERVICES: dict[str, dict[str, Handler]] = {
     "authentication": AUTHENTICATION,
+    "notifications": NOTIFICATIONS,
 }
 
 

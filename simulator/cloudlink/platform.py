@@ -15,17 +15,18 @@ from typing import Any
 from simulator.cloudlink.admin.models import Directory
 from simulator.cloudlink.auth.models import Sessions
 from simulator.cloudlink.config import CloudLinkConfig
-from simulator.cloudlink.notify.models import Notify, Publication
+from simulator.cloudlink.notify.models import Notify, Publication, Subscription
+from simulator.world.events import EventBus
 from simulator.world.snapshot import decode_entity, encode
 
 
 class CloudLink:
-    def __init__(self, config: CloudLinkConfig, now: Callable[[], datetime]) -> None:
+    def __init__(self, config: CloudLinkConfig, now: Callable[[], datetime], bus: EventBus | None = None) -> None:
         self.config = config
         self.now = now
         self.directory = Directory.from_config(config, now())
         self.sessions = Sessions(config.token_lifetime, config.refresh_token_lifetime)
-        self.notify = Notify(now)
+        self.notify = Notify(now, bus)  # announces the deliveries it queues on the simulator's bus
 
     # -- snapshots -------------------------------------------------------------------------------
     def dump(self) -> dict[str, Any]:
@@ -33,6 +34,7 @@ class CloudLink:
             "directory": encode(self.directory),
             "sessions": encode(self.sessions),
             "publications": [encode(p) for p in self.notify.log],
+            "subscriptions": [encode(s) for s in self.notify.subscriptions.values()],
         }
 
     def load(self, data: dict[str, Any]) -> None:
@@ -41,3 +43,5 @@ class CloudLink:
         self.sessions = decode_entity(Sessions, data["sessions"])
         self.notify.log.clear()
         self.notify.log.extend(decode_entity(Publication, p) for p in data["publications"])
+        self.notify.subscriptions = {s.subscription_id: s for s in (
+            decode_entity(Subscription, item) for item in data.get("subscriptions", []))}
