@@ -84,7 +84,10 @@ class DeliveryWorker:
             try:
                 outcome = await self._attempt(notify, delivery)
             except asyncio.CancelledError:
-                raise
+                task = asyncio.current_task()
+                if task is None or task.cancelling():  # the server is stopping
+                    raise
+                outcome = Outcome(False, "the attempt was cancelled")  # a library's own cancellation leaked out
             except Exception as exc:  # a bug of ours must not leave the delivery stuck in "sending"
                 log.exception("delivery %s failed", delivery.delivery_id)
                 outcome = Outcome(False, f"the simulator failed to send it: {type(exc).__name__}: {exc}")

@@ -158,7 +158,7 @@ class DeliveryError(Exception):
     pass
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: the queues hold the very objects
 class Delivery:
     delivery_id: str
     subscription_id: str

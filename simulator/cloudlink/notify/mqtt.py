@@ -44,7 +44,6 @@ from simulator.control.faults import MQTT_FACE
 log = logging.getLogger("micc_sim.notify")
 
 PATH = "/notifications/2017-09-01/mqtt"
-GRANT = "micc_sim.grant"  # where a session keeps its connection grant (Session.attributes)
 _KEY = secrets.token_bytes(32)  # signs connection tokens; one per process, as the JWT key
 
 
@@ -87,10 +86,11 @@ def new_grant(principal_id: str, account_id: str, role: str, now: datetime, life
 
 # -- the WebSocket as amqtt's byte stream -----------------------------------------------------------
 class _Reader(ReaderAdapter):
-    def __init__(self, websocket: WebSocket) -> None:
+    def __init__(self, websocket: WebSocket, lost: asyncio.Event) -> None:
         self.websocket = websocket
         self.buffer = bytearray()
         self.eof = False
+        self.lost = lost
 
     async def read(self, n: int = -1) -> bytes:
         while not self.eof and (len(self.buffer) < n or (n < 0 and not self.buffer)):
@@ -100,6 +100,7 @@ class _Reader(ReaderAdapter):
                 message = {"type": "websocket.disconnect"}
             if message["type"] == "websocket.disconnect":
                 self.eof = True
+                self.lost.set()
                 break
             self.buffer += message.get("bytes") or (message.get("text") or "").encode()
         size = len(self.buffer) if n < 0 else min(n, len(self.buffer))
@@ -109,14 +110,20 @@ class _Reader(ReaderAdapter):
 
     def feed_eof(self) -> None:
         self.eof = True
+        self.lost.set()
 
 
 class _Writer(WriterAdapter):
-    def __init__(self, websocket: WebSocket, peer: tuple[str, int]) -> None:
+    """Also carries the connection's grant: a resumed (persistent) session keeps the peer address of the
+    connection that created it, so the grant is found through the handler's writer, never by address."""
+
+    def __init__(self, websocket: WebSocket, peer: tuple[str, int], grant: Grant) -> None:
         self.websocket = websocket
         self.peer = peer
+        self.grant = grant
         self.pending = bytearray()
         self.closed = False
+        self.lost = asyncio.Event()  # set when the connection is gone, whichever side saw it first
 
     def write(self, data: bytes) -> None:
         self.pending += data
@@ -128,6 +135,7 @@ class _Writer(WriterAdapter):
                 await self.websocket.send_bytes(data)
             except (WebSocketDisconnect, RuntimeError, OSError):
                 self.closed = True
+                self.lost.set()
 
     def get_peer_info(self) -> tuple[str, int] | None:
         return self.peer
@@ -136,10 +144,11 @@ class _Writer(WriterAdapter):
         return None
 
     async def close(self, code: int = 1000) -> None:
+        self.lost.set()
         if not self.closed:
             self.closed = True
             if self.websocket.application_state is WebSocketState.CONNECTED:
-                with contextlib.suppress(RuntimeError, OSError):
+                with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
                     await self.websocket.close(code)
 
 
@@ -150,15 +159,12 @@ class _PluginConfig:
 
 
 class ConnectionAccess(BaseAuthPlugin):
-    """A session is the WebSocket connection that was let in with a token; it carries that grant."""
+    """Every MQTT session comes through :meth:`MqttBroker.endpoint`, which let its WebSocket in with a valid
+    token: CONNECT needs no user name or password (they are ignored)."""
 
     Config = _PluginConfig
 
     async def authenticate(self, *, session: Session) -> bool | None:
-        grant = self.config.bridge.grants.get((session.remote_address, session.remote_port))
-        if grant is None:
-            return False
-        session.attributes[GRANT] = grant
         return True
 
 
@@ -182,8 +188,7 @@ class MqttBroker:
 
     def __init__(self, sim: Any) -> None:
         self.sim = sim
-        self.grants: dict[tuple[str, int], Grant] = {}
-        self.writers: dict[tuple[str, int], _Writer] = {}
+        self.writers: set[_Writer] = set()
         self.broker: Broker | None = None
 
     async def start(self) -> None:
@@ -196,7 +201,7 @@ class MqttBroker:
 
     async def stop(self) -> None:
         if self.broker is not None:
-            for writer in list(self.writers.values()):
+            for writer in list(self.writers):
                 await writer.close(1001)
             await self.broker.shutdown()
             self.broker = None
@@ -210,17 +215,23 @@ class MqttBroker:
         await websocket.accept(subprotocol="mqtt" if "mqtt" in offered else None)
         client = websocket.client
         peer = (client.host, client.port) if client else ("unknown", id(websocket))
-        writer = _Writer(websocket, peer)
-        self.grants[peer], self.writers[peer] = grant, writer
+        writer = _Writer(websocket, peer, grant)
+        self.writers.add(writer)
         try:
-            await self.broker.external_connected(_Reader(websocket), writer, "default")
+            await self.broker.external_connected(_Reader(websocket, writer.lost), writer, "default")
         finally:
-            self.grants.pop(peer, None)
-            self.writers.pop(peer, None)
+            self.writers.discard(writer)
             await writer.close()
 
+    def _writer(self, session: Session) -> _Writer | None:
+        """The connection a session is attached to now."""
+        handler = self.broker.sessions.get(session.client_id, (None, None))[1] if self.broker else None
+        writer = getattr(handler, "writer", None)
+        return writer if isinstance(writer, _Writer) else None
+
     def may_subscribe(self, session: Session, topic: str) -> bool:
-        grant: Grant | None = session.attributes.get(GRANT)
+        writer = self._writer(session)
+        grant = writer.grant if writer else None
         cloudlink = self.sim.cloudlink
         subscription = cloudlink.notify.subscription(topic)
         allowed = (grant is not None and subscription is not None and subscription.transport == "websocket"
@@ -232,6 +243,29 @@ class MqttBroker:
                      session.client_id, topic)
         return allowed
 
+    @staticmethod
+    async def _publish(broker: Broker, session: Session, writer: _Writer, topic: str, payload: bytes, qos: int,
+                       timeout: float) -> str | None:
+        """PUBLISH and wait for the PUBACK (QoS 1), the connection's loss or the timeout; what went wrong, if any.
+        amqtt forgets an unacknowledged message when the connection goes, so the worker's retry resends it."""
+        handler = broker.sessions.get(session.client_id, (None, None))[1]
+        if handler is None:
+            return "the client's session has no connection"
+        sending = asyncio.ensure_future(handler.mqtt_publish(topic, payload, qos, retain=False))
+        lost = asyncio.ensure_future(writer.lost.wait())
+        try:
+            await asyncio.wait({sending, lost}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            lost.cancel()
+        if sending.done() and not sending.cancelled() and sending.exception() is None:
+            return None
+        if not sending.done():
+            sending.cancel()
+            return "the connection was lost before the PUBACK" if writer.lost.is_set() else \
+                f"no PUBACK within {timeout:g} s"
+        failure = "cancelled" if sending.cancelled() else repr(sending.exception())
+        return f"the connection was lost ({failure})" if writer.lost.is_set() else failure
+
     async def deliver(self, delivery: Delivery, payload: bytes, timeout: float) -> Outcome:
         """PUBLISH one notification on the topic of its subscription id (see the module's docstring)."""
         topic = delivery.subscription_id
@@ -240,26 +274,21 @@ class MqttBroker:
             return Outcome(False, "the MQTT broker is not running")
         done: list[str] = []
         for session, granted in list(broker.subscriptions.get(topic, [])):
-            qos = min(1, granted)
-            if session.transitions.state == "connected":
-                writer = self.writers.get((session.remote_address, session.remote_port))
-                if self.sim.faults.disconnects(MQTT_FACE, f"{PATH}/{session.client_id}"):
-                    if writer is not None:
-                        await writer.close(1011)
-                    return Outcome(False, f"fault rule: the connection of MQTT client {session.client_id} "
-                                          "was dropped before the message was sent")
-                handler = broker.sessions.get(session.client_id, (None, None))[1]
-                if handler is None:
-                    continue
-                try:
-                    await asyncio.wait_for(handler.mqtt_publish(topic, payload, qos, retain=False), timeout)
-                except Exception as exc:  # timeout, connection lost: the worker retries
-                    return Outcome(False, f"MQTT publish to {session.client_id} failed: {type(exc).__name__} {exc}")
-                done.append(f"sent to MQTT client {session.client_id} with QoS {qos}"
-                            + (" (PUBACK received)" if qos else ""))
+            qos, client = min(1, granted), session.client_id
+            writer = self._writer(session)
+            online = session.transitions.state == "connected" and writer is not None and not writer.lost.is_set()
+            if online:
+                if self.sim.faults.disconnects(MQTT_FACE, f"{PATH}/{client}"):
+                    await writer.close(1011)
+                    return Outcome(False, f"fault rule: the connection of MQTT client {client} was dropped before "
+                                          "the message was sent")
+                problem = await self._publish(broker, session, writer, topic, payload, qos, timeout)
+                if problem:
+                    return Outcome(False, f"MQTT PUBLISH to client {client} failed: {problem}")
+                done.append(f"sent to MQTT client {client} with QoS {qos}" + (" (PUBACK received)" if qos else ""))
             elif not session.clean_session and qos:
                 await session.retained_messages.put(RetainedApplicationMessage(None, topic, payload, qos))
-                done.append(f"queued for MQTT client {session.client_id}, offline with a persistent session: "
+                done.append(f"queued for MQTT client {client}, offline with a persistent session: "
                             "the broker sends it when the client reconnects")
         if not done:
             return Outcome(False, f"no MQTT client is subscribed to topic {topic} (client {delivery.target} "
