@@ -96,6 +96,7 @@ def test_after_the_last_attempt_a_delivery_is_a_dead_letter_and_the_next_goes_on
         assert len(refused["attempts"]) == 1 and "not retried" in refused["reason"]
         assert [json.loads(raw)["content"]["callId"] for _, raw, _ in received] == ["call-1"] * 3 + [
             "call-2", "call-3"]
+        assert live.http.get("/_sim/notifications/deliveries", params={"status": "lost"}).status_code == 400
         counts = deliveries(live, status="failed")["counts"]
         assert counts["failed"] == 2 and counts["delivered"] == 1 and counts["pending"] == counts["retrying"] == 0
 
