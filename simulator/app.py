@@ -26,6 +26,7 @@ from starlette.routing import Mount, Route
 from simulator import __version__
 from simulator.cloudlink import face as cloudlink
 from simulator.cloudlink.common import VERSION as CLOUDLINK_VERSION
+from simulator.cloudlink.notify import face as cloudlink_notify
 from simulator.control.dashboard import Timeline
 from simulator.control.faults import FaultInjector
 from simulator.control.journal import JournalRecorder
@@ -67,6 +68,7 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
         micc_hubs.face(sim),
         desktop_face(sim),  # before control: its test page is /_sim/desktop/
         Face("control", [Mount("/_sim", app=control)]),
+        cloudlink_notify.face(sim),  # before cloudlink: its WebSocket path is under a CloudLink mount
         cloudlink.face(sim),
     ]
 

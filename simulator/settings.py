@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from simulator.cloudlink.notify.settings import NotifySettings
 from simulator.spec.binding import Strictness
 from simulator.tls import TlsMode
 from simulator.world.clock import ClockMode
@@ -37,6 +38,8 @@ class Settings(BaseSettings):
     tls_dir: Path = Field(Path(".micc-sim/tls"), description="where the TLS certificates are kept")
     tls_names: list[str] = Field(default_factory=list, description="extra host names for the certificate")
     journal_size: int = Field(10_000, ge=0, description="requests kept in the request journal")
+    notifications: NotifySettings = Field(
+        default_factory=NotifySettings, description="CloudLink notification delivery (docs/cloudlink-notifications.md)")
 
     @field_validator("quirks")
     @classmethod

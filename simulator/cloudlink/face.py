@@ -12,6 +12,7 @@ from simulator.cloudlink.auth.responses import HANDLERS as AUTHENTICATION
 from simulator.cloudlink.chat.responses import HANDLERS as CHAT
 from simulator.cloudlink.common import VERSION, HostStyleUrls, service_app
 from simulator.cloudlink.media.responses import HANDLERS as MEDIA
+from simulator.cloudlink.notify.responses import HANDLERS as NOTIFICATIONS
 from simulator.cloudlink.presence.responses import HANDLERS as PRESENCE
 from simulator.face import Face
 from simulator.spec.router import Handler
@@ -21,6 +22,7 @@ SERVICES: dict[str, dict[str, Handler]] = {
     "chat": CHAT,
     "media": MEDIA,
     "presence": PRESENCE,
+    "notifications": NOTIFICATIONS,
 }
 
 

@@ -17,19 +17,19 @@ from simulator.cloudlink.auth.models import Sessions
 from simulator.cloudlink.chat.models import Chat
 from simulator.cloudlink.config import CloudLinkConfig
 from simulator.cloudlink.media.models import Media, MediaState
-from simulator.cloudlink.notify.models import Notify, Publication
+from simulator.cloudlink.notify.models import Notify, Publication, Subscription
 from simulator.cloudlink.presence.models import Presences, PresenceState
 from simulator.world.events import EventBus
 from simulator.world.snapshot import decode_entity, encode
 
 
 class CloudLink:
-    def __init__(self, config: CloudLinkConfig, now: Callable[[], datetime]) -> None:
+    def __init__(self, config: CloudLinkConfig, now: Callable[[], datetime], bus: EventBus | None = None) -> None:
         self.config = config
         self.now = now
         self.directory = Directory.from_config(config, now())
         self.sessions = Sessions(config.token_lifetime, config.refresh_token_lifetime)
-        self.notify = Notify(now)
+        self.notify = Notify(now, bus)  # announces the deliveries it queues on the simulator's bus
         self.chat = Chat()
         self.events = EventBus()  # the services' own typed events (calls, presence), turned into publications
         self.media = Media(self)
@@ -45,6 +45,7 @@ class CloudLink:
             "chat": encode(self.chat),
             "media": encode(self.media.state),
             "presence": encode(self.presence.state),
+            "subscriptions": [encode(s) for s in self.notify.subscriptions.values()],
         }
 
     def load(self, data: dict[str, Any]) -> None:
@@ -58,3 +59,5 @@ class CloudLink:
             self.media.state = decode_entity(MediaState, data["media"])
         if "presence" in data:
             self.presence.state = decode_entity(PresenceState, data["presence"])
+        self.notify.subscriptions = {s.subscription_id: s for s in (
+            decode_entity(Subscription, item) for item in data.get("subscriptions", []))}

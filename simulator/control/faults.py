@@ -37,6 +37,13 @@ Kind = Literal["latency", "error", "busy", "reset", "empty", "garbage", "revoke_
 FACES = tuple(face for _, face in JOURNAL_FACES)  # the faces a rule may name; a streaming face adds its own
 STREAMING_FACES: tuple[str, ...] = ("signalr", "desktop")  # faces whose connections a ``disconnect`` rule may drop
 
+# CloudLink notifications (docs/cloudlink-notifications.md): rules for what the simulator sends out
+WEBHOOKS_FACE = "cloudlink-webhooks"  # each webhook POST: the receiver is slow, fails with a status, or resets
+MQTT_FACE = "cloudlink-mqtt"  # the notifications' MQTT-over-WebSocket connections: disconnect
+OUTGOING_KINDS = ("latency", "error", "busy", "reset")
+FACES += (WEBHOOKS_FACE, MQTT_FACE)
+STREAMING_FACES += (MQTT_FACE,)
+
 
 class FaultRuleSpec(BaseModel):
     """A fault rule as the control API takes it."""
@@ -66,6 +73,14 @@ class FaultRuleSpec(BaseModel):
         if self.kind == "disconnect" and self.face not in STREAMING_FACES:
             streaming = ", ".join(STREAMING_FACES) or "none yet"
             raise ValueError(f"a disconnect rule needs the face whose connections it drops ({streaming})")
+        return self
+
+    @model_validator(mode="after")
+    def _notification_faces_take_their_kinds(self) -> FaultRuleSpec:
+        if self.face == WEBHOOKS_FACE and self.kind not in OUTGOING_KINDS:
+            raise ValueError(f"a {WEBHOOKS_FACE} rule is one of {', '.join(OUTGOING_KINDS)}, not {self.kind}")
+        if self.face == MQTT_FACE and self.kind != "disconnect":
+            raise ValueError(f"a {MQTT_FACE} rule is a disconnect rule, not {self.kind}")
         return self
 
     @field_validator("path")
@@ -134,6 +149,20 @@ class Faults:
                 rule.fired += 1
                 return True
         return False
+
+    def pick_outgoing(self, face: str, method: str, url: str) -> FaultRule | None:
+        """The first rule of ``face`` (one the simulator sends from, as webhooks) that fires for a request it
+        sends to ``url`` (a rule's ``path`` is searched in the whole URL); counted as :meth:`pick` does."""
+        for rule in self.rules:
+            spec = rule.spec
+            if (spec.face == face and spec.kind != "disconnect"
+                    and (spec.count is None or rule.fired < spec.count)
+                    and (spec.method is None or spec.method.upper() == method)
+                    and (spec.path is None or re.search(spec.path, url, re.IGNORECASE) is not None)
+                    and self.random.random() < spec.probability):
+                rule.fired += 1
+                return rule
+        return None
 
     def latency_seconds(self, spec: FaultRuleSpec) -> float:
         if spec.sigma <= 0:

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from simulator.cloudlink.notify import control as notifications
 from simulator.control import dashboard
 from simulator.control import interactions as i
 from simulator.control import responses as r
@@ -59,6 +60,7 @@ routes = [
     Route("/faults", r.clear_faults, methods=["DELETE"]),
     Route("/faults/{id}", r.delete_fault, methods=["DELETE"]),
     Route("/openapi/{name}", r.get_contract, methods=["GET"]),
+    Route("/notifications/deliveries", notifications.get_deliveries, methods=["GET"]),
     Route("/dashboard", dashboard.page, methods=["GET"]),
     WebSocketRoute("/dashboard/ws", dashboard.feed),
 ]

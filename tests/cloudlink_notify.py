@@ -1,0 +1,111 @@
+"""Helpers for the CloudLink notification tests: a real webhook receiver on loopback, tokens, the delivery log."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+
+NOTIFY = "/notifications/2017-09-01"
+ADMIN = "admin@wagner.example.com"  # ACCOUNT_ADMIN of Wagner Group
+PARTNER = "partner.admin@partner.example.com"
+AGENT = "tristan.cervantes@wagner.example.com"  # a USER of Wagner Group
+OTHER_AGENT = "emily.wilson@wagner.example.com"
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 10, what: str = "the condition") -> Any:
+    """Delivery runs beside the request that published: wait (a bounded time) for what it does."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)
+
+
+class Receiver:
+    """A webhook receiver: answers each POST with the next of ``statuses`` (then 200) and keeps the raw body."""
+
+    def __init__(self, statuses: list[int] | None = None) -> None:
+        self.statuses = list(statuses or [])
+        self.received: list[tuple[dict[str, str], bytes, int]] = []  # headers, raw body, the status answered
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                with receiver.lock:
+                    status = receiver.statuses.pop(0) if receiver.statuses else 200
+                    receiver.received.append(({k.lower(): v for k, v in self.headers.items()}, body, status))
+                self.send_response(status)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/notify"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait_for(self, count: int) -> list[tuple[dict[str, str], bytes, int]]:
+        wait_until(lambda: len(self.received) >= count, what=f"{count} webhook POST(s), got {len(self.received)}")
+        return list(self.received)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@contextmanager
+def receiver(statuses: list[int] | None = None) -> Iterator[Receiver]:
+    r = Receiver(statuses)
+    try:
+        yield r
+    finally:
+        r.close()
+
+
+def token(live: Any, username: str = ADMIN, **extra: str) -> str:
+    r = live.http.post("/authentication/2017-09-01/token",
+                       json={"grant_type": "password", "username": username, "password": "password", **extra})
+    assert r.status_code == 200, r.text
+    return r.json()["access_token"]
+
+
+def api(live: Any, username: str = ADMIN) -> httpx.Client:
+    """A client of the Notifications API signed in as ``username``."""
+    return httpx.Client(base_url=live.base_url + NOTIFY, timeout=30,
+                        headers={"Authorization": f"Bearer {token(live, username)}"})
+
+
+def subscribe(client: httpx.Client, **body: Any) -> dict[str, Any]:
+    r = client.post("/subscriptions", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def publish(client: httpx.Client, topic: str, method: str, subject: str, content: Any, **extra: Any) -> dict[str, Any]:
+    r = client.post("/publications", json={"topic": topic, "method": method, "subject": subject, "content": content,
+                                           **extra})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def deliveries(live: Any, **filters: Any) -> dict[str, Any]:
+    r = live.http.get("/_sim/notifications/deliveries", params=filters)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def delivery_states(live: Any, subscription_id: str) -> list[str]:
+    """The subscription's deliveries' states, oldest first."""
+    return [d["status"] for d in reversed(deliveries(live, subscription_id=subscription_id)["deliveries"])]

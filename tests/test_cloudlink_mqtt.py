@@ -1,0 +1,136 @@
+"""CloudLink websocket notifications: an independent MQTT client (paho) over WebSocket, as a client app connects."""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from urllib.parse import urlsplit
+
+import paho.mqtt.client as mqtt
+import pytest
+from cloudlink_notify import api, deliveries, delivery_states, publish, subscribe, wait_until
+
+DEVICE = "5f24b3093e7f2356318fde4"
+MEDIA = "platform-api-media"
+
+
+class Device:
+    """A paho MQTT 3.1.1 client over WebSocket whose client id is the subscriptions' deviceId."""
+
+    def __init__(self, url: str, client_id: str = DEVICE, clean_session: bool = True) -> None:
+        parts = urlsplit(url)
+        self.messages: queue.Queue = queue.Queue()
+        self.subacks: queue.Queue = queue.Queue()
+        self.connected, self.dropped = threading.Event(), threading.Event()
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, transport="websockets",
+                             protocol=mqtt.MQTTv311, clean_session=clean_session)
+        client.ws_set_options(path=f"{parts.path}?{parts.query}")
+        client.on_connect = lambda c, u, flags, reason, props: reason.is_failure or self.connected.set()
+        client.on_message = lambda c, u, message: self.messages.put(message)
+        client.on_subscribe = lambda c, u, mid, reasons, props: self.subacks.put([r.value for r in reasons])
+        client.on_disconnect = lambda c, u, flags, reason, props: self.dropped.set()
+        client.connect(parts.hostname, parts.port, keepalive=60)
+        client.loop_start()
+        self.client = client
+        assert self.connected.wait(10), "no CONNACK accepting the connection"
+
+    def subscribe(self, topic: str) -> int:
+        """SUBSCRIBE with QoS 1; the SUBACK's return code (1 granted, 128 refused)."""
+        self.client.subscribe(topic, qos=1)
+        return self.subacks.get(timeout=10)[0]
+
+    def next_message(self) -> mqtt.MQTTMessage:
+        return self.messages.get(timeout=10)
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def connection_url(client) -> str:
+    r = client.post("/connections", json={"transport": "websocket"})
+    assert r.status_code == 200, r.text
+    return r.json()["url"]
+
+
+def ringing(client, extension: str, call_id: str) -> dict:
+    return publish(client, MEDIA, "PUT", f"/2017-09-01/endpoints/{extension}/calls/{call_id}",
+                   {"callId": call_id, "state": "ringing"})
+
+
+def test_a_client_on_the_connection_url_receives_its_subscriptions_publications_on_their_topic(live):
+    client = api(live)
+    url = connection_url(client)
+    assert url.startswith(f"ws://127.0.0.1:{urlsplit(live.base_url).port}/notifications/2017-09-01/mqtt?token=")
+    device = Device(url)
+    try:
+        sub = subscribe(client, deviceId=DEVICE, transport="websocket", topic=MEDIA,
+                        subjectFilter="^/2017-09-01/endpoints/5001/")
+        sid = sub["subscriptionId"]
+        assert device.subscribe(sid) == 1
+        ringing(client, "5002", "1")  # not for this subscription
+        publication = ringing(client, "5001", "2")
+        message = device.next_message()
+        assert message.topic == sid and message.qos == 1
+        assert json.loads(message.payload) == {
+            **{k: publication[k] for k in ("publicationId", "topic", "method", "subject", "content", "publisher",
+                                           "notification")},
+            "subscription": {"subscriptionId": sid}}
+        wait_until(lambda: delivery_states(live, sid) == ["delivered"], what="the delivery")
+        assert "PUBACK received" in deliveries(live, subscription_id=sid)["deliveries"][0]["attempts"][0]["outcome"]
+        other = subscribe(client, deviceId="another-device", transport="websocket", topic=MEDIA)["subscriptionId"]
+        assert device.subscribe(other) == 128  # not this client's subscription
+        assert device.subscribe("#") == 128
+        assert device.messages.empty()
+    finally:
+        device.close()
+    with pytest.raises(Exception, match=r"(?i)handshake|upgrade|403"):
+        Device(url.replace("token=", "token=x"))
+
+
+def test_an_offline_client_gets_what_it_missed_by_retry_or_from_its_persistent_session(live):
+    client = api(live)
+    url = connection_url(client)
+    sid = subscribe(client, deviceId=DEVICE, transport="websocket", topic=MEDIA)["subscriptionId"]
+    ringing(client, "5001", "before-connecting")
+    wait_until(lambda: delivery_states(live, sid) == ["retrying"], what="a failed attempt")
+    assert "no MQTT client is subscribed" in deliveries(live, subscription_id=sid)["deliveries"][0]["reason"]
+    device = Device(url, clean_session=False)
+    assert device.subscribe(sid) == 1
+    live.advance(2)
+    assert json.loads(device.next_message().payload)["content"]["callId"] == "before-connecting"
+    device.close()
+    ringing(client, "5001", "while-away")
+    # queued at once, or (if the broker had not yet seen the client go) retried and queued then
+    wait_until(lambda: delivery_states(live, sid)[1] in ("delivered", "retrying"), what="the first attempt")
+    live.advance(2)
+    wait_until(lambda: delivery_states(live, sid) == ["delivered", "delivered"], what="the queued delivery")
+    assert "persistent session" in deliveries(live, subscription_id=sid)["deliveries"][0]["attempts"][-1]["outcome"]
+    device = Device(url, clean_session=False)  # back, without subscribing again
+    try:
+        assert json.loads(device.next_message().payload)["content"]["callId"] == "while-away"
+    finally:
+        device.close()
+
+
+def test_a_disconnect_rule_drops_the_mqtt_connection_and_the_notification_is_retried(live):
+    client = api(live)
+    url = connection_url(client)
+    rule = {"kind": "disconnect", "face": "cloudlink-mqtt", "path": f"/mqtt/{DEVICE}$", "count": 1}
+    assert live.http.post("/_sim/faults", json=rule).status_code == 201
+    sid = subscribe(client, deviceId=DEVICE, transport="websocket", topic=MEDIA)["subscriptionId"]
+    device = Device(url, clean_session=False)
+    assert device.subscribe(sid) == 1
+    ringing(client, "5001", "1")
+    assert device.dropped.wait(10), "the connection was not dropped"
+    wait_until(lambda: delivery_states(live, sid) == ["retrying"], what="a failed attempt")
+    assert "fault rule" in deliveries(live, subscription_id=sid)["deliveries"][0]["reason"]
+    device.close()
+    device = Device(url, clean_session=False)
+    try:
+        live.advance(2)
+        assert json.loads(device.next_message().payload)["content"]["callId"] == "1"
+        wait_until(lambda: delivery_states(live, sid) == ["delivered"], what="the retried delivery")
+    finally:
+        device.close()
