@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from simulator.cloudlink.admin.models import Directory
-from simulator.cloudlink.auth.models import Sessions
+from simulator.cloudlink.auth.models import Sessions, Throttle
 from simulator.cloudlink.config import CloudLinkConfig
 from simulator.cloudlink.notify.models import Notify, Publication
 from simulator.world.snapshot import decode_entity, encode
@@ -24,7 +24,10 @@ class CloudLink:
         self.config = config
         self.now = now
         self.directory = Directory.from_config(config, now())
-        self.sessions = Sessions(config.token_lifetime, config.refresh_token_lifetime)
+        self.sessions = Sessions(config.token_lifetime, config.refresh_token_lifetime,
+                                 code_lifetime=config.authorization_code_lifetime)
+        throttle = config.token_throttle
+        self.throttle = Throttle(throttle.failures, throttle.window, throttle.lockout)  # not in snapshots
         self.notify = Notify(now)
 
     # -- snapshots -------------------------------------------------------------------------------
