@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
+from simulator.cloudlink.admin.responses import HANDLERS as ADMIN
 from simulator.cloudlink.auth.responses import HANDLERS as AUTHENTICATION
 from simulator.cloudlink.common import VERSION, HostStyleUrls, service_app
 from simulator.face import Face
@@ -14,10 +16,20 @@ from simulator.spec.router import Handler
 
 SERVICES: dict[str, dict[str, Handler]] = {
     "authentication": AUTHENTICATION,
+    "admin": ADMIN,
 }
 
 
+class ServiceMount(Mount):
+    """A Mount whose ``{path}`` takes any character: a path parameter with a newline (``%0A``) reaches the
+    service, which answers in CloudLink's error shape, instead of falling through to the app's 404."""
+
+    def __init__(self, path: str, app: Any) -> None:
+        super().__init__(path, app=app)
+        self.path_regex = re.compile(self.path_regex.pattern, re.DOTALL)
+
+
 def face(sim: Any) -> Face:
-    routes = [Mount(f"/{service}/{VERSION}", app=service_app(sim, service, handlers))
+    routes = [ServiceMount(f"/{service}/{VERSION}", app=service_app(sim, service, handlers))
               for service, handlers in SERVICES.items()]
     return Face("cloudlink", routes, middleware=[Middleware(HostStyleUrls)])
