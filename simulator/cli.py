@@ -13,7 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from simulator import __version__
-from simulator.conformance import DEFAULT_CHECKS, ContractError, ContractRun, run_contract
+from simulator.conformance import DEFAULT_CHECKS, MICC_SDK, ContractError, ContractRun, run_contract, surface_names
 from simulator.scenarios.model import ScenarioFileError
 from simulator.spec.binding import Strictness
 from simulator.tls import TlsMode, ensure_certificates
@@ -78,12 +78,17 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("quirks", help="list the quirk switches and their defaults")
 
-    contract = commands.add_parser("contract", help="run schemathesis against the simulator or any MiCC server")
-    contract.add_argument("--base-url", help="server to test (default: start a simulator in-process)")
-    contract.add_argument("--username", help="password grant login (default _admin)")
-    contract.add_argument("--password", help="password grant password (default _password)")
-    contract.add_argument("--client-id", help="client_credentials grant: a Clients.config Id")
+    contract = commands.add_parser("contract", help="run schemathesis against the simulator, a MiCC or CloudLink")
+    contract.add_argument("--surface", default=MICC_SDK, choices=surface_names(),
+                          help="the contract(s) to run: micc-sdk, cloudlink (every service) or cloudlink-<service>")
+    contract.add_argument("--base-url", help="server to test (default: start a simulator in-process); for CloudLink "
+                                             "services on hosts of their own: https://{service}.api.mitel.io")
+    contract.add_argument("--username", help="password grant login (default _admin; CloudLink: the default "
+                                             "tenant's partner.admin@partner.example.com)")
+    contract.add_argument("--password", help="password grant password (default _password; CloudLink: password)")
+    contract.add_argument("--client-id", help="client_credentials grant: a Clients.config Id or a CloudLink client")
     contract.add_argument("--client-secret", help="... and its Secret")
+    contract.add_argument("--account-id", help="CloudLink: account_id of the token request (id, number or label)")
     contract.add_argument("--report-dir", type=Path, default=Path("reports/contract"),
                           help="where the JUnit XML report goes (reports/contract)")
     contract.add_argument("--max-examples", type=int, default=20, help="examples per operation and phase (20)")
@@ -199,7 +204,7 @@ def _contract(args: argparse.Namespace) -> int:
         base_url=args.base_url, username=args.username, password=args.password, client_id=args.client_id,
         client_secret=args.client_secret, report_dir=args.report_dir, checks=args.checks.split(","),
         phases=args.phases, max_examples=args.max_examples, workers=args.workers, include_tags=args.tag,
-        tls_verify=not args.insecure,
+        tls_verify=not args.insecure, surface=args.surface, account_id=args.account_id,
     )
     return run_contract(run)
 

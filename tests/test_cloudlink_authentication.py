@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import os
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
+
 import httpx
 import pytest
+from conftest import START
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from simulator.world.seed import ACCOUNT_NUMBER, CLOUDLINK_CLIENT_ID, CLOUDLINK_CLIENT_SECRET
+from simulator.world.seed import (
+    ACCOUNT_NUMBER,
+    CLOUDLINK_APPLICATION_ID,
+    CLOUDLINK_CLIENT_ID,
+    CLOUDLINK_CLIENT_SECRET,
+)
 
 AUTH = "/authentication/2017-09-01"
 AGENT = ("tristan.cervantes@wagner.example.com", "password")
@@ -101,3 +113,146 @@ def test_host_style_urls_reach_the_service(live):
     assert r.status_code == 200 and r.json()["keys"]
     journal = live.http.get("/_sim/journal", params={"face": "cloudlink-authentication"}).json()
     assert any(e["path"] == f"{AUTH}/.well-known/jwks.json" for e in journal["entries"])
+
+
+# -- the authorization code flow ------------------------------------------------------------------
+APP = CLOUDLINK_APPLICATION_ID
+REDIRECT = "https://app.example.com/loginsuccess"
+
+
+def authorize(live, **form) -> httpx.Response:
+    return live.http.post(f"{AUTH}/authorize", data={"client_id": APP, "response_type": "code", **form})
+
+
+def login(**extra) -> dict:
+    return {"username": AGENT[0], "password": AGENT[1], **extra}
+
+
+def whoami(live, access: str) -> dict:
+    r = live.http.get(f"{AUTH}/token", headers={"Authorization": f"Bearer {access}"})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def pkce_pair() -> tuple[str, str]:
+    verifier = base64.urlsafe_b64encode(os.urandom(40)).rstrip(b"=").decode()
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return verifier, challenge
+
+
+def test_a_code_from_authorize_buys_one_token_pair_for_the_application_as_the_guide_exchanges_it(live):
+    r = authorize(live, **login(redirect_uri=REDIRECT))
+    assert r.status_code == 201, r.text
+    code = r.json()["code"]
+    # the guide's exchange: no grant_type, the client spelled clientId
+    pair = token(live, code=code, clientId=APP)
+    assert pair.status_code == 200, pair.text
+    me = whoami(live, pair.json()["access_token"])
+    assert me["email"] == AGENT[0] and me["clientId"] == APP and me["principalType"] == "user"
+    replay = token(live, grant_type="authorization_code", code=code, client_id=APP)
+    assert replay.status_code == 401 and "already used" in replay.json()["message"]
+    # a replayed code ends the tokens it bought
+    assert live.http.get(f"{AUTH}/token", headers={"Authorization": pair.json()["access_token"]}).status_code == 401
+
+
+def test_pkce_needs_the_verifier_whose_s256_digest_was_the_challenge(live):
+    verifier, challenge = pkce_pair()
+    code = authorize(live, **login(code_challenge=challenge, code_challenge_method="S256")).json()["code"]
+    exchange = {"grant_type": "authorization_code", "code": code, "client_id": APP}
+    assert token(live, **exchange).status_code == 400
+    wrong = token(live, **exchange, code_verifier=pkce_pair()[0])
+    assert wrong.status_code == 401 and "code_verifier" in wrong.json()["message"]
+    right = live.http.post(f"{AUTH}/token", data={**exchange, "code_verifier": verifier})
+    assert right.status_code == 200, right.text
+    plain = authorize(live, **login(code_challenge=verifier, code_challenge_method="plain"))
+    assert plain.status_code == 400
+
+
+@pytest.mark.parametrize("case, form, status", [
+    ("a redirect URI the application did not register", login(redirect_uri="https://evil.example.com/cb"), 400),
+    ("an unknown application", login(client_id="0" * 32), 401),
+    ("a wrong password", {"username": AGENT[0], "password": "wrong"}, 401),
+    ("a login in two accounts without account_id",
+     {"username": "consultant@partner.example.com", "password": "password"}, 409),
+])
+def test_authorize_refuses(live, case, form, status):
+    r = authorize(live, **form)
+    assert r.status_code == status, (case, r.text)
+    assert set(r.json()) == {"name", "message"}
+
+
+def test_a_code_is_for_its_application_its_redirect_uri_and_a_minute_of_simulated_time(live):
+    code = authorize(live, **login(redirect_uri=REDIRECT)).json()["code"]
+    assert token(live, code=code).status_code == 400  # which application's code?
+    assert token(live, code=code, client_id="f" * 32).status_code == 401
+    assert token(live, code=code, client_id=APP, redirect_uri="http://127.0.0.1:8765/callback").status_code == 400
+    assert token(live, code=code, client_id=APP, redirect_uri=REDIRECT).status_code == 200
+    late = authorize(live, **login()).json()["code"]
+    live.advance(60)
+    assert token(live, code=late, client_id=APP).status_code == 401
+
+
+def test_an_app_switch_trades_a_refresh_token_for_a_code_of_the_other_application(live_with):
+    from simulator.cloudlink.config import ApplicationConfig
+    from simulator.world.seed import default_world
+
+    world = default_world()
+    world.cloudlink.applications.append(ApplicationConfig(client_id="b" * 32, name="Other App",
+                                                          redirect_uris=["https://other.example.com/cb"]))
+    live = live_with(world=world)
+    first = token(live, code=authorize(live, **login()).json()["code"], client_id=APP).json()
+    switch = authorize(live, id_token_hint=first["refresh_token"], target_client_id="b" * 32,
+                       redirect_uri="https://other.example.com/cb")
+    assert switch.status_code == 201, switch.text
+    second = token(live, code=switch.json()["code"], client_id="b" * 32)
+    assert second.status_code == 200, second.text
+    me = whoami(live, second.json()["access_token"])
+    assert me["clientId"] == "b" * 32 and me["email"] == AGENT[0]
+    assert authorize(live, id_token_hint=first["access_token"], target_client_id="b" * 32).status_code == 401
+    assert authorize(live, id_token_hint=first["refresh_token"]).status_code == 400
+
+
+# -- guests ---------------------------------------------------------------------------------------
+def test_a_member_of_the_account_gets_a_guest_token_for_an_outsider(live):
+    access = token(live, grant_type="password", username=AGENT[0], password=AGENT[1]).json()["access_token"]
+    bearer = {"Authorization": f"Bearer {access}"}
+    guest_id = "7688c81e-c6ea-4777-a1a2-8163ed318a19"
+    r = live.http.post(f"{AUTH}/guest/token", headers=bearer,
+                       json={"principalId": guest_id, "accountId": ACCOUNT_NUMBER, "name": "Bob Smith"})
+    assert r.status_code == 200, r.text
+    me = whoami(live, r.json()["access_token"])
+    assert me == {**me, "principalId": guest_id, "role": "GUEST", "principalType": "guest", "name": "Bob Smith"}
+    guest = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    assert live.http.post(f"{AUTH}/guest/token", headers=guest, json={
+        "principalId": "x", "accountId": ACCOUNT_NUMBER}).status_code == 403
+    for account, status in (("wagner-partners", 403), ("999", 404)):
+        r = live.http.post(f"{AUTH}/guest/token", headers=bearer, json={"principalId": "y", "accountId": account})
+        assert r.status_code == status, r.text
+    assert live.http.post(f"{AUTH}/guest/token", json={"principalId": "z", "accountId": ACCOUNT_NUMBER}
+                          ).status_code == 401
+
+
+# -- throttling -----------------------------------------------------------------------------------
+def test_a_login_hammered_with_bad_passwords_is_locked_with_a_retry_after_date(live):
+    bad = {"grant_type": "password", "username": AGENT[0], "password": "wrong"}
+    assert [token(live, **bad).status_code for _ in range(5)] == [401] * 5
+    locked = token(live, grant_type="password", username=AGENT[0], password=AGENT[1])
+    assert locked.status_code == 429 and locked.json()["name"] == "TooManyRequestsError"
+    assert parsedate_to_datetime(locked.headers["Retry-After"]) == START + timedelta(seconds=60)
+    assert authorize(live, **login()).status_code == 429  # the same login through /authorize
+    other = token(live, grant_type="password", username="admin@wagner.example.com", password="password")
+    assert other.status_code == 200
+    live.advance(60)
+    assert token(live, grant_type="password", username=AGENT[0], password=AGENT[1]).status_code == 200
+
+
+def test_throttling_is_switched_off_with_zero_failures(live_with):
+    from simulator.world.seed import default_world
+
+    world = default_world()
+    world.cloudlink.token_throttle.failures = 0
+    live = live_with(world=world)
+    bad = {"grant_type": "client_credentials", "client_id": CLOUDLINK_CLIENT_ID, "client_secret": "wrong"}
+    assert {token(live, **bad).status_code for _ in range(8)} == {401}
+    assert token(live, grant_type="client_credentials", client_id=CLOUDLINK_CLIENT_ID,
+                 client_secret=CLOUDLINK_CLIENT_SECRET).status_code == 200

@@ -46,3 +46,38 @@ def test_the_authorization_server_answers_as_its_contract_says_under_fuzzing(liv
          "--report", "junit", "--report-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-5000:]
+
+
+def test_micc_sim_contract_runs_every_cloudlink_contract_with_a_token_from_cloudlinks_own_endpoint(live, tmp_path):
+    from simulator.cloudlink.face import SERVICES
+
+    reports = tmp_path / "reports"
+    proc = subprocess.run(
+        [sys.executable, "-m", "simulator", "contract", "--surface", "cloudlink", "--base-url", live.base_url,
+         "--username", "admin@wagner.example.com", "--account-id", "wagner", "--phases", "fuzzing",
+         "--max-examples", "1", "--report-dir", str(reports)],
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
+    assert sorted(p.name for p in reports.glob("*.xml")) == sorted(f"cloudlink-{s}.xml" for s in SERVICES)
+    for junit in reports.glob("*.xml"):
+        suites = ET.parse(junit).getroot()
+        assert suites.findall(".//testcase") and not suites.findall(".//failure"), junit.name
+    # the token came from CloudLink's /token, for the account admin of the account named by its label
+    assert live.sim.cloudlink.sessions.tokens
+    assert {r.principal.email for r in live.sim.cloudlink.sessions.tokens.values()} >= {"admin@wagner.example.com"}
+
+
+def test_micc_sim_contract_says_clearly_when_cloudlink_refuses_the_credentials(live, tmp_path, capsys):
+    from simulator.cli import main
+
+    code = main(["contract", "--surface", "cloudlink-admin", "--base-url", live.base_url, "--password", "wrong",
+                 "--report-dir", str(tmp_path)])
+    assert code == 2
+    assert "CloudLink's /token refused the credentials (401)" in capsys.readouterr().err
+
+
+def test_cloudlink_services_on_hosts_of_their_own_are_reached_through_a_service_template():
+    from simulator.conformance import surface_url
+
+    assert surface_url("https://{service}.api.mitel.io", "cloudlink-admin") == "https://admin.api.mitel.io/2017-09-01"
+    assert surface_url("http://127.0.0.1:8080", "cloudlink-media") == "http://127.0.0.1:8080/media/2017-09-01"

@@ -65,11 +65,23 @@ class ApplicationConfig(_Strict):
     redirect_uris: list[str] = Field(default_factory=list)
     active: bool = True
     description: str = ""
+    account: str | None = Field(None, description="the partner (prime) account whose PARTNER_ADMINs manage it")
+
+
+class TokenThrottleConfig(_Strict):
+    """Failed logins at ``/token`` and ``/authorize`` for one login (or client id) from one address: after
+    ``failures`` of them within ``window`` seconds, every attempt is a 429 for ``lockout`` seconds."""
+
+    failures: int = Field(5, ge=0, description="failed attempts that lock the login; 0 turns throttling off")
+    window: int = Field(60, gt=0, description="seconds over which failures are counted")
+    lockout: int = Field(60, gt=0, description="seconds a locked login answers 429")
 
 
 class CloudLinkConfig(_Strict):
     token_lifetime: int = Field(3600, gt=0, description="access token lifetime, seconds (expires_in)")
     refresh_token_lifetime: int = Field(15 * 86400, gt=0, description="refresh token lifetime, seconds")
+    authorization_code_lifetime: int = Field(60, gt=0, description="seconds an authorization code may be redeemed")
+    token_throttle: TokenThrottleConfig = Field(default_factory=TokenThrottleConfig)
     accounts: list[AccountConfig] = Field(default_factory=list)
     users: list[UserConfig] = Field(default_factory=list)
     clients: list[ClientConfig] = Field(default_factory=list)
@@ -84,6 +96,8 @@ class CloudLinkConfig(_Strict):
                      if u.account.lower() not in refs]
         problems += [f"cloudlink client {c.name!r}: unknown account {c.account!r}" for c in self.clients
                      if c.account.lower() not in refs]
+        problems += [f"cloudlink application {p.name!r}: unknown account {p.account!r}" for p in self.applications
+                     if p.account and p.account.lower() not in refs]
         seen: set[tuple[str, str]] = set()
         for u in self.users:
             key = (u.email.lower(), u.account.lower())

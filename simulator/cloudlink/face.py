@@ -8,6 +8,7 @@ from typing import Any
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 
+from simulator.cloudlink.admin.responses import HANDLERS as ADMIN
 from simulator.cloudlink.auth.responses import HANDLERS as AUTHENTICATION
 from simulator.cloudlink.chat.responses import HANDLERS as CHAT
 from simulator.cloudlink.common import VERSION, HostStyleUrls, service_app
@@ -23,18 +24,21 @@ SERVICES: dict[str, dict[str, Handler]] = {
     "media": MEDIA,
     "presence": PRESENCE,
     "notifications": NOTIFICATIONS,
+    "admin": ADMIN,
 }
 
 
-def _mount(sim: Any, service: str, handlers: dict[str, Handler]) -> Mount:
-    mount = Mount(f"/{service}/{VERSION}", app=service_app(sim, service, handlers))
-    # a path parameter may hold any character, a newline too (Starlette's pattern stops at one): the
-    # service, not the app's fallback, answers such a path, in CloudLink's error shape
-    mount.path_regex = re.compile(mount.path_regex.pattern, re.DOTALL)
-    return mount
+class ServiceMount(Mount):
+    """A Mount whose ``{path}`` takes any character: a path parameter with a newline (``%0A``) reaches the
+    service, which answers in CloudLink's error shape, instead of falling through to the app's 404."""
+
+    def __init__(self, path: str, app: Any) -> None:
+        super().__init__(path, app=app)
+        self.path_regex = re.compile(self.path_regex.pattern, re.DOTALL)
 
 
 def face(sim: Any) -> Face:
-    routes = [_mount(sim, service, handlers) for service, handlers in SERVICES.items()]
+    routes = [ServiceMount(f"/{service}/{VERSION}", app=service_app(sim, service, handlers))
+              for service, handlers in SERVICES.items()]
     return Face("cloudlink", routes, middleware=[Middleware(HostStyleUrls)])
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from simulator.cloudlink.admin.models import Directory
-from simulator.cloudlink.auth.models import Sessions
+from simulator.cloudlink.auth.models import Sessions, Throttle
 from simulator.cloudlink.chat.models import Chat
 from simulator.cloudlink.config import CloudLinkConfig
 from simulator.cloudlink.media.models import Media, MediaState
@@ -28,7 +28,10 @@ class CloudLink:
         self.config = config
         self.now = now
         self.directory = Directory.from_config(config, now())
-        self.sessions = Sessions(config.token_lifetime, config.refresh_token_lifetime)
+        self.sessions = Sessions(config.token_lifetime, config.refresh_token_lifetime,
+                                 code_lifetime=config.authorization_code_lifetime)
+        throttle = config.token_throttle
+        self.throttle = Throttle(throttle.failures, throttle.window, throttle.lockout)  # not in snapshots
         self.notify = Notify(now, bus)  # announces the deliveries it queues on the simulator's bus
         self.chat = Chat()
         self.events = EventBus()  # the services' own typed events (calls, presence), turned into publications

@@ -171,7 +171,7 @@ def default_cloudlink(employees: list[EmployeeConfig]) -> CloudLinkConfig:
         users=users,
         clients=[ClientConfig(client_id=CLOUDLINK_CLIENT_ID, secret=CLOUDLINK_CLIENT_SECRET, name="Integration",
                               role="ACCOUNT_ADMIN", account=ACCOUNT_NUMBER)],
-        applications=[ApplicationConfig(client_id=CLOUDLINK_APPLICATION_ID, name="Sample App",
+        applications=[ApplicationConfig(client_id=CLOUDLINK_APPLICATION_ID, name="Sample App", account=PARTNER_NUMBER,
                                         redirect_uris=["http://127.0.0.1:8765/callback",
                                                        "https://app.example.com/loginsuccess"])],
     )
