@@ -17,7 +17,7 @@ from simulator.control.journal import JournalFilter, entries_view
 from simulator.micc.wire import dotnet_datetime
 from simulator.runtime import Simulator
 from simulator.spec.contract import CONTRACTS_DIR
-from simulator.world.config import WorldConfig, apply_world_patch
+from simulator.world.config import AgentProfileConfig, WorldConfig, apply_world_patch
 from simulator.world.core import NotFound, World, WorldError
 from simulator.world.model import MediaType, OpenMediaItem, PresenceAvailability
 from simulator.world.snapshot import SnapshotError
@@ -101,6 +101,7 @@ def world_view(sim: Simulator) -> dict[str, Any]:
             "counts": {state.name: n for state, n in sorted(world.state_counts().items()) if n},
             "items": [item_view(world, i) for i in world.items.values()],
         },
+        "agent_profiles": {name: p.model_dump(mode="json") for name, p in world.config.agent_profiles.items()},
         "clients": {"source": sim.clients.source, "ids": sorted(sim.clients.clients),
                     "rejected": list(sim.clients.rejected)},
         "sessions": len(sim.tokens),
@@ -163,8 +164,16 @@ async def patch_employee(request: Request) -> JSONResponse:
         logged_in = body.get("logged_in")
         if logged_in is not None and not isinstance(logged_in, bool):
             raise ValueError("logged_in must be true or false")
+        profile = body.get("profile")
+        if isinstance(profile, dict):  # a profile of the agent's own, named after it
+            config = AgentProfileConfig.model_validate(profile)
+            sim.world.agents.define(profile := f"@{employee.username}", config)
+        elif profile is not None and not isinstance(profile, str):
+            raise ValueError("profile is a profile's name or a profile ({accept_delay, handle_time, not_ready})")
         sim.world.set_employee_state(employee, logged_in=logged_in, presence=presence, ready_media=ready,
-                                     profile=body.get("profile"))
+                                     profile=profile)
+    except ValidationError as exc:
+        return error(400, "invalid_body", "profile: " + _problems(exc))
     except (ValueError, TypeError, WorldError) as exc:
         return error(400, "invalid_body", str(exc))
     view = next(e for e in world_view(sim)["employees"] if e["id"] == employee.id)
