@@ -26,6 +26,7 @@ from simulator import __version__
 from simulator.control.dashboard import Timeline
 from simulator.control.faults import FaultInjector
 from simulator.control.journal import JournalRecorder
+from simulator.control.metrics import MetricsSampler
 from simulator.control.responses import error
 from simulator.control.urls import EXCEPTION_HANDLERS as CONTROL_EXCEPTION_HANDLERS
 from simulator.control.urls import LoopbackOnly
@@ -55,11 +56,12 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
                         middleware=[Middleware(LoopbackOnly, allow_anywhere=sim.settings.control_from_anywhere)])
     control.state.sim = sim
     control.state.timeline = Timeline(sim)
+    control.state.metrics = MetricsSampler(sim, sim.settings.metrics_interval, sim.settings.metrics_size)
 
     faces = [
         Face("authorizationserver", [Mount("/authorizationserver", app=auth)]),
         Face("miccsdk", [Mount("/miccsdk/api/v1", app=sdk)]),
-        Face("control", [Mount("/_sim", app=control)]),
+        Face("control", [Mount("/_sim", app=control)], control.state.metrics.running),
     ]
 
     @contextlib.asynccontextmanager

@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="answer /_sim from any address (it has no authentication)")
     serve.add_argument("--seed", type=int, help="seed for generated item ids (0)")
     serve.add_argument("--journal-size", type=int, help="requests kept in the request journal (10000)")
+    serve.add_argument("--metrics-interval", type=float,
+                       help="simulated seconds between samples of /_sim/metrics/series (1)")
+    serve.add_argument("--metrics-size", type=int, help="samples kept in /_sim/metrics/series (3600)")
     serve.add_argument("--tls", choices=[m.value for m in TlsMode],
                        help="serve HTTPS: self-signed, or ca (a local CA signs the certificate; default off)")
     serve.add_argument("--tls-dir", type=Path, help="where certificates are kept (.micc-sim/tls)")
@@ -143,6 +146,7 @@ def _serve(args: argparse.Namespace) -> int:
         "quirks": dict(args.quirk) or None, "control_from_anywhere": args.control_from_anywhere, "seed": args.seed,
         "tls": args.tls, "tls_dir": args.tls_dir, "tls_names": args.tls_name or None,
         "journal_size": args.journal_size,
+        "metrics_interval": args.metrics_interval, "metrics_size": args.metrics_size,
     }
     try:  # flags given override MICC_SIM_* variables, which override the defaults
         settings = Settings(**{k: v for k, v in flags.items() if v is not None})

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     tls_dir: Path = Field(Path(".micc-sim/tls"), description="where the TLS certificates are kept")
     tls_names: list[str] = Field(default_factory=list, description="extra host names for the certificate")
     journal_size: int = Field(10_000, ge=0, description="requests kept in the request journal")
+    metrics_interval: float = Field(1.0, gt=0, description="simulated seconds between samples of the time series")
+    metrics_size: int = Field(3600, ge=1, description="samples kept in the time series (a ring)")
 
     @field_validator("quirks")
     @classmethod

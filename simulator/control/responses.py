@@ -374,3 +374,32 @@ async def get_contract(request: Request) -> Response:
 
 
 CONTRACT_NAMES = ("micc-sdk", "authorizationserver", "control")
+
+
+# -- metrics ----------------------------------------------------------------------------------
+async def get_metrics_series(request: Request) -> JSONResponse:
+    """The sampled time series (totals, or one queue's with ``?queue=``), the queues' peaks and the ledger."""
+    sim, metrics = _sim(request), request.app.state.metrics
+    queue = None
+    try:
+        if "queue" in request.query_params:
+            queue = sim.world.queue(request.query_params["queue"])
+        since = request.query_params.get("since")
+        since_at = datetime.fromisoformat(since.replace("Z", "+00:00")) if since else None
+        if since_at is not None and since_at.tzinfo is None:
+            raise ValueError("since needs a time zone (Z or +00:00)")
+    except NotFound as exc:
+        return error(404, "not_found", str(exc))
+    except ValueError as exc:
+        return error(400, "invalid_query", f"since must be an ISO 8601 date and time with a zone: {exc}")
+    return JSONResponse(metrics.series(queue, since_at))
+
+
+async def clear_metrics_series(request: Request) -> JSONResponse:
+    request.app.state.metrics.clear()
+    return JSONResponse({"cleared": True})
+
+
+async def get_metrics(request: Request) -> Response:
+    """Prometheus' text format, from a fresh sample."""
+    return Response(request.app.state.metrics.prometheus(), media_type="text/plain; version=0.0.4; charset=utf-8")

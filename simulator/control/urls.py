@@ -54,6 +54,9 @@ routes = [
     Route("/faults", r.clear_faults, methods=["DELETE"]),
     Route("/faults/{id}", r.delete_fault, methods=["DELETE"]),
     Route("/openapi/{name}", r.get_contract, methods=["GET"]),
+    Route("/metrics", r.get_metrics, methods=["GET"]),
+    Route("/metrics/series", r.get_metrics_series, methods=["GET"]),
+    Route("/metrics/series", r.clear_metrics_series, methods=["DELETE"]),
     Route("/dashboard", dashboard.page, methods=["GET"]),
     WebSocketRoute("/dashboard/ws", dashboard.feed),
 ]
