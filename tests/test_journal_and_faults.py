@@ -108,6 +108,7 @@ def test_latency_faults_delay_answers_and_probability_zero_never_fires(live):
 def test_bad_fault_rules_are_refused_in_our_shape(live):
     for rule in ({"kind": "explode"}, {"kind": "error", "status": 200}, {"kind": "error", "path": "("},
                  {"kind": "latency", "probability": 2}, {"kind": "error", "colour": "red"},
-                 {"kind": "error", "face": "nowhere"}, {"kind": "disconnect"}, {"kind": "disconnect", "face": "miccsdk"}):
+                 {"kind": "error", "face": "nowhere"}, {"kind": "disconnect"},
+                 {"kind": "disconnect", "face": "miccsdk"}):
         r = live.http.post("/_sim/faults", json=rule)
         assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_body", rule
