@@ -27,7 +27,7 @@ def test_queue_cap_run_passes_and_writes_its_reports(tmp_path, capsys):
     """A simulator of its own (scaled clock); chats arrive faster than four agents take them."""
     code = main(["load", "queue-cap", "--duration", "3", "--cap", "3", "--rate", "10", "--quiet",
                  "--report-dir", str(tmp_path)])
-    assert code == 0, capsys.readouterr()
+    assert code == 0, (tmp_path / "verdict.json").read_text() if code == 1 else capsys.readouterr().err
     verdict = _verdict(tmp_path)
     assert verdict["passed"] and _checks(verdict) == {"queue cap": True, "no interaction lost": True}
     assert verdict["peak_waiting"] == 3  # the cap was reached, never passed
@@ -36,10 +36,9 @@ def test_queue_cap_run_passes_and_writes_its_reports(tmp_path, capsys):
     for name in ("locust_stats.csv", "locust_stats_history.csv", "locust.html", "series.json", "series.csv",
                  "report.html"):
         assert (tmp_path / name).stat().st_size > 0, name
-    for plot in ("queue", "wait", "flow", "agents"):
-        assert (tmp_path / f"{plot}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "plots.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     page = (tmp_path / "report.html").read_text()
-    assert page.count("<svg") == 4 and "PASS" in page
+    assert "<svg" in page and "PASS" in page and "items waiting" in page  # the plots, their text as text
     series = json.loads((tmp_path / "series.json").read_text())["queue"]
     assert series["queue"]["name"] == "Web Chat" and max(s["waiting"] for s in series["samples"]) <= 3
 
@@ -68,7 +67,8 @@ def test_a_distributed_run_with_a_master_and_two_workers_completes(live_with, tm
                  "--not-ready", "every=exponential:120,lasts=uniform:30:90,reason=Break", "--quiet",
                  "--report-dir", str(tmp_path)])
     log = (tmp_path / "locust.log").read_text()
-    assert code == 0, (capsys.readouterr(), log[-3000:])
+    verdict = tmp_path / "verdict.json"
+    assert code == 0, verdict.read_text() if verdict.exists() else (capsys.readouterr().err, log[-3000:])
     assert "2 workers connected" in log
     verdict = _verdict(tmp_path)
     assert verdict["passed"] and verdict["interactions"]["created"] > 0

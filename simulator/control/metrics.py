@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -67,13 +68,17 @@ class Sample:
 class Ledger:
     """What happened since the series was cleared, counted event by event."""
 
-    world: World | None = None  # the world the counts belong to
+    world: weakref.ref[World] | None = None  # the world the counts belong to (not kept alive by us)
     replaced: bool = False  # the world was reset, replaced or restored since: counts span two worlds
     cleared_at: datetime | None = None
     created: int = 0
     states: Counter[ConversationState] = field(default_factory=Counter)  # mirror of the world's live states
     at_clear: Counter[ConversationState] = field(default_factory=Counter)  # the world's counts when cleared
     peaks: dict[str, int] = field(default_factory=dict)  # queue id -> most items waiting at once
+
+    def counts(self, world: World) -> bool:
+        """Whether these counts are this world's."""
+        return self.world is not None and self.world() is world
 
 
 class MetricsSampler:
@@ -89,8 +94,8 @@ class MetricsSampler:
     # -- counting from events --------------------------------------------------------------------
     def _changed(self, event: OpenMediaChanged) -> None:
         world, ledger, item = self.sim.world, self.ledger, event.item
-        if world is not ledger.world:  # a new world: its counts now (this change included) are the base
-            ledger.world, ledger.replaced = world, True
+        if not ledger.counts(world):  # a new world: its counts now (this change included) are the base
+            ledger.world, ledger.replaced = weakref.ref(world), True
             ledger.states = Counter({s: n for s, n in world.state_counts().items() if s in LIVE_STATES})
         else:
             if event.previous is not None:
@@ -115,7 +120,7 @@ class MetricsSampler:
         self.samples.clear()
         self.dropped = 0
         counts = world.state_counts()
-        self.ledger = Ledger(world=world, cleared_at=self.sim.clock.now(), at_clear=counts,
+        self.ledger = Ledger(world=weakref.ref(world), cleared_at=self.sim.clock.now(), at_clear=counts,
                              states=Counter({s: n for s, n in counts.items() if s in LIVE_STATES}))
         self.sample_now()
 
@@ -182,7 +187,7 @@ class MetricsSampler:
             "peaks": peaks,
             "interactions": {
                 "cleared_at": dotnet_datetime(ledger.cleared_at),
-                "world_replaced": ledger.replaced or world is not ledger.world,
+                "world_replaced": ledger.replaced or not ledger.counts(world),
                 "created": ledger.created,
                 "states": {s.name: n - ledger.at_clear.get(s, 0) for s, n in sorted(now_counts.items())
                            if n - ledger.at_clear.get(s, 0)},

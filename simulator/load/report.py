@@ -1,5 +1,5 @@
-"""The report of a load run: the simulator's series as JSON and CSV, plots (PNG, and SVG in an HTML page)
-and the verdict. The x axis of every plot is simulated time, in seconds from the first sample."""
+"""The report of a load run: the simulator's series as JSON and CSV, its plots (one PNG, and the same as SVG in
+an HTML page) and the verdict. The x axis is simulated time, in seconds from the first sample."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ import matplotlib
 matplotlib.use("Agg")  # files only, never a window
 import matplotlib.pyplot as plt
 
+matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in the HTML page
+
 PLOTS = (
     ("queue", "Queue: waiting items and the cap", ("waiting",), "items waiting"),
     ("wait", "Queue: longest wait", ("longest_wait",), "simulated seconds"),
@@ -31,23 +33,24 @@ def _seconds(samples: list[dict[str, Any]]) -> list[float]:
     return [(t - times[0]).total_seconds() for t in times] if times else []
 
 
-def _figure(name: str, title: str, fields: tuple[str, ...], ylabel: str, queue: dict[str, Any], cap: int) -> Any:
-    series = queue
-    samples = series["samples"]
+def _figure(queue: dict[str, Any], cap: int) -> Any:
+    """One figure, a panel per plot, sharing the simulated time axis."""
+    samples = queue["samples"]
     x = _seconds(samples)
-    figure, axes = plt.subplots(figsize=(9, 3.4), dpi=100)
-    for field in fields:
-        axes.step(x, [s[field] for s in samples], where="post", label=field.replace("_", " "))
-    if name == "queue":
-        axes.axhline(cap, color="tab:red", linestyle="--", label=f"cap ({cap})")
-        peak = series["peak_waiting"]
-        axes.axhline(peak, color="tab:gray", linestyle=":", label=f"peak, counted at every change ({peak})")
     where = f" — {queue['queue']['name']}" if queue.get("queue") else ""
-    axes.set_title(title + where)
-    axes.set_xlabel("simulated seconds")
-    axes.set_ylabel(ylabel)
-    axes.grid(alpha=0.3)
-    axes.legend(loc="upper left", fontsize="small")
+    figure, panels = plt.subplots(len(PLOTS), 1, figsize=(10, 2.6 * len(PLOTS)), dpi=100, sharex=True)
+    for axes, (name, title, fields, ylabel) in zip(panels, PLOTS, strict=True):
+        for field in fields:
+            axes.step(x, [s[field] for s in samples], where="post", label=field.replace("_", " "))
+        if name == "queue":
+            axes.axhline(cap, color="tab:red", linestyle="--", label=f"cap ({cap})")
+            peak = queue["peak_waiting"]
+            axes.axhline(peak, color="tab:gray", linestyle=":", label=f"peak, counted at every change ({peak})")
+        axes.set_title(title + where, fontsize="medium")
+        axes.set_ylabel(ylabel)
+        axes.grid(alpha=0.3)
+        axes.legend(loc="upper left", fontsize="small")
+    panels[-1].set_xlabel("simulated seconds")
     figure.tight_layout()
     return figure
 
@@ -75,16 +78,14 @@ def write_report(folder: Path, verdict: dict[str, Any], queue: dict[str, Any], t
     write_series_csv(folder / "series.csv", queue, totals)
     cap = verdict["run"]["cap"]
     files = [folder / "report.html", folder / "series.json", folder / "series.csv", folder / "verdict.json"]
-    svgs = []
-    for name, title, fields, ylabel in PLOTS:
-        figure = _figure(name, title, fields, ylabel, queue, cap)
-        figure.savefig(folder / f"{name}.png")
-        buffer = io.StringIO()
-        figure.savefig(buffer, format="svg")
-        plt.close(figure)
-        svgs.append(buffer.getvalue()[buffer.getvalue().index("<svg"):])
-        files.append(folder / f"{name}.png")
-    (folder / "report.html").write_text(_page(verdict, stats, svgs), encoding="utf-8")
+    figure = _figure(queue, cap)
+    figure.savefig(folder / "plots.png")
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg")
+    plt.close(figure)
+    svg = buffer.getvalue()
+    files.append(folder / "plots.png")
+    (folder / "report.html").write_text(_page(verdict, stats, svg[svg.index("<svg"):]), encoding="utf-8")
     return files
 
 
@@ -95,7 +96,7 @@ def _ms(text: str) -> str:
         return text
 
 
-def _page(verdict: dict[str, Any], stats: dict[str, dict[str, str]], svgs: list[str]) -> str:
+def _page(verdict: dict[str, Any], stats: dict[str, dict[str, str]], svg: str) -> str:
     e = html.escape
     run = verdict["run"]
     status = "PASS" if verdict["passed"] else "FAIL"
@@ -124,7 +125,7 @@ th {{ text-align: left; background: #f6f8fa; }} svg {{ max-width: 100%; height: 
 Locust's report: <a href="locust.html">locust.html</a>; data: <a href="series.json">series.json</a>,
 <a href="series.csv">series.csv</a>, <a href="locust_stats.csv">locust_stats.csv</a>,
 <a href="verdict.json">verdict.json</a>.</p>
-{''.join(f'<figure>{svg}</figure>' for svg in svgs)}
+<figure>{svg}</figure>
 <h2>Requests (locust)</h2>
 <table><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr>{rows}</table>
 <h2>Run</h2>

@@ -199,7 +199,6 @@ def judge(run: LoadRun, series: dict[str, Any], stats: dict[str, dict[str, str]]
     accounted = sum(states.values())
     post = stats.get("POST /openmedia") or {}
     posted = int(post.get("Request Count") or 0) - int(post.get("Failure Count") or 0)
-    unanswered_posts = int(post.get("Failure Count") or 0)  # a failed POST may still have created an item
     ended = {s: n for s, n in states.items() if s not in ("InQueue", "Offered", "Acd", "Held")}
     detail = (f"the integration posted {posted} (201 Created); the world created {ledger['created']}: "
               + "".join(f"{n} {s}, " for s, n in sorted(ended.items())) + f"{ledger['live']} still live")
@@ -210,8 +209,8 @@ def judge(run: LoadRun, series: dict[str, Any], stats: dict[str, dict[str, str]]
         problems.append("the world was reset, replaced or restored during the run")
     if accounted != ledger["created"]:
         problems.append(f"end states + live = {accounted}, not {ledger['created']}")
-    if not posted <= ledger["created"] <= posted + unanswered_posts:
-        problems.append(f"the integration's {posted} posts do not match the world's {ledger['created']} items")
+    if posted > ledger["created"]:  # each 201 stands for an item the world created before answering
+        problems.append(f"the integration got {posted} items created, the world knows of {ledger['created']}")
     lost = Check("no interaction lost", not problems, detail + ("; " + "; ".join(problems) if problems else ""))
     return [cap, lost]
 
