@@ -54,8 +54,9 @@ def test_an_integration_that_ignores_the_cap_fails_the_run(live_with, tmp_path, 
     assert _checks(verdict) == {"queue cap": False, "no interaction lost": True}
     assert verdict["peak_waiting"] > 2
     stats = (tmp_path / "locust_stats.csv").read_text()
-    for read in ("/queues/states", "/queues/{id}/state", "/agents/states", "/openmedia/{id}"):
-        assert f",{read}," in stats, read
+    reads = [read for read in ("/queues/states", "/queues/{id}/state", "/agents/states", "/openmedia/{id}")
+             if f"GET,{read}," in stats]
+    assert reads  # the readers read (which of their tasks a few seconds pick is chance)
 
 
 def test_a_distributed_run_with_a_master_and_two_workers_completes(live_with, tmp_path, capsys):

@@ -239,7 +239,7 @@ class Progress:
         history = _last_history_row(run.report_dir / "locust_stats_history.csv")
         table = Table(title=f"micc-sim load {run.profile}", show_header=False, box=None)
         elapsed = time.monotonic() - self.started
-        table.add_row("elapsed", f"{elapsed:.0f} / {run.duration} s ({run.shape})")
+        table.add_row("elapsed", f"{elapsed:.0f} s (the run: {run.duration} s, {run.shape})")
         table.add_row("locust", f"{history.get('User Count', '0')} users, {float(history.get('Requests/s') or 0):.1f} "
                                 f"req/s, {history.get('Total Failure Count', '0')} failures")
         if s:
