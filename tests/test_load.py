@@ -25,7 +25,7 @@ def _checks(verdict: dict) -> dict[str, bool]:
 
 def test_queue_cap_run_passes_and_writes_its_reports(tmp_path, capsys):
     """A simulator of its own (scaled clock); chats arrive faster than four agents take them."""
-    code = main(["load", "queue-cap", "--duration", "3", "--cap", "3", "--rate", "10", "--quiet",
+    code = main(["load", "queue-cap", "--duration", "4", "--cap", "3", "--rate", "10", "--poll", "0.25", "--quiet",
                  "--report-dir", str(tmp_path)])
     assert code == 0, (tmp_path / "verdict.json").read_text() if code == 1 else capsys.readouterr().err
     verdict = _verdict(tmp_path)
