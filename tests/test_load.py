@@ -63,7 +63,7 @@ def test_a_distributed_run_with_a_master_and_two_workers_completes(live_with, tm
     """The agents profile, on a master and two local workers, with drawn behaviour and not-ready spells."""
     live = live_with(clock="scaled", clock_scale=60, token_lifetime=86400, seed=3)
     code = main(["load", "agents", "--base-url", live.base_url, "--workers", "2", "--users", "3",
-                 "--spawn-rate", "3", "--duration", "4", "--cap", "4", "--rate", "5", "--agents", "2",
+                 "--spawn-rate", "3", "--duration", "3", "--cap", "4", "--rate", "5", "--agents", "2",
                  "--accept-delay", "uniform:1:5", "--handle-time", "lognormal:60:0.5",
                  "--not-ready", "every=exponential:120,lasts=uniform:30:90,reason=Break", "--quiet",
                  "--report-dir", str(tmp_path)])
