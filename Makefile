@@ -1,4 +1,4 @@
-.PHONY: install serve test lint bench
+.PHONY: install serve test lint bench load
 
 install:
 	python3 -m pip install -e '.[test]'
@@ -14,3 +14,6 @@ lint:
 
 bench:
 	python3 loadtests/bench.py
+
+load:
+	python3 -m simulator load queue-cap --users 2 --cap 10 --rate 1 --duration 60

@@ -30,6 +30,7 @@ from simulator.cloudlink.notify import face as cloudlink_notify
 from simulator.control.dashboard import Timeline
 from simulator.control.faults import FaultInjector
 from simulator.control.journal import JournalRecorder
+from simulator.control.metrics import MetricsSampler
 from simulator.control.responses import error
 from simulator.control.urls import EXCEPTION_HANDLERS as CONTROL_EXCEPTION_HANDLERS
 from simulator.control.urls import LoopbackOnly
@@ -61,13 +62,14 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
                         middleware=[Middleware(LoopbackOnly, allow_anywhere=sim.settings.control_from_anywhere)])
     control.state.sim = sim
     control.state.timeline = Timeline(sim)
+    control.state.metrics = MetricsSampler(sim, sim.settings.metrics_interval, sim.settings.metrics_size)
 
     faces = [
         Face("authorizationserver", [Mount("/authorizationserver", app=auth)]),
         Face("miccsdk", [Mount("/miccsdk/api/v1", app=sdk)]),
         micc_hubs.face(sim),
         desktop_face(sim),  # before control: its test page is /_sim/desktop/
-        Face("control", [Mount("/_sim", app=control)]),
+        Face("control", [Mount("/_sim", app=control)], control.state.metrics.running),
         cloudlink_notify.face(sim),  # before cloudlink: its WebSocket path is under a CloudLink mount
         cloudlink.face(sim),
     ]

@@ -8,12 +8,14 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
 from simulator import __version__
 from simulator.conformance import DEFAULT_CHECKS, MICC_SDK, ContractError, ContractRun, run_contract, surface_names
+from simulator.load.runner import LoadError
 from simulator.scenarios.model import ScenarioFileError
 from simulator.spec.binding import Strictness
 from simulator.tls import TlsMode, ensure_certificates
@@ -62,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="answer /_sim from any address (it has no authentication)")
     serve.add_argument("--seed", type=int, help="seed for generated item ids (0)")
     serve.add_argument("--journal-size", type=int, help="requests kept in the request journal (10000)")
+    serve.add_argument("--metrics-interval", type=float,
+                       help="simulated seconds between samples of /_sim/metrics/series (1)")
+    serve.add_argument("--metrics-size", type=int, help="samples kept in /_sim/metrics/series (3600)")
     serve.add_argument("--tls", choices=[m.value for m in TlsMode],
                        help="serve HTTPS: self-signed, or ca (a local CA signs the certificate; default off)")
     serve.add_argument("--tls-dir", type=Path, help="where certificates are kept (.micc-sim/tls)")
@@ -106,9 +111,57 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--junit", type=Path, help="write a JUnit XML report here")
     scenario_commands.add_parser("schema", help="print the JSON Schema of the scenario format")
 
+    _load_parser(commands)
+
     cov = commands.add_parser("coverage", help="list MiCC SDK operations as stateful or synthesized")
     cov.add_argument("--markdown", action="store_true", help="print the Markdown page (docs/coverage.md)")
     return parser
+
+
+def _load_parser(commands: Any) -> None:
+    from simulator.load.profiles import PROFILES, SHAPES
+
+    load = commands.add_parser(
+        "load", help="run a locust load profile headless and judge it (queue cap kept, nothing lost)",
+        description="Run a load profile with locust against a simulator (started here, or --base-url), then "
+                    "write locust's reports, the simulator's time series and plots into --report-dir and say "
+                    "pass or fail. Profiles: " + "; ".join(f"{p.name}: {p.summary}" for p in PROFILES.values()))
+    load.add_argument("profile", choices=list(PROFILES))
+    load.add_argument("--users", type=int, default=1, help="locust users, at most (1)")
+    load.add_argument("--spawn-rate", type=float, default=1.0, help="users started per second (1)")
+    load.add_argument("--duration", type=int, default=60, help="wall seconds the run lasts (60)")
+    load.add_argument("--shape", choices=list(SHAPES), default="steady", help="how the user count moves (steady)")
+    load.add_argument("--cap", type=int, default=10, help="the integration's queue cap (10)")
+    load.add_argument("--cap-basis", choices=["queue-now", "own"], default="queue-now",
+                      help="what the integration counts: Queue Now's waiting conversations, or its own items")
+    load.add_argument("--rate", type=float, default=1.0, help="chats arriving per second, per integration user (1)")
+    load.add_argument("--queue", default="Web Chat", help="the queue the integration posts to (Web Chat)")
+    load.add_argument("--poll", type=float, default=1.0, help="seconds between polls of one item (1)")
+    load.add_argument("--patience", type=float, default=0.0, help="seconds before an unanswered customer leaves")
+    load.add_argument("--chat-length", type=float, default=0.0,
+                      help="seconds after the answer the integration completes a chat (0: agents end them)")
+    load.add_argument("--accept-delay", help="the agents' accept delay: 3, uniform:1:5, exponential:4, ...")
+    load.add_argument("--handle-time", help="the agents' handle time: 120, lognormal:120:0.5, never, ...")
+    load.add_argument("--not-ready", help="the agents' not-ready spells: every=exponential:900,lasts=uniform:60:300"
+                                          "[,presence=Busy][,reason=Break]")
+    load.add_argument("--agents", type=int, default=0, help="extra virtual agents for the queue (0)")
+    load.add_argument("--seed", type=int, default=0, help="seed of the simulator's draws and the chat arrivals")
+    load.add_argument("--report-dir", type=Path, default=Path("reports/load"), help="(reports/load)")
+    load.add_argument("--base-url", help="load this simulator instead of starting one (its /_sim must answer)")
+    load.add_argument("--clock", choices=["scaled", "real"], default="scaled",
+                      help="the started simulator's clock (scaled)")
+    load.add_argument("--clock-scale", type=float, default=60.0, help="simulated seconds per wall second (60)")
+    load.add_argument("--world", type=Path, help="the started simulator's world file")
+    load.add_argument("--workers", type=int, default=0, help="run distributed: a locust master and N local workers")
+    load.add_argument("--master", action="store_true", help="a locust master for workers started elsewhere")
+    load.add_argument("--expect-workers", type=int, default=1, help="with --master: workers to wait for (1)")
+    load.add_argument("--master-bind-host", default="127.0.0.1", help="with --master: address to listen on")
+    load.add_argument("--master-port", type=int, default=5557, help="the master's port (5557)")
+    load.add_argument("--worker", action="store_true", help="be a worker of a master started elsewhere")
+    load.add_argument("--master-host", default="127.0.0.1", help="with --worker: the master's address")
+    load.add_argument("--locust", default="", help="more locust options, as one string")
+    load.add_argument("--quiet", action="store_true", help="no progress output")
+    load.add_argument("--ignore-cap", action="store_true", help=argparse.SUPPRESS)  # tests: a misbehaving integration
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -126,7 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _coverage(args)
         if args.command == "scenario":
             return _scenario(args)
-    except (WorldFileError, ContractError, ScenarioFileError) as exc:
+        if args.command == "load":
+            return _load(args)
+    except (WorldFileError, ContractError, ScenarioFileError, LoadError) as exc:
         print(f"micc-sim: {exc}", file=sys.stderr)
         return 2
     return 1
@@ -148,6 +203,7 @@ def _serve(args: argparse.Namespace) -> int:
         "quirks": dict(args.quirk) or None, "control_from_anywhere": args.control_from_anywhere, "seed": args.seed,
         "tls": args.tls, "tls_dir": args.tls_dir, "tls_names": args.tls_name or None,
         "journal_size": args.journal_size,
+        "metrics_interval": args.metrics_interval, "metrics_size": args.metrics_size,
     }
     try:  # flags given override MICC_SIM_* variables, which override the defaults
         settings = Settings(**{k: v for k, v in flags.items() if v is not None})
@@ -220,6 +276,26 @@ def _scenario(args: argparse.Namespace) -> int:
         return 0
     results = run_all(args.paths, base_url=args.base_url, junit=args.junit)
     return 0 if all(r.passed or r.skipped for r in results) else 1
+
+
+def _load(args: argparse.Namespace) -> int:
+    import shlex
+
+    from simulator.load.runner import LoadRun, run_load, run_worker
+
+    if args.worker:
+        return run_worker(args.master_host, args.master_port)
+    run = LoadRun(
+        profile=args.profile, users=args.users, spawn_rate=args.spawn_rate, duration=args.duration, shape=args.shape,
+        cap=args.cap, cap_basis=args.cap_basis, rate=args.rate, queue=args.queue, poll=args.poll,
+        patience=args.patience, chat_length=args.chat_length, accept_delay=args.accept_delay,
+        handle_time=args.handle_time, not_ready=args.not_ready, agents=args.agents, seed=args.seed,
+        report_dir=args.report_dir, base_url=args.base_url, clock=args.clock, clock_scale=args.clock_scale,
+        world=args.world, workers=args.workers, master=args.master, expect_workers=args.expect_workers,
+        master_bind_host=args.master_bind_host, master_port=args.master_port, ignore_cap=args.ignore_cap,
+        quiet=args.quiet, locust_args=shlex.split(args.locust),
+    )
+    return run_load(run)
 
 
 def _coverage(args: argparse.Namespace) -> int:

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     journal_size: int = Field(10_000, ge=0, description="requests kept in the request journal")
     notifications: NotifySettings = Field(
         default_factory=NotifySettings, description="CloudLink notification delivery (docs/cloudlink-notifications.md)")
+    metrics_interval: float = Field(1.0, gt=0, description="simulated seconds between samples of the time series")
+    metrics_size: int = Field(3600, ge=1, description="samples kept in the time series (a ring)")
 
     @field_validator("quirks")
     @classmethod

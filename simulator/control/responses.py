@@ -17,7 +17,7 @@ from simulator.control.journal import JournalFilter, entries_view
 from simulator.micc.wire import dotnet_datetime
 from simulator.runtime import Simulator
 from simulator.spec.contract import CONTRACTS_DIR
-from simulator.world.config import WorldConfig, apply_world_patch
+from simulator.world.config import AgentProfileConfig, WorldConfig, apply_world_patch
 from simulator.world.core import NotFound, World, WorldError
 from simulator.world.model import MediaType, OpenMediaItem, PresenceAvailability
 from simulator.world.snapshot import SnapshotError
@@ -103,6 +103,7 @@ def world_view(sim: Simulator) -> dict[str, Any]:
             "counts": {state.name: n for state, n in sorted(world.state_counts().items()) if n},
             "items": [item_view(world, i) for i in world.items.values()],
         },
+        "agent_profiles": {name: p.model_dump(mode="json") for name, p in world.config.agent_profiles.items()},
         "clients": {"source": sim.clients.source, "ids": sorted(sim.clients.clients),
                     "rejected": list(sim.clients.rejected)},
         "sessions": len(sim.tokens),
@@ -166,8 +167,16 @@ async def patch_employee(request: Request) -> JSONResponse:
         logged_in = body.get("logged_in")
         if logged_in is not None and not isinstance(logged_in, bool):
             raise ValueError("logged_in must be true or false")
+        profile = body.get("profile")
+        if isinstance(profile, dict):  # a profile of the agent's own, named after it
+            config = AgentProfileConfig.model_validate(profile)
+            sim.world.agents.define(profile := f"@{employee.username}", config)
+        elif profile is not None and not isinstance(profile, str):
+            raise ValueError("profile is a profile's name or a profile ({accept_delay, handle_time, not_ready})")
         sim.world.set_employee_state(employee, logged_in=logged_in, presence=presence, ready_media=ready,
-                                     profile=body.get("profile"))
+                                     profile=profile)
+    except ValidationError as exc:
+        return error(400, "invalid_body", "profile: " + _problems(exc))
     except (ValueError, TypeError, WorldError) as exc:
         return error(400, "invalid_body", str(exc))
     view = next(e for e in world_view(sim)["employees"] if e["id"] == employee.id)
@@ -368,3 +377,32 @@ async def get_contract(request: Request) -> Response:
 
 
 CONTRACT_NAMES = ("micc-sdk", "authorizationserver", "control")
+
+
+# -- metrics ----------------------------------------------------------------------------------
+async def get_metrics_series(request: Request) -> JSONResponse:
+    """The sampled time series (totals, or one queue's with ``?queue=``), the queues' peaks and the ledger."""
+    sim, metrics = _sim(request), request.app.state.metrics
+    queue = None
+    try:
+        if "queue" in request.query_params:
+            queue = sim.world.queue(request.query_params["queue"])
+        since = request.query_params.get("since")
+        since_at = datetime.fromisoformat(since.replace("Z", "+00:00")) if since else None
+        if since_at is not None and since_at.tzinfo is None:
+            raise ValueError("since needs a time zone (Z or +00:00)")
+    except NotFound as exc:
+        return error(404, "not_found", str(exc))
+    except ValueError as exc:
+        return error(400, "invalid_query", f"since must be an ISO 8601 date and time with a zone: {exc}")
+    return JSONResponse(metrics.series(queue, since_at))
+
+
+async def clear_metrics_series(request: Request) -> JSONResponse:
+    request.app.state.metrics.clear()
+    return JSONResponse({"cleared": True})
+
+
+async def get_metrics(request: Request) -> Response:
+    """Prometheus' text format, from a fresh sample."""
+    return Response(request.app.state.metrics.prometheus(), media_type="text/plain; version=0.0.4; charset=utf-8")

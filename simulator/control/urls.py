@@ -61,6 +61,9 @@ routes = [
     Route("/faults/{id}", r.delete_fault, methods=["DELETE"]),
     Route("/openapi/{name}", r.get_contract, methods=["GET"]),
     Route("/notifications/deliveries", notifications.get_deliveries, methods=["GET"]),
+    Route("/metrics", r.get_metrics, methods=["GET"]),
+    Route("/metrics/series", r.get_metrics_series, methods=["GET"]),
+    Route("/metrics/series", r.clear_metrics_series, methods=["DELETE"]),
     Route("/dashboard", dashboard.page, methods=["GET"]),
     WebSocketRoute("/dashboard/ws", dashboard.feed),
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from enum import IntEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -71,9 +71,60 @@ class MediaServerConfig(_Strict):
     routing_failure_queue: str | None = None
 
 
+class FixedConfig(_Strict):
+    distribution: Literal["fixed"]
+    value: float = Field(ge=0)
+
+
+class UniformConfig(_Strict):
+    distribution: Literal["uniform"]
+    low: float = Field(ge=0)
+    high: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> UniformConfig:
+        if self.low > self.high:
+            raise ValueError(f"uniform: low ({self.low:g}) is above high ({self.high:g})")
+        return self
+
+
+class ExponentialConfig(_Strict):
+    distribution: Literal["exponential"]
+    mean: float = Field(gt=0)
+
+
+class LogNormalConfig(_Strict):
+    distribution: Literal["lognormal"]
+    mean: float = Field(gt=0, description="the mean duration (not the median)")
+    sigma: float = Field(0.5, ge=0, le=5, description="the standard deviation of the underlying normal")
+
+
+DistributionConfig = Annotated[FixedConfig | UniformConfig | ExponentialConfig | LogNormalConfig,
+                               Field(discriminator="distribution")]
+Seconds = Annotated[float, Field(ge=0)]
+Duration = Seconds | DistributionConfig  # a number is a fixed duration
+
+
+class NotReadyConfig(_Strict):
+    """Spells away from the queue: every so often the agent goes Busy (or DND, Away) for a while."""
+
+    every: Duration = Field(description="seconds from the end of one spell (or login) to the next (at least 1)")
+    lasts: Duration = Field(description="seconds a spell lasts")
+    presence: Presence = PresenceAvailability.Busy
+    reason: str | None = Field(None, description="a reason code (name or code) of the presence's kind")
+
+    @model_validator(mode="after")
+    def _not_ready_presence(self) -> NotReadyConfig:
+        if self.presence not in (PresenceAvailability.Busy, PresenceAvailability.DoNotDisturb,
+                                 PresenceAvailability.Away):
+            raise ValueError(f"a not-ready spell is Busy, DoNotDisturb or Away, not {self.presence.name}")
+        return self
+
+
 class AgentProfileConfig(_Strict):
-    accept_delay: float | None = Field(3.0, ge=0)
-    handle_time: float | None = Field(120.0, ge=0)
+    accept_delay: Duration | None = 3.0
+    handle_time: Duration | None = 120.0
+    not_ready: NotReadyConfig | None = None
 
 
 class EmployeeConfig(_Strict):
@@ -153,6 +204,9 @@ class WorldConfig(_Strict):
         groups = {g.name.lower() for g in self.agent_groups}
         queues = {q.name.lower() for q in self.queues} | {q.reporting for q in self.queues}
         servers = {m.name.lower() for m in self.media_servers}
+        reasons = {(r.kind, n.lower()) for r in self.reason_codes for n in (r.name, r.code)}
+        for name, p in self.agent_profiles.items():
+            problems += profile_problems(name, p, reasons)
         for e in self.employees:
             if e.profile not in self.agent_profiles:
                 problems.append(f"employee {e.username!r}: unknown agent profile {e.profile!r}")
@@ -181,6 +235,19 @@ class WorldConfig(_Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+def profile_problems(name: str, profile: AgentProfileConfig, reasons: set[tuple[ReasonKind, str]]) -> list[str]:
+    """A not-ready spell's reason must be a reason code of its presence's kind (Away takes none)."""
+    spell = profile.not_ready
+    if spell is None or spell.reason is None:
+        return []
+    kind = {PresenceAvailability.Busy: ReasonKind.Busy, PresenceAvailability.DoNotDisturb: ReasonKind.DoNotDisturb}
+    if spell.presence not in kind:
+        return [f"agent profile {name!r}: an {spell.presence.name} spell takes no reason"]
+    if (kind[spell.presence], spell.reason.lower()) not in reasons:
+        return [f"agent profile {name!r}: {spell.reason!r} is not a {kind[spell.presence].name} reason code"]
+    return []
 
 
 def _unique(problems: list[str], what: str, values: list[str]) -> None:

@@ -17,14 +17,13 @@ from random import Random
 from typing import Any
 
 from simulator.world import routing
-from simulator.world.agents import VirtualAgents
+from simulator.world.agents import VirtualAgents, agent_profiles
 from simulator.world.clock import Clock
 from simulator.world.config import WorldConfig, stable_id
 from simulator.world.events import EmployeeStateChanged, Event, EventBus, OpenMediaChanged
 from simulator.world.lifecycle import Action, next_state
 from simulator.world.model import (
     AgentGroup,
-    AgentProfile,
     ConversationState,
     Employee,
     FailedRouteReason,
@@ -94,9 +93,8 @@ class World:
         self.history_limit = config.routing.history_limit
         self.ended_counts: Counter[ConversationState] = Counter()
         self._build(config)
-        profiles = {name: AgentProfile(name, p.accept_delay, p.handle_time)
-                    for name, p in config.agent_profiles.items()}
-        self.agents = VirtualAgents(self, clock, profiles, config.routing.offer_timeout)
+        self.agents = VirtualAgents(self, clock, agent_profiles(config.agent_profiles),
+                                    config.routing.offer_timeout, seed)
         self.sessions = Sessions(self, config.interactions)  # calls, chats, e-mails and SMS
 
     # -- construction ------------------------------------------------------------------------
@@ -400,6 +398,7 @@ class World:
             for queue in self.queues.values():
                 for item_id in queue.waiting:
                     self.items[item_id].declined_by.discard(employee.id)
+        self.agents.state_changed(employee)
         self.bus.publish(EmployeeStateChanged(self.clock.now(), employee))
         self.dispatch()
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
+from simulator.world.draws import Distribution
 from simulator.world.queue_log import QueueLog
 from simulator.world.waiting import WaitingList
 
@@ -85,17 +86,29 @@ class MediaServer:
     routing_failure_queue_id: str | None = None  # "Routing Failure Destination Transfer"
 
 
+@dataclass(frozen=True)
+class NotReadySpells:
+    """Every so often (``every``) the agent leaves the queue for a while (``lasts``) in ``presence``."""
+
+    every: float | Distribution
+    lasts: float | Distribution
+    presence: PresenceAvailability = PresenceAvailability.Busy
+    reason: str | None = None  # a reason code name, as the presence's reason
+
+
 @dataclass
 class AgentProfile:
-    """How a virtual agent behaves: seconds to accept an offer and to handle an item.
+    """How a virtual agent behaves: seconds to accept an offer and to handle an item, each a number or a
+    distribution drawn from per offer, and its not-ready spells.
 
     ``None`` means never: an agent that never accepts lets offers time out; one that never
     finishes keeps the item until the integration completes it.
     """
 
     name: str
-    accept_delay: float | None = 3.0
-    handle_time: float | None = 120.0
+    accept_delay: float | Distribution | None = 3.0
+    handle_time: float | Distribution | None = 120.0
+    not_ready: NotReadySpells | None = None
 
 
 @dataclass
@@ -121,6 +134,7 @@ class Employee:
     first_login_today: datetime | None = None
     last_logout_today: datetime | None = None
     handled_today: dict[MediaType, int] = field(default_factory=dict)  # ACD items accepted, per media
+    draws: dict[str, int] = field(default_factory=dict)  # random durations drawn so far, per stream (draws.py)
 
     @property
     def name(self) -> str:

@@ -103,6 +103,7 @@ def dump(world: World, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         "ended": list(world._ended),
         "ended_counts": {state.name: n for state, n in sorted(world.ended_counts.items()) if n},
         "id_generator": encode(world._ids.getstate()),
+        "draw_seed": world.agents.draws.seed,
         "timers": [{"item": item_id, "action": action, "agent": agent, "due": due.isoformat()}
                    for item_id, action, agent, due in world.agents.pending()],
         "interactions": _dump_sessions(world),
@@ -117,7 +118,7 @@ def load(data: dict[str, Any], clock: Clock, bus: EventBus | None = None, quirks
     try:
         clock.cancel_all()
         clock.set(datetime.fromisoformat(data["now"]))
-        world = World(WorldConfig.model_validate(data["config"]), clock, bus, quirks)
+        world = World(WorldConfig.model_validate(data["config"]), clock, bus, quirks, seed=data.get("draw_seed", 0))
         world.employees = {e["id"]: decode_entity(Employee, e) for e in data["employees"]}
         for q in data["queues"]:
             queue: Queue = world.queues[q["id"]]
@@ -137,6 +138,7 @@ def load(data: dict[str, Any], clock: Clock, bus: EventBus | None = None, quirks
         world._ended = deque(data["ended"])
         world.ended_counts = Counter({ConversationState[k]: v for k, v in data["ended_counts"].items()})
         world._ids.setstate(_tuples(data["id_generator"]))
+        world.agents.cancel_all()  # the snapshot's timers, not the ones a fresh world starts with
         for timer in data["timers"]:
             world.agents.restore(timer["item"], timer["action"], timer["agent"],
                                  datetime.fromisoformat(timer["due"]))

@@ -1,0 +1,102 @@
+"""``micc-sim load``: tiny locust runs (a few seconds, a few users) judged from the simulator's side."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+
+import pytest
+
+from simulator.cli import main
+
+# never import locust here: it patches the standard library (gevent) in the process that imports it
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("locust") is None,
+                                reason="the `load` extra (the `test` extra includes it)")
+
+
+def _verdict(folder) -> dict:
+    return json.loads((folder / "verdict.json").read_text())
+
+
+def _checks(verdict: dict) -> dict[str, bool]:
+    return {c["name"]: c["passed"] for c in verdict["checks"]}
+
+
+def test_queue_cap_run_passes_and_writes_its_reports(tmp_path, capsys):
+    """A simulator of its own (scaled clock); chats arrive faster than four agents take them."""
+    code = main(["load", "queue-cap", "--duration", "4", "--cap", "3", "--rate", "10", "--poll", "0.25", "--quiet",
+                 "--report-dir", str(tmp_path)])
+    assert code == 0, (tmp_path / "verdict.json").read_text() if code == 1 else capsys.readouterr().err
+    verdict = _verdict(tmp_path)
+    assert verdict["passed"] and _checks(verdict) == {"queue cap": True, "no interaction lost": True}
+    assert verdict["peak_waiting"] == 3  # the cap was reached, never passed
+    ledger = verdict["interactions"]
+    assert ledger["created"] == sum(ledger["states"].values()) > 3
+    for name in ("locust_stats.csv", "locust_stats_history.csv", "locust.html", "series.json", "series.csv",
+                 "report.html"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    assert (tmp_path / "plots.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page = (tmp_path / "report.html").read_text()
+    assert "<svg" in page and "PASS" in page and "items waiting" in page  # the plots, their text as text
+    series = json.loads((tmp_path / "series.json").read_text())["queue"]
+    assert series["queue"]["name"] == "Web Chat" and max(s["waiting"] for s in series["samples"]) <= 3
+
+
+def test_an_integration_that_ignores_the_cap_fails_the_run(live_with, tmp_path, capsys):
+    """The api-mix profile (readers and a feeding integration) against a running simulator."""
+    live = live_with(clock="scaled", clock_scale=60, token_lifetime=86400)
+    code = main(["load", "api-mix", "--base-url", live.base_url, "--users", "3", "--spawn-rate", "3",
+                 "--duration", "3", "--cap", "2", "--rate", "10", "--ignore-cap", "--quiet",
+                 "--report-dir", str(tmp_path)])
+    assert code == 1, capsys.readouterr()
+    verdict = _verdict(tmp_path)
+    assert _checks(verdict) == {"queue cap": False, "no interaction lost": True}
+    assert verdict["peak_waiting"] > 2
+    stats = (tmp_path / "locust_stats.csv").read_text()
+    reads = [read for read in ("/queues/states", "/queues/{id}/state", "/agents/states", "/openmedia/{id}")
+             if f"GET,{read}," in stats]
+    assert reads  # the readers read (which of their tasks a few seconds pick is chance)
+
+
+def test_a_distributed_run_with_a_master_and_two_workers_completes(live_with, tmp_path, capsys):
+    """The agents profile, on a master and two local workers, with drawn behaviour and not-ready spells."""
+    live = live_with(clock="scaled", clock_scale=60, token_lifetime=86400, seed=3)
+    code = main(["load", "agents", "--base-url", live.base_url, "--workers", "2", "--users", "3",
+                 "--spawn-rate", "3", "--duration", "3", "--cap", "4", "--rate", "5", "--agents", "2",
+                 "--accept-delay", "uniform:1:5", "--handle-time", "lognormal:60:0.5",
+                 "--not-ready", "every=exponential:120,lasts=uniform:30:90,reason=Break", "--quiet",
+                 "--report-dir", str(tmp_path)])
+    log = (tmp_path / "locust.log").read_text()
+    verdict = tmp_path / "verdict.json"
+    assert code == 0, verdict.read_text() if verdict.exists() else (capsys.readouterr().err, log[-3000:])
+    assert "2 workers connected" in log
+    verdict = _verdict(tmp_path)
+    assert verdict["passed"] and verdict["interactions"]["created"] > 0
+    assert ",/employees/me/state," in (tmp_path / "locust_stats.csv").read_text()
+    profiles = live.world()["agent_profiles"]
+    assert profiles["@load60001"]["handle_time"] == {"distribution": "lognormal", "mean": 60.0, "sigma": 0.5}
+
+
+def test_load_without_locust_says_how_to_install_it(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "locust", None)
+    assert main(["load", "queue-cap"]) == 2
+    assert "pip install 'micc-sim[load]'" in capsys.readouterr().err
+
+
+def test_bad_behaviour_texts_are_refused_before_anything_starts(capsys):
+    assert main(["load", "agents", "--handle-time", "gaussian:3"]) == 2
+    assert "lognormal:MEAN:SIGMA" in capsys.readouterr().err
+
+
+def test_the_shapes_move_the_user_count_over_the_run():
+    from simulator.load.profiles import shape_users
+
+    over = [shape_users(shape, 8, t, 10) for shape in ("steady", "ramp", "spike") for t in (0, 2, 5, 8, 9.9)]
+    assert over == [8, 8, 8, 8, 8,  1, 2, 5, 8, 8,  2, 2, 8, 2, 2]
+
+
+def test_the_cap_is_split_between_workers_so_that_together_they_keep_it():
+    from simulator.load.profiles import cap_shares
+
+    assert cap_shares(10, 3) == [4, 3, 3] and cap_shares(1, 2) == [1, 0] and sum(cap_shares(7, 4)) == 7

@@ -1,0 +1,77 @@
+"""The simulator's own time series (GET /_sim/metrics/series) and its Prometheus face (GET /_sim/metrics)."""
+
+from __future__ import annotations
+
+from conftest import only_1001_world
+from prometheus_client.parser import text_string_to_metric_families
+
+
+def _series(live, **params):
+    r = live.http.get("/_sim/metrics/series", params=params)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_the_series_samples_a_queue_on_the_simulated_clock(live):
+    sdk = live.sdk(live.client_token())
+    live.http.delete("/_sim/metrics/series")
+    for _ in range(6):  # four agents take four; two wait
+        sdk.post("/openmedia", json={"queue": "Web Chat"})
+    live.advance(10)
+    series = _series(live, queue="P7001")
+    assert series["queue"]["name"] == "Web Chat"
+    last = series["samples"][-1]
+    assert last["at"] == "2026-11-22T09:00:10Z"  # stamped with simulated time
+    assert (last["waiting"], last["offered"], last["answered"], last["agents_busy"]) == (2, 6, 4, 4)
+    assert last["longest_wait"] == 10 and last["agents_logged_in"] == 4  # 1005 is logged out
+    live.advance(200)  # the first four are handled after 123 s, the two waiting taken
+    last = _series(live, queue="Web Chat")["samples"][-1]
+    assert (last["waiting"], last["handled"], last["live"]) == (0, 4, 2)
+    assert len(_series(live, since="2026-11-22T09:00:10Z")["samples"]) == 1  # only what came after
+
+
+def test_the_peak_counts_every_item_waiting_even_between_samples(live_with):
+    live = live_with(world=only_1001_world("never"))  # one agent that lets every offer ring out
+    live.http.delete("/_sim/metrics/series")
+    sdk = live.sdk(live.client_token())
+    ids = [sdk.post("/openmedia", json={"queue": "Web Chat"}).json()["id"] for _ in range(4)]
+    for item in ids[1:3]:  # two of the three waiting give up before the clock moves
+        sdk.put(f"/openmedia/{item}", json={"action": "Complete"})
+    live.advance(60)  # the offer rings out: back in the queue, and the last one is offered
+    series = _series(live, queue="Web Chat")
+    assert max(s["waiting"] for s in series["samples"]) < 3  # no sample saw three waiting...
+    assert series["peak_waiting"] == 3 and series["peaks"]["P7001"] == 3  # ...the peak did
+    ledger = series["interactions"]
+    assert ledger["created"] == 4 and ledger["states"] == {"Abandoned": 2, "InQueue": 1, "Offered": 1}
+    assert ledger["live"] == 2 and ledger["world_replaced"] is False
+
+
+def test_clearing_starts_the_ledger_afresh_and_a_reset_is_reported(live):
+    sdk = live.sdk(live.client_token())
+    sdk.post("/openmedia", json={"queue": "Web Chat"})
+    assert live.http.delete("/_sim/metrics/series").json() == {"cleared": True}
+    series = _series(live)
+    assert series["interactions"]["created"] == 0 and series["interactions"]["states"] == {}
+    assert len(series["samples"]) == 1 and series["queue"] is None
+    live.http.post("/_sim/reset")
+    sdk = live.sdk(live.client_token())
+    sdk.post("/openmedia", json={"queue": "Web Chat"})
+    assert _series(live)["interactions"]["world_replaced"] is True
+    assert live.http.get("/_sim/metrics/series", params={"queue": "Nope"}).status_code == 404
+    assert live.http.get("/_sim/metrics/series", params={"since": "yesterday"}).json()["error"]["code"] == \
+        "invalid_query"
+
+
+def test_prometheus_reads_the_same_numbers(live):
+    sdk = live.sdk(live.client_token())
+    for _ in range(5):
+        sdk.post("/openmedia", json={"queue": "Web Chat"})
+    r = live.http.get("/_sim/metrics")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for family in text_string_to_metric_families(r.text) for s in family.samples}
+    web_chat = (("queue", "Web Chat"), ("reporting", "P7001"))
+    assert samples[("micc_sim_queue_waiting", web_chat)] == 1
+    assert samples[("micc_sim_queue_offered_total", web_chat)] == 5
+    assert samples[("micc_sim_agents", (("state", "busy"),))] == 4
+    assert samples[("micc_sim_interactions_live", ())] == 5
