@@ -376,7 +376,7 @@ async def get_contract(request: Request) -> Response:
     return Response(path.read_bytes(), media_type="application/yaml")
 
 
-CONTRACT_NAMES = ("micc-sdk", "authorizationserver", "control")
+CONTRACT_NAMES = tuple(sorted(p.name.removesuffix(".openapi.yaml") for p in CONTRACTS_DIR.glob("*.openapi.yaml")))
 
 
 # -- metrics ----------------------------------------------------------------------------------
