@@ -3,8 +3,10 @@
 Point a subscription's ``deviceId`` at ``receiver.url``; every POST is answered 200 (or the next of
 ``statuses``, to make the simulator retry) and kept with its raw body, its parsed JSON and whether its
 ``x-notify-signature`` is the HMAC of the raw body keyed by the subscription's ``applicationId``
-(docs/cloudlink-notifications.md, "The signature"). ``wait_for`` waits a bounded wall time for what the
-simulator's delivery worker sends beside the request that published.
+(docs/cloudlink-notifications.md, "The signature"). ``application_id`` is that key, or a function that finds
+it from the notification (its ``subscription.subscriptionId``), for a receiver several subscriptions share.
+``wait_for`` waits a bounded wall time for what the simulator's delivery worker sends beside the request
+that published.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ class Delivery:
 class WebhookReceiver:
     """Records (and verifies) the webhook POSTs sent to ``url``; use as a context manager or ``close()``."""
 
-    application_id: str | None = None
+    application_id: str | Callable[[Any], str | None] | None = None
     statuses: list[int] = field(default_factory=list)
     host: str = "127.0.0.1"
     path: str = "/hooks/notify"
@@ -84,8 +86,9 @@ class WebhookReceiver:
         with self.changed:
             status = self.statuses.pop(0) if self.statuses else 200
             ok = None
-            if self.application_id is not None:
-                expected = signature(body, self.application_id, self.algorithm, self.encoding)
+            key = self.application_id(parsed) if callable(self.application_id) else self.application_id
+            if key is not None:
+                expected = signature(body, key, self.algorithm, self.encoding)
                 ok = hmac.compare_digest(expected, headers.get(self.header, ""))
             delivery = Delivery(path, headers, body, parsed, ok, status)
             self.deliveries.append(delivery)

@@ -197,8 +197,8 @@ class Listeners:
         for name, receiver in self.webhooks.items():
             for delivery in receiver.forged:
                 return (f"webhook {name!r}: a delivery's {receiver.header} does not verify with applicationId "
-                        f"{receiver.application_id!r}: {delivery.headers.get(receiver.header)!r} "
-                        f"({delivery.notification.get('subject')})")
+                        f"{receiver.application_id!r} (HMAC {receiver.algorithm}, {receiver.encoding}): "
+                        f"{delivery.headers.get(receiver.header)!r} ({delivery.notification.get('subject')})")
         return None
 
     def _check(self, e: Arrived) -> tuple[str | None, list[Arrival]]:
