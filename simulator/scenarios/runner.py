@@ -148,8 +148,8 @@ class Run:
             form["account_id"] = t.account_id
         path = t.path or ("/authentication/2017-09-01/token" if t.cloudlink else "/authorizationserver/token")
         url = str(self.http.base_url).rstrip("/") + self.fill(path)
-        response = self.http.post(url, json=self.fill(form)) if t.cloudlink else self.http.post(url,
-                                                                                                  data=self.fill(form))
+        body = {"json": self.fill(form)} if t.cloudlink else {"data": self.fill(form)}  # CloudLink: JSON
+        response = self.http.post(url, **body)
         if response.status_code != 200:
             raise ScenarioFailure(f"token {t.name}: {response.status_code} {response.text}")
         self.values[t.name] = response.json()["access_token"]
@@ -187,7 +187,7 @@ class Run:
         """Check an expectation on what arrived (saved values filled in); saves from the last match."""
         filled = type(expectation).model_validate(self.fill(expectation.model_dump()))
         problem, found = self.listeners.expect(filled, patience, give_up_when_quiet)
-        if problem is None and expectation.save:
+        if problem is None and expectation.save and found:
             for name, dotted in expectation.save.items():
                 self.values[name] = dig(found[-1].data, dotted)
         return problem
