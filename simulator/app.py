@@ -27,6 +27,7 @@ from simulator import __version__
 from simulator.cloudlink import face as cloudlink
 from simulator.cloudlink.common import VERSION as CLOUDLINK_VERSION
 from simulator.cloudlink.notify import face as cloudlink_notify
+from simulator.control import dashboard
 from simulator.control.dashboard import Timeline
 from simulator.control.faults import FaultInjector
 from simulator.control.journal import JournalRecorder
@@ -44,6 +45,7 @@ from simulator.micc.authserver.responses import bearer_principal, oauth_error
 from simulator.middleware import IisPaths
 from simulator.runtime import Simulator
 from simulator.settings import Settings
+from simulator.socketio_server import face as socketio_face
 from simulator.spec.binding import Strictness
 from simulator.spec.contract import load_contract
 from simulator.spec.router import SpecRouter
@@ -69,6 +71,8 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
         Face("miccsdk", [Mount("/miccsdk/api/v1", app=sdk)]),
         micc_hubs.face(sim),
         desktop_face(sim),  # before control: its test page is /_sim/desktop/
+        socketio_face(sim),  # /socket.io/ (the desktop's and the dashboard's namespaces), /_sim/socketio-lite.js
+        dashboard.face(sim, control.state.timeline),
         Face("control", [Mount("/_sim", app=control)], control.state.metrics.running),
         cloudlink_notify.face(sim),  # before cloudlink: its WebSocket path is under a CloudLink mount
         cloudlink.face(sim),

@@ -17,7 +17,7 @@ any keyword of :class:`simulator.settings.Settings` is accepted (``world`` is ``
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,8 @@ from typing import Any
 import httpx
 import pytest
 
+from simulator.clients import cloudlink
+from simulator.clients.webhooks import WebhookReceiver
 from simulator.control.journal import JournalEntry, JournalFilter
 from simulator.runtime import Simulator
 from simulator.scenarios.model import load_scenario
@@ -45,6 +47,7 @@ class MiccSim:
     base_url: str
     talkative_id: str = "Talkative"
     talkative_secret: str = TALKATIVE_SECRET
+    _receivers: list[WebhookReceiver] = field(default_factory=list, repr=False)
 
     @property
     def sdk_url(self) -> str:
@@ -53,6 +56,75 @@ class MiccSim:
     @property
     def token_url(self) -> str:
         return f"{self.base_url}/authorizationserver/token"
+
+    # -- the real-time faces ---------------------------------------------------------------------
+    @property
+    def hubs_url(self) -> str:
+        """What SignalR's ``$.hubConnection`` takes (it adds ``/signalr``): ``http://127.0.0.1:PORT/miccsdk/``."""
+        return f"{self.base_url}/miccsdk/"
+
+    @property
+    def signalr_url(self) -> str:
+        """The hubs' SignalR endpoint itself (``.../miccsdk/signalr``: negotiate, connect, ...)."""
+        return f"{self.base_url}/miccsdk/signalr"
+
+    @property
+    def desktop_url(self) -> str:
+        """The agent desktop as a socket.io client names it: server and namespace (``io(desktop_url)``); with
+        python-socketio, connect to ``base_url`` with ``namespaces=["/agent"]``. The path is ``/socket.io/``."""
+        return f"{self.base_url}/agent"
+
+    def cloudlink_url(self, service: str) -> str:
+        """A CloudLink service's base URL: ``cloudlink_url("media")`` is ``.../media/2017-09-01``."""
+        return cloudlink.service_url(self.base_url, service)
+
+    @property
+    def cloudlink_urls(self) -> dict[str, str]:
+        return {service: self.cloudlink_url(service) for service in cloudlink.SERVICES}
+
+    def cloudlink_token(self, username: str = cloudlink.DEFAULT_ADMIN, password: str = cloudlink.DEFAULT_PASSWORD,
+                        account_id: str | None = None) -> str:
+        """A CloudLink access token for a login of the default tenant (its account admin by default; agents are
+        ``first.last@wagner.example.com``; every password is ``password``)."""
+        try:
+            return cloudlink.token(self.base_url, username, password, account_id=account_id)
+        except PermissionError as exc:
+            raise AssertionError(str(exc)) from None
+
+    def cloudlink_client_token(self, client_id: str = "default", secret: str | None = None,
+                               account_id: str | None = None) -> str:
+        """A client-credentials CloudLink token (the default tenant's client by default)."""
+        try:
+            return cloudlink.token(self.base_url, client_id=client_id, client_secret=secret, account_id=account_id)
+        except PermissionError as exc:
+            raise AssertionError(str(exc)) from None
+
+    def webhook_receiver(self, statuses: list[int] | None = None,
+                         application_id: str | None = None) -> WebhookReceiver:
+        """A webhook receiver on loopback (closed when the test ends): point a CloudLink subscription's
+        ``deviceId`` at its ``url``. It records every delivery and verifies its signature with its
+        subscription's ``applicationId`` (looked up in the simulator unless given) and the simulator's signature
+        settings: ``receiver.wait_for(n)``, ``receiver.deliveries`` (``.json``, ``.signature_ok``),
+        ``receiver.forged``. ``statuses`` are answered before 200 (``[503]`` makes the simulator retry)."""
+        settings = self.sim.settings.notifications
+
+        def key(notification: Any) -> str | None:
+            subscription_id = ((notification or {}).get("subscription") or {}).get("subscriptionId")
+            found = self.sim.cloudlink.notify.subscriptions.get(subscription_id or "")
+            return found.application_id if found else None
+
+        receiver = WebhookReceiver(application_id=application_id or key, statuses=list(statuses or []),
+                                   algorithm=settings.signature_algorithm, encoding=settings.signature_encoding,
+                                   header=settings.signature_header.lower())
+        self._receivers.append(receiver)
+        return receiver
+
+    def subscribe_webhook(self, receiver: WebhookReceiver, token: str | None = None,
+                          application_id: str | None = None, **subscription: Any) -> dict[str, Any]:
+        """``POST /subscriptions`` for a webhook to ``receiver`` (``topic=..., subjectFilter=...`` in the API's
+        spelling), with ``token`` (the tenant's account admin's by default). Returns the subscription."""
+        return cloudlink.subscribe_webhook(self.base_url, token or self.cloudlink_token(), receiver.url,
+                                           subscription, application_id)
 
     @property
     def world(self) -> World:
@@ -125,4 +197,9 @@ def micc_sim(request: pytest.FixtureRequest) -> Iterator[MiccSim]:
         options["quirks"] = {**scenario.settings.quirks, **options.get("quirks", {})}
     sim = Simulator(Settings(**options), world)
     with serve_in_thread(sim) as running:
-        yield MiccSim(sim, running.base_url)
+        fixture = MiccSim(sim, running.base_url)
+        try:
+            yield fixture
+        finally:
+            for receiver in fixture._receivers:
+                receiver.close()

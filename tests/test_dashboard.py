@@ -44,6 +44,35 @@ def test_a_posted_interaction_appears_on_the_dashboard_and_moves_through_its_lif
     expect(web_chat).to_contain_text("online")
 
 
+def test_a_rung_call_is_an_interaction_of_the_dashboard_too(live, page):
+    page.goto(f"{live.base_url}/_sim/dashboard")
+    expect(page.locator("#status")).to_have_text("live")
+    call = live.http.post("/_sim/interactions", json={"media": "Voice", "queue": "Support Voice",
+                                                      "from": "+15551230001", "from_name": "Ada"}).json()
+    row = page.locator(f"#items td[data-item='{call['id']}']").locator("xpath=..")
+    expect(row).to_contain_text(f"Voice {call['number']}")
+    expect(row).to_contain_text("Ada +15551230001")
+    expect(row).to_contain_text(call["state"])
+    live.http.delete(f"/_sim/interactions/{call['id']}")  # the caller hangs up: the call leaves the table
+    expect(page.locator(f"#items td[data-item='{call['id']}']")).to_have_count(0)
+
+
+@pytest.mark.filterwarnings("ignore:Using .httpx. with .starlette.testclient.")
+def test_the_dashboard_feed_refuses_clients_off_this_machine():
+    """Like the control API: a socket.io connection to /dashboard from another machine is refused."""
+    from starlette.testclient import TestClient
+
+    from simulator.app import create_app
+
+    with TestClient(create_app(), client=("203.0.113.9", 5555)) as client, \
+            client.websocket_connect("/socket.io/?EIO=4&transport=websocket",
+                                     headers={"upgrade": "websocket", "connection": "Upgrade"}) as ws:
+        assert ws.receive_text().startswith("0{")  # Engine.IO open
+        ws.send_text("40/dashboard,")
+        refused = ws.receive_text()
+        assert refused.startswith("44/dashboard,") and "loopback clients only" in refused
+
+
 def test_a_page_opened_later_shows_what_happened_before(live, page):
     live.sdk(live.token()).post("/openmedia", json={"queue": "Training"})
     page.goto(f"{live.base_url}/_sim/dashboard")

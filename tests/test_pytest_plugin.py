@@ -43,6 +43,49 @@ def test_a_scenario_world_from_the_marker(micc_sim):
     assert micc_sim.sim.quirks.double_slash_paths is False
 
 
+def my_call_logger_subscribes(notifications_url, token, hook_url):
+    """An integrator's own CloudLink consumer: it subscribes its webhook to the calls of extensions 5000-5005."""
+    r = httpx.post(notifications_url + "/subscriptions", headers={"Authorization": "Bearer " + token}, json={
+        "applicationId": "call-logger", "deviceId": hook_url, "transport": "webhook",
+        "topic": "platform-api-media", "subjectFilter": "^/2017-09-01/endpoints/500[0-5]"})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_my_call_logger_gets_signed_call_notifications(micc_sim):
+    receiver = micc_sim.webhook_receiver()
+    my_call_logger_subscribes(micc_sim.cloudlink_url("notifications"), micc_sim.cloudlink_token(), receiver.url)
+    tristan = micc_sim.cloudlink_token("tristan.cervantes@wagner.example.com")
+    r = httpx.post(micc_sim.cloudlink_url("media") + "/endpoints/5001/calls", json={"to": "5002"},
+                   headers={"Authorization": "Bearer " + tristan})
+    assert r.status_code == 201
+    got = receiver.wait_for(2)
+    assert [(d.json["subject"].split("/")[3], d.json["content"]["state"]) for d in got] == [
+        ("5001", "ringing"), ("5002", "ringing")]
+    assert all(d.signature_ok for d in got) and receiver.forged == []
+
+    wrong_key = micc_sim.webhook_receiver(application_id="not-the-application-id")
+    micc_sim.subscribe_webhook(wrong_key, token=micc_sim.cloudlink_client_token(), topic="platform-api-media")
+    httpx.put(micc_sim.cloudlink_url("media") + "/endpoints/5001/calls/" + r.json()["callId"],
+              json={"action": "end"}, headers={"Authorization": "Bearer " + tristan})
+    assert wrong_key.wait_for(1) and wrong_key.forged
+
+
+def test_the_real_time_faces_are_where_the_fixture_says(micc_sim):
+    import socketio
+
+    token = micc_sim.token("tcervantes")
+    negotiated = httpx.get(micc_sim.hubs_url + "signalr/negotiate", params={
+        "clientProtocol": "2.1", "sessionid": "Bearer " + token, "connectionData": '[{"name": "employeehub"}]'})
+    assert negotiated.json()["Url"] == "/miccsdk/signalr" and micc_sim.signalr_url.endswith(negotiated.json()["Url"])
+    desk = socketio.Client()
+    server, namespace = micc_sim.desktop_url.rsplit("/", 1)
+    desk.connect(server, namespaces=["/" + namespace], auth={"token": token}, transports=["websocket"])
+    assert desk.call("GetUserInformation", namespace="/agent", timeout=10)["LoginID"] == "tcervantes"
+    desk.disconnect()
+    assert set(micc_sim.cloudlink_urls) == {"authentication", "admin", "notifications", "chat", "media", "presence"}
+
+
 def test_faults_through_the_control_api(micc_sim):
     micc_sim.control("POST", "/faults", json={"kind": "busy", "face": "miccsdk", "count": 1})
     assert micc_sim.sdk().get("/openmedia").status_code == 503
@@ -68,4 +111,4 @@ def test_the_fixture_serves_an_integrators_suite(pytester):
     pytester.makefile(".yaml", lab=LAB, scenario=SCENARIO)
     pytester.makepyfile(test_integration=INTEGRATOR_TESTS)
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=7)

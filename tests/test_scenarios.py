@@ -85,3 +85,36 @@ steps:
 """)
     result = run_scenario(load_scenario(path))
     assert not result.passed and "still not true after 120 simulated seconds" in result.failure
+
+
+def test_realtime_scenarios_run_against_a_running_simulator_too(live):
+    for name in ("open-media-reaches-the-hub-and-the-desktop", "cloudlink-call-routing-webhook"):
+        result = run_scenario(load_scenario(LIBRARY / "realtime" / f"{name}.yaml"), base_url=live.base_url)
+        assert result.passed, f"{result.failure}\n" + "\n".join(result.log)
+
+
+def test_a_wait_for_an_event_that_never_comes_says_what_did_come(tmp_path):
+    path = tmp_path / "never.yaml"
+    path.write_text("""
+name: waits for an offer that never comes
+steps:
+  - desktop: {name: desk, logon_id: lcummings, password: password}
+  - desktop_request: {desktop: desk, request: SetReadyStatus, args: [false, 0, Lunch], expect: true}
+  - wait:
+      desktop_event: {desktop: desk, event: OnOpenMediaEvent, payload: {StateDescription: Offered}}
+      step: 1
+      timeout: 2
+""")
+    result = run_scenario(load_scenario(path))
+    assert not result.passed
+    assert result.failure.startswith("step 3 (wait): still not true after 2 simulated seconds: OnOpenMediaEvent "
+                                     "event on 'desk' with payload {\"StateDescription\": \"Offered\"}: none came")
+    assert "OnUserStatusUpdate" in result.failure and '"ReadyStatus": false' in result.failure
+
+
+def test_a_webhook_whose_signature_does_not_verify_fails_the_scenario(live_with):
+    live = live_with(notifications={"signature_algorithm": "sha1"})  # not what the receiver checks (sha256)
+    result = run_scenario(load_scenario(LIBRARY / "realtime" / "cloudlink-call-routing-webhook.yaml"),
+                          base_url=live.base_url)
+    assert not result.passed
+    assert "x-notify-signature does not verify with applicationId" in result.failure

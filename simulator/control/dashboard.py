@@ -1,9 +1,11 @@
-"""The live dashboard: ``/_sim/dashboard`` and the websocket that feeds it.
+"""The live dashboard: ``/_sim/dashboard`` and the socket.io namespace ``/dashboard`` that feeds it.
 
 The page gets the whole picture on connect (queues with their Queue Now numbers, agents and what they
-do, live interactions, the recent requests, the clock and the fault rules), then a fresh picture whenever
-the world changes (at most four times a second), with the timeline of events since the last one.
-It is a plain WebSocket: the page needs no script library, so it works on a machine with no network.
+do, live interactions of every media, the recent requests, the clock, the fault rules and the CloudLink
+deliveries), then a fresh picture whenever the world changes (at most four times a second), with the
+timeline of events since the last one it got. The namespace is on the simulator's one socket.io server
+(``simulator.socketio_server``) and, like the control API, answers loopback clients only; the page speaks
+socket.io with ``/_sim/socketio-lite.js``, so it works on a machine with no network.
 """
 
 from __future__ import annotations
@@ -11,18 +13,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
+from collections.abc import AsyncIterator
 from importlib import resources
 from typing import Any
 
+import socketio
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
-from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from simulator.face import Face
 from simulator.micc.wire import dotnet_datetime, dotnet_timespan
 from simulator.runtime import Simulator
+from simulator.socketio_server import server_for
 from simulator.world.events import EmployeeStateChanged, Event, InteractionChanged, OpenMediaChanged, SessionsEnded
 
 PUSH_INTERVAL = 0.25  # seconds of wall time between pictures, at most
+NAMESPACE = "/dashboard"
 
 
 def picture(sim: Simulator) -> dict[str, Any]:
@@ -42,17 +48,26 @@ def picture(sim: Simulator) -> dict[str, Any]:
                "reason": e.presence_reason, "activity": world.activity(e).value, "items": len(e.active_items),
                "profile": e.profile}
               for e in world.employees.values() if e.is_agent]
-    items = [{"id": i.id, "state": i.state.name, "queue": world.queues[i.queue_id].name if i.queue_id else None,
-              "agent": world.employees[i.agent_id].name if i.agent_id in world.employees else None,
+    def named(table: dict[str, Any], key: str | None) -> str | None:
+        return table[key].name if key in table else None
+
+    items = [{"id": i.id, "label": i.id[:8], "media": "OpenMedia", "state": i.state.name,
+              "queue": named(world.queues, i.queue_id), "agent": named(world.employees, i.agent_id),
               "position": world.position(i), "swallowed": i.swallowed, "subject": i.subject,
               "since": dotnet_datetime(i.time_offered_to_system)}
              for i in world.live_items()]
+    items += [{"id": it.id, "label": f"{it.media.name} {it.number}", "media": it.media.name, "state": it.state.name,
+               "queue": named(world.queues, it.queue_id), "agent": named(world.employees, it.agent_id),
+               "position": None, "swallowed": False,
+               "subject": it.subject or " ".join(filter(None, (it.from_name, it.from_address))),
+               "since": dotnet_datetime(it.time_queued or it.created)}
+              for it in world.sessions.live()]
     recent = [{"at": dotnet_datetime(e.at), "method": e.method, "path": e.path, "status": e.status}
               for e in list(sim.journal.entries)[-15:]]
     return {"type": "picture", "clock": {"mode": sim.clock.mode.value, "now": dotnet_datetime(sim.clock.now())},
             "queues": queues, "agents": agents, "items": items, "recent": recent,
             "counts": {s.name: n for s, n in sorted(world.state_counts().items()) if n},
-            "faults": [r.view() for r in sim.faults.rules]}
+            "faults": [r.view() for r in sim.faults.rules], "deliveries": sim.cloudlink.notify.counts()}
 
 
 def describe(sim: Simulator, event: Event) -> dict[str, Any] | None:
@@ -123,21 +138,61 @@ class Timeline:
         self._listeners.remove(changed)
 
 
-async def feed(websocket: WebSocket) -> None:
-    sim: Simulator = websocket.app.state.sim
-    timeline: Timeline = websocket.app.state.timeline
-    await websocket.accept()
-    changed = timeline.listener()
-    seen = 0
-    try:
+class DashboardFeed:
+    """The ``/dashboard`` namespace: each page connected gets a picture with the timeline lines it has not
+    seen, whenever something changed (and once a second, for the clock)."""
+
+    def __init__(self, sim: Simulator, timeline: Timeline) -> None:
+        self.sim = sim
+        self.timeline = timeline
+        self.sio = server_for(sim)
+        self.seen: dict[str, int] = {}  # sid -> the last timeline line it got
+        self.sio.on("connect", self.connect, namespace=NAMESPACE)
+        self.sio.on("disconnect", self.disconnect, namespace=NAMESPACE)
+        self._changed: asyncio.Event | None = None
+
+    async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        from simulator.control.urls import _is_loopback  # urls routes to this module's page
+
+        if not self.sim.settings.control_from_anywhere and not _is_loopback(environ.get("asgi.scope", {})):
+            raise socketio.exceptions.ConnectionRefusedError(
+                "the dashboard answers loopback clients only; start with --control-from-anywhere to change that")
+        self.seen[sid] = 0
+        if self._changed is not None:
+            self._changed.set()  # the first picture goes out on the next push
+
+    async def disconnect(self, sid: str, *reason: Any) -> None:
+        self.seen.pop(sid, None)
+
+    async def _push(self) -> None:
         while True:
-            seen, lines = timeline.since(seen)
-            await websocket.send_json({**picture(sim), "timeline": lines})
             await asyncio.sleep(PUSH_INTERVAL)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), timeout=1.0)  # the clock ticks on even when idle
-            changed.clear()
-    except (WebSocketDisconnect, RuntimeError):
-        pass
-    finally:
-        timeline.forget(changed)
+                await asyncio.wait_for(self._changed.wait(), timeout=1.0)  # the clock ticks on even when idle
+            self._changed.clear()
+            if not self.seen:
+                continue
+            now = picture(self.sim)
+            for sid, seen in list(self.seen.items()):
+                self.seen[sid], lines = self.timeline.since(seen)
+                try:
+                    await self.sio.emit("picture", {**now, "timeline": lines}, to=sid, namespace=NAMESPACE)
+                except Exception:  # a page going away mid-emit must not stop the others' feed
+                    self.seen.pop(sid, None)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        self._changed = self.timeline.listener()
+        pusher = asyncio.create_task(self._push())
+        try:
+            yield
+        finally:
+            pusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pusher
+            self.timeline.forget(self._changed)
+
+
+def face(sim: Simulator, timeline: Timeline) -> Face:
+    """The dashboard's feed (its page is a control route: ``/_sim/dashboard``)."""
+    return Face("dashboard", [], lifespan=DashboardFeed(sim, timeline).running)

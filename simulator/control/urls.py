@@ -7,7 +7,7 @@ import logging
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from simulator.cloudlink.notify import control as notifications
@@ -65,7 +65,6 @@ routes = [
     Route("/metrics/series", r.get_metrics_series, methods=["GET"]),
     Route("/metrics/series", r.clear_metrics_series, methods=["DELETE"]),
     Route("/dashboard", dashboard.page, methods=["GET"]),
-    WebSocketRoute("/dashboard/ws", dashboard.feed),
 ]
 
 

@@ -10,7 +10,9 @@
   its camelCase name; the acknowledgement carries the answer. Unknown requests and bad arguments are answered
   ``{"error": {"code", "message"}}``.
 * ``/_sim/desktop/``: a test page (the vendor's JavaScriptTest) with the camelCase API over our own socket.io
-  client, ``/_sim/desktop/socketio-lite.js``.
+  client, ``/_sim/socketio-lite.js``.
+
+The socket.io server is the simulator's one (``simulator.socketio_server``); this face adds its namespace.
 """
 
 from __future__ import annotations
@@ -26,13 +28,14 @@ from typing import Any
 import socketio
 from starlette.requests import Request as HttpRequest
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
 from simulator.desktop.binding import ArgumentError, Request, bind
 from simulator.desktop.events import DesktopEvents
 from simulator.desktop.models import Desk, Desks
 from simulator.desktop.responses import REQUESTS, Context, log_on, logon
 from simulator.face import Face
+from simulator.socketio_server import server_for
 from simulator.world.core import WorldError
 from simulator.world.interactions import InteractionTransitionError
 from simulator.world.lifecycle import TransitionError
@@ -43,8 +46,7 @@ log = logging.getLogger("micc_sim.desktop")
 NAMESPACE = "/agent"
 FACE = "desktop"
 REFUSED = (InteractionError, WorldError, TransitionError, InteractionTransitionError)
-STATIC = {"socketio-lite.js": "application/javascript", "agent-client.js": "application/javascript",
-          "index.html": "text/html"}
+STATIC = {"agent-client.js": "application/javascript", "index.html": "text/html"}
 
 
 def error(code: str, message: str) -> dict[str, Any]:
@@ -54,8 +56,7 @@ def error(code: str, message: str) -> dict[str, Any]:
 class DesktopServer:
     def __init__(self, sim: Any) -> None:
         self.sim = sim
-        self.sio = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins="*", logger=False,
-                                        engineio_logger=False)
+        self.sio = server_for(sim)
         self.desks = Desks()
         self.events = DesktopEvents(sim, self.desks)
         self.sio.on("connect", self.connect, namespace=NAMESPACE)
@@ -195,9 +196,7 @@ async def static(request: HttpRequest, name: str) -> Response:
 
 def face(sim: Any) -> Face:
     server = DesktopServer(sim)
-    app = socketio.ASGIApp(server.sio, socketio_path=None)
     routes = [
-        Mount("/socket.io", app=app),
         Route("/_sim/desktop", page, methods=["GET"]),
         Route("/_sim/desktop/", page, methods=["GET"]),
         Route("/_sim/desktop/{name}", asset, methods=["GET"]),

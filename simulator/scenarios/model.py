@@ -45,12 +45,17 @@ class Request(_Strict):
 
 
 class Token(_Strict):
+    """A token from the AuthorizationServer (the MiCC SDK's, form-encoded) or, with ``cloudlink``, from
+    CloudLink's Authentication API (``/authentication/2017-09-01/token``, JSON)."""
+
     name: str
     username: str | None = None
     password: str | None = None
     client_id: str | None = None
     client_secret: str | None = None
-    path: str = "/authorizationserver/token"
+    account_id: str | None = Field(None, description="CloudLink: the account (id, number or label)")
+    cloudlink: bool = Field(False, description="a CloudLink token rather than an AuthorizationServer one")
+    path: str | None = Field(None, description="default /authorizationserver/token, or CloudLink's")
 
     @model_validator(mode="after")
     def _one_grant(self) -> Token:
@@ -74,14 +79,133 @@ class Control(_Strict):
     expect: Expect | None = None
 
 
-class Wait(_Strict):
-    """Repeat ``request`` until it answers as ``until`` says, advancing the simulated clock ``step`` seconds
-    between tries; fail after ``timeout`` simulated seconds."""
+class Arrived(_Strict):
+    """How many of what arrived: at least one unless ``count``, ``at_least`` or ``at_most`` says otherwise;
+    ``save`` takes parts of the last match (``name: dotted.path``)."""
 
-    request: Request
-    until: Expect
+    count: int | None = Field(None, ge=0)
+    at_least: int | None = Field(None, ge=0)
+    at_most: int | None = Field(None, ge=0)
+    save: dict[str, str] = Field(default_factory=dict, description="name: dotted path into the last match")
+
+
+class HubCall(Arrived):
+    """A call the server made on a hub connection: ``args`` is a subset match on its argument list."""
+
+    connection: str = Field(description="the name of a `hub` step's connection")
+    hub: str | None = Field(None, description="employeeHub or queueHub (any case); any hub when absent")
+    method: str = Field(description="e.g. employeeConversationChanged (any case, as SignalR clients match it)")
+    args: Any = Field(None, description="subset match on the argument list, e.g. [{$contains: {conversationId: x}}]")
+
+
+class DesktopEvent(Arrived):
+    """An event a desktop connection received: ``payload`` is a subset match on its argument (the list of
+    them for events with several, e.g. dispatch events)."""
+
+    desktop: str = Field(description="the name of a `desktop` step's connection")
+    event: str = Field(description="e.g. OnOpenMediaEvent")
+    payload: Any = None
+
+
+class WebhookDelivery(Arrived):
+    """A notification a `webhook` step's receiver got (its signature verified): ``subject`` is a glob,
+    ``content`` a subset match."""
+
+    webhook: str = Field(description="the name of a `webhook` step")
+    topic: str | None = None
+    subject: str | None = Field(None, description="glob, e.g. /2017-09-01/endpoints/5002/calls/*")
+    method: str | None = None
+    content: Any = None
+
+
+class Wait(_Strict):
+    """Repeat ``request`` until it answers as ``until`` says, or wait until a hub call, a desktop event or a
+    webhook delivery has arrived; the simulated clock advances ``step`` seconds between tries; fail after
+    ``timeout`` simulated seconds."""
+
+    request: Request | None = None
+    until: Expect | None = None
+    hub_call: HubCall | None = None
+    desktop_event: DesktopEvent | None = None
+    webhook_delivery: WebhookDelivery | None = None
     step: float = Field(1.0, gt=0)
     timeout: float = Field(60.0, ge=0)
+
+    @model_validator(mode="after")
+    def _one_thing(self) -> Wait:
+        kinds = [k for k in ("request", "hub_call", "desktop_event", "webhook_delivery") if getattr(self, k)]
+        if len(kinds) != 1:
+            raise ValueError(f"a wait waits for one thing (request + until, hub_call, desktop_event or "
+                             f"webhook_delivery); this one has {kinds or 'nothing'}")
+        if (self.request is None) != (self.until is None):
+            raise ValueError("request and until go together")
+        return self
+
+
+class HubInvocation(_Strict):
+    hub: str
+    method: str
+    args: list[Any] = Field(default_factory=list)
+    error: str | None = Field(None, description="the invocation must be refused with a message containing this")
+
+
+class Hub(_Strict):
+    """Open a MiCC SDK hub connection (SignalR 2, /miccsdk/signalr) for a saved token and monitor; a connection
+    already open by that name only gets the monitors."""
+
+    name: str = Field(description="names the connection in hub_call expectations")
+    token: str | None = Field(None, description="name of a saved AuthorizationServer token")
+    self_monitor: bool = Field(False, description="employeeHub.addSelfMonitor()")
+    employees: list[str] = Field(default_factory=list, description="employeeHub.addMonitor(each)")
+    queues: list[str] = Field(default_factory=list, description="queueHub.addMonitor(each): id, name or reporting")
+    invoke: list[HubInvocation] = Field(default_factory=list, description="any other hub methods, in order")
+
+
+class Desktop(_Strict):
+    """Connect an agent desktop (socket.io, namespace /agent) with a saved token or a logon ID and password."""
+
+    name: str = Field(description="names the connection in desktop_request steps and desktop_event expectations")
+    token: str | None = Field(None, description="name of a saved AuthorizationServer password-grant token")
+    logon_id: str | None = None
+    password: str | None = None
+    extension: str | None = None
+
+    @model_validator(mode="after")
+    def _who(self) -> Desktop:
+        if bool(self.token) == bool(self.logon_id):
+            raise ValueError("give token, or logon_id and password")
+        return self
+
+
+class DesktopRequest(_Strict):
+    """An AgentClient request on a desktop connection; ``expect`` is a subset match on its answer."""
+
+    desktop: str
+    request: str = Field(description="e.g. AnswerCall or answerCall")
+    args: list[Any] | dict[str, Any] | None = Field(None, description="positional (a list) or named (an object)")
+    expect: Any = Field(None, description="subset match on the answer (true, {LoginID: x}, ...)")
+    save: dict[str, str] = Field(default_factory=dict, description="name: dotted path into the answer ('' whole)")
+
+
+class CloudLinkLogin(_Strict):
+    username: str | None = None
+    password: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    account_id: str | None = None
+
+
+class Webhook(_Strict):
+    """Host a webhook receiver on loopback and subscribe it on CloudLink Notify: the runner gets a token
+    (``login``; the default tenant's account admin by default), posts ``subscription`` with the receiver's URL
+    as ``deviceId``, and verifies every delivery's signature."""
+
+    name: str = Field(description="names the receiver in webhook_delivery expectations")
+    subscription: dict[str, Any] = Field(description="topic, subjectFilter, publicationFilter, methodFilter, "
+                                                     "applicationId (default: a new GUID), ...")
+    login: CloudLinkLogin = Field(default_factory=CloudLinkLogin)
+    statuses: list[int] = Field(default_factory=list, description="answers before 200 (e.g. [503] for a retry)")
+    save: dict[str, str] = Field(default_factory=dict, description="name: dotted path into the subscription")
 
 
 class Step(_Strict):
@@ -97,19 +221,25 @@ class Step(_Strict):
     clients_config: list[dict[str, Any]] | None = Field(
         None, description="rewrite the Clients.config file (read by the next IIS restart)")
     wait: Wait | None = None
+    hub: Hub | None = None
+    desktop: Desktop | None = None
+    desktop_request: DesktopRequest | None = None
+    webhook: Webhook | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Step:
-        kinds = [k for k in ("request", "token", "advance", "agent", "fault", "control", "clients_config", "wait")
-                 if getattr(self, k) is not None]
+        kinds = [k for k in STEP_KINDS if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError(f"a step does exactly one thing; this one has {kinds or 'nothing'}")
         return self
 
     @property
     def kind(self) -> str:
-        return next(k for k in ("request", "token", "advance", "agent", "fault", "control", "clients_config",
-                                "wait") if getattr(self, k) is not None)
+        return next(k for k in STEP_KINDS if getattr(self, k) is not None)
+
+
+STEP_KINDS = ("request", "token", "advance", "agent", "fault", "control", "clients_config", "wait", "hub", "desktop",
+              "desktop_request", "webhook")
 
 
 class RequestCount(_Strict):
@@ -124,6 +254,9 @@ class RequestCount(_Strict):
 class FinalExpect(_Strict):
     world: Any = Field(None, description="subset of GET /_sim/world")
     requests: list[RequestCount] = Field(default_factory=list, description="journal verifications")
+    hub_calls: list[HubCall] = Field(default_factory=list, description="what hub connections received")
+    desktop_events: list[DesktopEvent] = Field(default_factory=list, description="what desktops received")
+    webhook_deliveries: list[WebhookDelivery] = Field(default_factory=list, description="what receivers got")
 
 
 class Settings(_Strict):

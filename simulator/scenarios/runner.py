@@ -20,7 +20,9 @@ from typing import Any
 
 import httpx
 
-from simulator.scenarios.model import Expect, Request, Scenario, Step
+from simulator.scenarios.listeners import PATIENCE, ListenerError, Listeners
+from simulator.scenarios.matching import ScenarioFailure, dig, mismatch
+from simulator.scenarios.model import Arrived, Expect, Request, Scenario, Step
 from simulator.tls import TlsMode, ensure_certificates
 from simulator.world.config import WorldConfig, apply_world_patch
 from simulator.world.seed import default_world
@@ -29,8 +31,7 @@ DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 _VARIABLE = re.compile(r"\$\{(\w+)\}")
 
 
-class ScenarioFailure(AssertionError):
-    pass
+__all__ = ["Result", "ScenarioFailure", "dig", "mismatch", "run_scenario"]
 
 
 @dataclass
@@ -45,60 +46,6 @@ class Result:
     log: list[str] = field(default_factory=list)
 
 
-# -- matching -----------------------------------------------------------------------------------
-def mismatch(expected: Any, actual: Any, where: str = "$") -> str | None:
-    """Why ``actual`` does not match ``expected`` (a subset match), or None when it does."""
-    if isinstance(expected, dict) and set(expected) == {"$contains"}:
-        if not isinstance(actual, list):
-            return f"{where}: expected a list, got {_show(actual)}"
-        if any(mismatch(expected["$contains"], item) is None for item in actual):
-            return None
-        return f"{where}: no item matches {_show(expected['$contains'])}"
-    if isinstance(expected, dict) and set(expected) == {"$len"}:
-        if not isinstance(actual, list | dict) or len(actual) != expected["$len"]:
-            size = len(actual) if isinstance(actual, list | dict) else "not a list"
-            return f"{where}: expected {expected['$len']} items, got {size}"
-        return None
-    if isinstance(expected, dict):
-        if not isinstance(actual, dict):
-            return f"{where}: expected an object, got {_show(actual)}"
-        for key, value in expected.items():
-            if key not in actual:
-                return f"{where}.{key}: missing (expected {_show(value)})"
-            problem = mismatch(value, actual[key], f"{where}.{key}")
-            if problem:
-                return problem
-        return None
-    if isinstance(expected, list):
-        if not isinstance(actual, list) or len(actual) != len(expected):
-            return f"{where}: expected {_show(expected)}, got {_show(actual)}"
-        for index, (want, got) in enumerate(zip(expected, actual, strict=True)):
-            problem = mismatch(want, got, f"{where}[{index}]")
-            if problem:
-                return problem
-        return None
-    if expected != actual:
-        return f"{where}: expected {_show(expected)}, got {_show(actual)}"
-    return None
-
-
-def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 200 else text[:197] + "..."
-
-
-def dig(data: Any, dotted: str) -> Any:
-    """``_embedded.items.0.id`` of a JSON value."""
-    for part in dotted.split("."):
-        if isinstance(data, list) and part.lstrip("-").isdigit():
-            data = data[int(part)]
-        elif isinstance(data, dict) and part in data:
-            data = data[part]
-        else:
-            raise ScenarioFailure(f"the answer has no {dotted!r} (stopped at {part!r})")
-    return data
-
-
 # -- running ------------------------------------------------------------------------------------
 class Run:
     def __init__(self, base_url: str, clients_file: Path | None, trust: Path | None = None) -> None:
@@ -108,6 +55,7 @@ class Run:
         self.clients_file = clients_file
         self.values: dict[str, Any] = {}
         self.log: list[str] = []
+        self.listeners = Listeners(base_url, verify=str(trust) if trust else True)
 
     def fill(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -166,14 +114,7 @@ class Run:
             for name, dotted in step.request.save.items():
                 self.values[name] = dig(response.json(), dotted)
         elif kind == "token":
-            t = step.token
-            form = ({"grant_type": "password", "username": t.username, "password": t.password or ""}
-                    if t.username else {"grant_type": "client_credentials", "client_id": t.client_id,
-                                        "client_secret": t.client_secret or ""})
-            response = self.http.post(str(self.http.base_url).rstrip("/") + self.fill(t.path), data=self.fill(form))
-            if response.status_code != 200:
-                raise ScenarioFailure(f"token {t.name}: {response.status_code} {response.text}")
-            self.values[t.name] = response.json()["access_token"]
+            self._token(step)
         elif kind == "advance":
             self._control("POST", "/clock/advance", {"seconds": step.advance})
         elif kind == "agent":
@@ -192,10 +133,79 @@ class Run:
             self.clients_file.write_text(json.dumps(step.clients_config), encoding="utf-8")
         elif kind == "wait":
             self._wait(step)
+        elif kind in ("hub", "desktop", "desktop_request", "webhook"):
+            try:
+                getattr(self, f"_{kind}")(getattr(step, kind))
+            except ListenerError as exc:
+                raise ScenarioFailure(str(exc)) from exc
+
+    def _token(self, step: Step) -> None:
+        t = step.token
+        form: dict[str, Any] = ({"grant_type": "password", "username": t.username, "password": t.password or ""}
+                                if t.username else {"grant_type": "client_credentials", "client_id": t.client_id,
+                                                    "client_secret": t.client_secret or ""})
+        if t.account_id:
+            form["account_id"] = t.account_id
+        path = t.path or ("/authentication/2017-09-01/token" if t.cloudlink else "/authorizationserver/token")
+        url = str(self.http.base_url).rstrip("/") + self.fill(path)
+        body = {"json": self.fill(form)} if t.cloudlink else {"data": self.fill(form)}  # CloudLink: JSON
+        response = self.http.post(url, **body)
+        if response.status_code != 200:
+            raise ScenarioFailure(f"token {t.name}: {response.status_code} {response.text}")
+        self.values[t.name] = response.json()["access_token"]
+
+    # -- listening ------------------------------------------------------------------------------
+    def _hub(self, spec: Any) -> None:
+        token = self._value(spec.token) if spec.token else None
+        self.listeners.hub(type(spec).model_validate(self.fill(spec.model_dump())), token)
+        self.log.append(f"hub {spec.name}: open, monitoring")
+
+    def _desktop(self, spec: Any) -> None:
+        token = self._value(spec.token) if spec.token else None
+        self.listeners.desktop(type(spec).model_validate(self.fill(spec.model_dump())), token)
+        self.log.append(f"desktop {spec.name}: connected")
+
+    def _desktop_request(self, spec: Any) -> None:
+        answer = self.listeners.desktop_request(spec.desktop, self.fill(spec.request), self.fill(spec.args))
+        self.log.append(f"desktop {spec.desktop}: {spec.request} -> {json.dumps(answer, default=str)[:120]}")
+        if "expect" in spec.model_fields_set:
+            problem = mismatch(self.fill(spec.expect), answer, "$answer")
+            if problem:
+                raise ScenarioFailure(f"{spec.request} on desktop {spec.desktop!r}: {problem}")
+        for name, dotted in spec.save.items():
+            self.values[name] = dig(answer, dotted)
+
+    def _webhook(self, spec: Any) -> None:
+        created = self.listeners.webhook(spec, self.fill)
+        self.log.append(f"webhook {spec.name}: subscription {created.get('subscriptionId')} to "
+                        f"{self.listeners.webhooks[spec.name].url}")
+        for name, dotted in spec.save.items():
+            self.values[name] = dig(created, dotted)
+
+    def arrived(self, expectation: Arrived, patience: float = PATIENCE, give_up_when_quiet: bool = False) \
+            -> str | None:
+        """Check an expectation on what arrived (saved values filled in); saves from the last match."""
+        filled = type(expectation).model_validate(self.fill(expectation.model_dump()))
+        problem, found = self.listeners.expect(filled, patience, give_up_when_quiet)
+        if problem is None and expectation.save and found:
+            for name, dotted in expectation.save.items():
+                self.values[name] = dig(found[-1].data, dotted)
+        return problem
 
     def _wait(self, step: Step) -> None:
         wait = step.wait
         waited = 0.0
+        expectation = wait.hub_call or wait.desktop_event or wait.webhook_delivery
+        if expectation is not None:
+            while True:
+                last = waited >= wait.timeout
+                problem = self.arrived(expectation, give_up_when_quiet=not last)
+                if problem is None:
+                    return
+                if last:
+                    raise ScenarioFailure(f"still not true after {wait.timeout:g} simulated seconds: {problem}")
+                self._control("POST", "/clock/advance", {"seconds": wait.step})
+                waited += wait.step
         while True:
             response = self.request(wait.request)
             problem = answer_mismatch(response, wait.until, self.fill)
@@ -213,6 +223,16 @@ class Run:
         return response.json()
 
     def final(self, scenario: Scenario) -> None:
+        for name, expectations in (("hub_calls", scenario.expect.hub_calls),
+                                   ("desktop_events", scenario.expect.desktop_events),
+                                   ("webhook_deliveries", scenario.expect.webhook_deliveries)):
+            for index, expectation in enumerate(expectations):
+                problem = self.arrived(expectation)
+                if problem:
+                    raise ScenarioFailure(f"expect.{name}[{index}]: {problem}")
+        forged = self.listeners.forged()
+        if forged:
+            raise ScenarioFailure(forged)
         if scenario.expect.world is not None:
             world = self.http.get("/_sim/world").json()
             problem = mismatch(self.fill(scenario.expect.world), world)
@@ -299,6 +319,7 @@ def run_scenario(scenario: Scenario, path: str = "", base_url: str | None = None
                 url, clients_file, trust = stack.enter_context(_simulator(scenario))
             run = Run(url, clients_file, trust)
             stack.callback(run.http.close)  # before the server stops: it waits for open connections
+            stack.callback(run.listeners.close)
             result.log = run.log
             for index, step in enumerate(scenario.steps, start=1):
                 try:
