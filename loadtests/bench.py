@@ -1,7 +1,8 @@
 """The simulator's benchmark: throughput and latency of its hot paths, beside a bare Starlette ceiling and Prism.
 
     python loadtests/bench.py [--duration 10] [--connections 32] [--tiny] [--report reports/bench.json]
-                              [--memory 100000] [--soak 600] [--only a,b,c,e,f]
+                              [--memory 100000] [--soak 600] [--only a,b,c,d,e,f]
+                              [--fanout-publications 30] [--fanout-rate 1]
 
 Runs on this machine, with wrk (Debian's package) as the one load generator for every measurement:
 
@@ -9,13 +10,16 @@ Runs on this machine, with wrk (Debian's package) as the one load generator for 
   (b) POST /miccsdk/api/v1/openmedia            the full cycle: post -> offer -> accept -> handled, counted
                                                  by the world (200 agents that accept and finish at once)
   (c) GET /miccsdk/api/v1/queues/states         50 queues
+  (d) CloudLink webhook fan-out                 100 webhook subscriptions to one topic, publications paced at
+                                                --fanout-rate; receivers in one process outside the simulator
   (e) GET /item on a bare Starlette app         the same server stack: the ceiling
   (f) Prism (@stoplight/prism-cli) mocking the MiCC SDK contract, for (a) and (c)
 
 and reports requests/s, p50 and p99 latency, and the ratios the targets of docs/performance.md are stated in.
 ``--memory N`` holds N live interactions and reads the server's resident memory; ``--soak S`` runs the full
-cycle for S seconds and compares its first and last minutes. (d) webhook fan-out comes with the CloudLink
-notifications. Benchmarks are not part of the test suite's pass/fail; the suite only runs this with --tiny.
+cycle for S seconds and compares its first and last minutes. (d) reports deliveries per second, the
+publish-to-delivered latency from the delivery log's wall times, the simulator's CPU per delivery and whether
+anything was lost. Benchmarks are not part of the test suite's pass/fail; the suite only runs this with --tiny.
 """
 
 from __future__ import annotations
@@ -251,17 +255,100 @@ def soak(seconds: float, connections: int, window: float = 60.0) -> dict:
             "still_live": last["still_live"]}
 
 
+# -- (d) webhook fan-out ------------------------------------------------------------------------------
+FANOUT_KEY = "bench-fanout-application"  # the applicationId of every subscription: the receivers' signing key
+
+
+def fanout_world() -> dict:
+    """An admin for the simulator, and a CloudLink account whose admin subscribes the receivers."""
+    return {"site": {"name": "Fan-out"},
+            "employees": [{"username": "_admin", "password": "_password", "role": "administrator"}],
+            "cloudlink": {"accounts": [{"number": "100000777", "name": "Bench"}],
+                          "users": [{"email": "admin@bench.example.com", "role": "ACCOUNT_ADMIN",
+                                     "account": "100000777"}]}}
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))], 2) if ordered else 0.0
+
+
+def _wall(text: str) -> float:
+    from datetime import datetime
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def measure_fanout(publications: int, rate: float, subscriptions: int = 100) -> dict:
+    """(d): ``subscriptions`` webhooks on one topic, ``publications`` paced at ``rate`` a second; the receivers
+    are one process outside the simulator. Deliveries per second, publish-to-delivered latency (the delivery
+    log's wall times), the simulator's CPU per delivery, and whether anything was lost."""
+    port = free_port()
+    receivers = [sys.executable, "-m", "uvicorn", "webhook_receivers:app", "--app-dir", str(ROOT / "loadtests"),
+                 "--port", str(port), "--log-level", "warning", "--no-access-log"]
+    os.environ["BENCH_APPLICATION_ID"] = FANOUT_KEY
+    with simulator(fanout_world()) as (base, _auth, proc), server(receivers, f"http://127.0.0.1:{port}/count"), \
+            httpx.Client(base_url=base, timeout=30) as http:
+        token = http.post("/authentication/2017-09-01/token", json={
+            "grant_type": "password", "username": "admin@bench.example.com", "password": "password"}).json()
+        http.headers["Authorization"] = f"Bearer {token['access_token']}"
+        for n in range(subscriptions):
+            r = http.post("/notifications/2017-09-01/subscriptions", json={
+                "transport": "webhook", "deviceId": f"http://127.0.0.1:{port}/hooks/{n}", "topic": "bench-fanout",
+                "applicationId": FANOUT_KEY})
+            assert r.status_code == 201, r.text
+        cpu = _cpu_seconds(proc.pid)
+        started = time.monotonic()
+        for n in range(publications):
+            time.sleep(max(0.0, started + n / rate - time.monotonic()))
+            r = http.post("/notifications/2017-09-01/publications", json={
+                "topic": "bench-fanout", "method": "POST", "subject": f"/bench/{n}", "content": {"n": n}})
+            assert r.status_code == 201, r.text
+        deadline = time.monotonic() + 120 + publications * subscriptions / 200
+        while True:
+            counts = http.get("/_sim/notifications/deliveries", params={"limit": 0}).json()["counts"]
+            if counts["pending"] + counts["sending"] + counts["retrying"] == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        cpu = _cpu_seconds(proc.pid) - cpu
+        log = http.get("/_sim/notifications/deliveries", params={"limit": 1_000_000, "status": "delivered"}).json()
+        received = httpx.get(f"http://127.0.0.1:{port}/count").json()
+    ends = {d["delivery_id"]: _wall(d["attempts"][-1]["wall_ended_at"]) for d in log["deliveries"]}
+    latencies = [(ends[d["delivery_id"]] - _wall(d["wall_created_at"])) * 1000 for d in log["deliveries"]]
+    first = min((_wall(d["wall_created_at"]) for d in log["deliveries"]), default=0.0)
+    span = max(ends.values(), default=first) - first
+    expected, delivered = publications * subscriptions, counts["delivered"]
+    return {"subscriptions": subscriptions, "publications": publications, "rate": rate, "expected": expected,
+            "delivered": delivered, "failed": counts["failed"], "unfinished": counts["pending"] + counts["sending"]
+            + counts["retrying"], "lost": expected - delivered - counts["failed"],
+            "received": received["received"], "bad_signatures": received["bad_signatures"],
+            "duplicates": received["duplicates"], "latency_sample": len(latencies),
+            "deliveries_per_s": round(len(latencies) / span, 1) if span > 0 else 0.0,
+            "p50_ms": _percentile(latencies, 50), "p99_ms": _percentile(latencies, 99),
+            "max_ms": round(max(latencies, default=0.0), 2),
+            "simulator_cpu_s": round(cpu, 2), "cpu_ms_per_delivery": round(cpu * 1000 / max(delivered, 1), 3)}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU the process has used (``/proc/PID/stat``), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 # -- the report ----------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement (10)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections (32)")
     parser.add_argument("--tiny", action="store_true", help="a one-second smoke run (what the test suite does)")
-    parser.add_argument("--only", default="a,b,c,e,f", help="measurements to run (a,b,c,e,f)")
+    parser.add_argument("--only", default="a,b,c,d,e,f", help="measurements to run (a,b,c,d,e,f)")
     parser.add_argument("--memory", type=int, default=0, metavar="N",
                         help="also hold N live interactions and read the resident memory (e.g. 100000)")
     parser.add_argument("--soak", type=float, default=0, metavar="SECONDS",
                         help="also run the full cycle this long and compare the first and last minutes (e.g. 600)")
+    parser.add_argument("--fanout-publications", type=int, default=30, metavar="N",
+                        help="(d): publications to the 100 webhook subscriptions (30; 3 with --tiny)")
+    parser.add_argument("--fanout-rate", type=float, default=1.0, metavar="R",
+                        help="(d): publications a second (1: 100 deliveries a second; more to find the ceiling)")
     parser.add_argument("--report", type=Path, default=ROOT / "reports" / "bench.json")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -269,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     duration, connections = (1.0, 4) if args.tiny else (args.duration, args.connections)
     only = set(args.only.split(","))
     results, item_id = measure_simulator(duration, connections, only)
+    if "d" in only:
+        results["d"] = measure_fanout(3 if args.tiny else args.fanout_publications, args.fanout_rate)
     if "e" in only:
         results["e"] = measure_ceiling(duration, connections)
     if "f" in only:
@@ -309,6 +398,10 @@ def targets(results: dict) -> dict:
     for name in ("a", "c"):
         if f"{name}_vs_prism" in r:
             out[f"{name} ahead of Prism"] = r[f"{name}_vs_prism"] > 1
+    if "d" in results:
+        d = results["d"]
+        out["d: every webhook delivered once"] = (d["delivered"] == d["received"] == d["expected"]
+                                                  and d["bad_signatures"] == d["duplicates"] == 0)
     if "memory" in results and results["memory"]["items"] >= 100_000:
         out["100,000 live in < 1 GiB"] = results["memory"]["resident_mib"] < TARGETS["memory_mib"]
     if "soak" in results:
@@ -330,6 +423,14 @@ def print_report(report: dict, path: Path) -> None:
     if "b" in results:
         b = results["b"]
         print(f"(b) full cycle: {b['handled']} items handled, {b['items_per_s']} items/s, {b['still_live']} still live")
+    if "d" in results:
+        d = results["d"]
+        print(f"(d) webhook fan-out: {d['publications']} publications x {d['subscriptions']} subscriptions at "
+              f"{d['rate']:g}/s: {d['delivered']} delivered ({d['deliveries_per_s']:.0f}/s), {d['failed']} failed, "
+              f"{d['lost']} lost; publish-to-delivered p50 {d['p50_ms']} ms, p99 {d['p99_ms']} ms, "
+              f"max {d['max_ms']} ms; "
+              f"receivers got {d['received']} ({d['bad_signatures']} bad signatures, {d['duplicates']} duplicates); "
+              f"simulator CPU {d['cpu_ms_per_delivery']} ms a delivery")
     if "memory" in results:
         m = results["memory"]
         print(f"memory: {m['live']} live interactions in {m['resident_mib']} MiB resident "

@@ -134,7 +134,9 @@ def _load_parser(commands: Any) -> None:
     load.add_argument("--cap", type=int, default=10, help="the integration's queue cap (10)")
     load.add_argument("--cap-basis", choices=["queue-now", "own"], default="queue-now",
                       help="what the integration counts: Queue Now's waiting conversations, or its own items")
-    load.add_argument("--rate", type=float, default=1.0, help="chats arriving per second, per integration user (1)")
+    load.add_argument("--rate", type=float, default=1.0,
+                      help="chats arriving per second, per integration user; notifications: actions per second, per "
+                           "CloudLink user (1)")
     load.add_argument("--queue", default="Web Chat", help="the queue the integration posts to (Web Chat)")
     load.add_argument("--poll", type=float, default=1.0, help="seconds between polls of one item (1)")
     load.add_argument("--patience", type=float, default=0.0, help="seconds before an unanswered customer leaves")
@@ -162,6 +164,15 @@ def _load_parser(commands: Any) -> None:
     load.add_argument("--locust", default="", help="more locust options, as one string")
     load.add_argument("--quiet", action="store_true", help="no progress output")
     load.add_argument("--ignore-cap", action="store_true", help=argparse.SUPPRESS)  # tests: a misbehaving integration
+    load.add_argument("--transport", choices=["both", "webhook", "websocket"], default="both",
+                      help="notifications: how the consumer receives: signed webhooks, MQTT over WebSocket (both)")
+    load.add_argument("--webhook-errors", type=float, default=0.0, metavar="SHARE",
+                      help="notifications: share of webhook POSTs the consumer answers 503, so they are retried (0)")
+    load.add_argument("--cloudlink-login", default="admin@wagner.example.com",
+                      help="notifications: the CloudLink admin of the account (the consumer; it places the calls)")
+    load.add_argument("--cloudlink-password", default="password", help="notifications: the admin's password")
+    load.add_argument("--consumer-host", default="127.0.0.1",
+                      help="notifications: the address the consumer's webhook receiver listens on (127.0.0.1)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -293,7 +304,9 @@ def _load(args: argparse.Namespace) -> int:
         report_dir=args.report_dir, base_url=args.base_url, clock=args.clock, clock_scale=args.clock_scale,
         world=args.world, workers=args.workers, master=args.master, expect_workers=args.expect_workers,
         master_bind_host=args.master_bind_host, master_port=args.master_port, ignore_cap=args.ignore_cap,
-        quiet=args.quiet, locust_args=shlex.split(args.locust),
+        quiet=args.quiet, locust_args=shlex.split(args.locust), transport=args.transport,
+        webhook_errors=args.webhook_errors, cloudlink_login=args.cloudlink_login,
+        cloudlink_password=args.cloudlink_password, consumer_host=args.consumer_host,
     )
     return run_load(run)
 

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+import paho.mqtt.client as mqtt
 
 NOTIFY = "/notifications/2017-09-01"
 ADMIN = "admin@wagner.example.com"  # ACCOUNT_ADMIN of Wagner Group
 PARTNER = "partner.admin@partner.example.com"
 AGENT = "tristan.cervantes@wagner.example.com"  # a USER of Wagner Group
 OTHER_AGENT = "emily.wilson@wagner.example.com"
+DEVICE = "5f24b3093e7f2356318fde4"  # the guide's deviceId: an MQTT client id
 
 
 def wait_until(predicate: Callable[[], Any], timeout: float = 10, what: str = "the condition") -> Any:
@@ -100,6 +104,13 @@ def publish(client: httpx.Client, topic: str, method: str, subject: str, content
     return r.json()
 
 
+def connection_url(client: httpx.Client) -> str:
+    """``POST /connections``: the URL an MQTT client connects to over WebSocket."""
+    r = client.post("/connections", json={"transport": "websocket"})
+    assert r.status_code == 200, r.text
+    return r.json()["url"]
+
+
 def deliveries(live: Any, **filters: Any) -> dict[str, Any]:
     r = live.http.get("/_sim/notifications/deliveries", params=filters)
     assert r.status_code == 200, r.text
@@ -109,3 +120,36 @@ def deliveries(live: Any, **filters: Any) -> dict[str, Any]:
 def delivery_states(live: Any, subscription_id: str) -> list[str]:
     """The subscription's deliveries' states, oldest first."""
     return [d["status"] for d in reversed(deliveries(live, subscription_id=subscription_id)["deliveries"])]
+
+
+class Device:
+    """A paho MQTT 3.1.1 client over WebSocket whose client id is the subscriptions' deviceId."""
+
+    def __init__(self, url: str, client_id: str = DEVICE, clean_session: bool = True) -> None:
+        parts = urlsplit(url)
+        self.messages: queue.Queue = queue.Queue()
+        self.subacks: queue.Queue = queue.Queue()
+        self.connected, self.dropped = threading.Event(), threading.Event()
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, transport="websockets",
+                             protocol=mqtt.MQTTv311, clean_session=clean_session)
+        client.ws_set_options(path=f"{parts.path}?{parts.query}")
+        client.on_connect = lambda c, u, flags, reason, props: reason.is_failure or self.connected.set()
+        client.on_message = lambda c, u, message: self.messages.put(message)
+        client.on_subscribe = lambda c, u, mid, reasons, props: self.subacks.put([r.value for r in reasons])
+        client.on_disconnect = lambda c, u, flags, reason, props: self.dropped.set()
+        client.connect(parts.hostname, parts.port, keepalive=60)
+        client.loop_start()
+        self.client = client
+        assert self.connected.wait(10), "no CONNACK accepting the connection"
+
+    def subscribe(self, topic: str) -> int:
+        """SUBSCRIBE with QoS 1; the SUBACK's return code (1 granted, 128 refused)."""
+        self.client.subscribe(topic, qos=1)
+        return self.subacks.get(timeout=10)[0]
+
+    def next_message(self) -> mqtt.MQTTMessage:
+        return self.messages.get(timeout=10)
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()

@@ -28,6 +28,11 @@ def test_the_benchmark_measures_every_path_on_a_tiny_load(tmp_path):
     b = data["results"]["b"]
     assert b["handled"] > 0 and b["still_live"] == 0  # every posted item went through the whole cycle
     assert data["results"]["a"]["non_2xx"] == 0 and data["results"]["c"]["non_2xx"] == 0
+    d = data["results"]["d"]  # 3 publications to 100 webhook subscriptions
+    assert d["expected"] == 300 and d["delivered"] == d["received"] == 300 and d["lost"] == d["failed"] == 0
+    assert d["bad_signatures"] == d["duplicates"] == 0 and d["latency_sample"] == 300
+    assert d["deliveries_per_s"] > 0 and 0 < d["p50_ms"] <= d["p99_ms"] and d["simulator_cpu_s"] > 0
+    assert "(d) webhook fan-out: 3 publications x 100 subscriptions" in proc.stdout
     assert "ratios: a/e" in proc.stdout
 
 

@@ -3,55 +3,22 @@
 from __future__ import annotations
 
 import json
-import queue
-import threading
 from urllib.parse import urlsplit
 
-import paho.mqtt.client as mqtt
 import pytest
-from cloudlink_notify import api, deliveries, delivery_states, publish, subscribe, wait_until
+from cloudlink_notify import (
+    DEVICE,
+    Device,
+    api,
+    connection_url,
+    deliveries,
+    delivery_states,
+    publish,
+    subscribe,
+    wait_until,
+)
 
-DEVICE = "5f24b3093e7f2356318fde4"
 MEDIA = "platform-api-media"
-
-
-class Device:
-    """A paho MQTT 3.1.1 client over WebSocket whose client id is the subscriptions' deviceId."""
-
-    def __init__(self, url: str, client_id: str = DEVICE, clean_session: bool = True) -> None:
-        parts = urlsplit(url)
-        self.messages: queue.Queue = queue.Queue()
-        self.subacks: queue.Queue = queue.Queue()
-        self.connected, self.dropped = threading.Event(), threading.Event()
-        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, transport="websockets",
-                             protocol=mqtt.MQTTv311, clean_session=clean_session)
-        client.ws_set_options(path=f"{parts.path}?{parts.query}")
-        client.on_connect = lambda c, u, flags, reason, props: reason.is_failure or self.connected.set()
-        client.on_message = lambda c, u, message: self.messages.put(message)
-        client.on_subscribe = lambda c, u, mid, reasons, props: self.subacks.put([r.value for r in reasons])
-        client.on_disconnect = lambda c, u, flags, reason, props: self.dropped.set()
-        client.connect(parts.hostname, parts.port, keepalive=60)
-        client.loop_start()
-        self.client = client
-        assert self.connected.wait(10), "no CONNACK accepting the connection"
-
-    def subscribe(self, topic: str) -> int:
-        """SUBSCRIBE with QoS 1; the SUBACK's return code (1 granted, 128 refused)."""
-        self.client.subscribe(topic, qos=1)
-        return self.subacks.get(timeout=10)[0]
-
-    def next_message(self) -> mqtt.MQTTMessage:
-        return self.messages.get(timeout=10)
-
-    def close(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
-
-
-def connection_url(client) -> str:
-    r = client.post("/connections", json={"transport": "websocket"})
-    assert r.status_code == 200, r.text
-    return r.json()["url"]
 
 
 def ringing(client, extension: str, call_id: str) -> dict:

@@ -100,3 +100,63 @@ def test_the_cap_is_split_between_workers_so_that_together_they_keep_it():
     from simulator.load.profiles import cap_shares
 
     assert cap_shares(10, 3) == [4, 3, 3] and cap_shares(1, 2) == [1, 0] and sum(cap_shares(7, 4)) == 7
+
+
+def test_a_notifications_run_delivers_every_publication_once_to_webhooks_and_mqtt(live_with, tmp_path, capsys):
+    """CloudLink users call, chat and change presence; the run's consumer gets it all by signed webhook (its
+    receiver refusing a third of the POSTs, so they are retried) and by MQTT over WebSocket."""
+    live = live_with(clock="scaled", clock_scale=60, token_lifetime=86400)
+    code = main(["load", "notifications", "--base-url", live.base_url, "--users", "3", "--spawn-rate", "3",
+                 "--duration", "3", "--rate", "4", "--webhook-errors", "0.3", "--quiet", "--report-dir", str(tmp_path)])
+    verdict = tmp_path / "verdict.json"
+    assert code == 0, verdict.read_text() if verdict.exists() else capsys.readouterr()
+    verdict = _verdict(tmp_path)
+    assert _checks(verdict) == {"every notification delivered once": True, "the consumer got what was delivered": True}
+    deliveries = json.loads((tmp_path / "deliveries.json").read_text())
+    transports = {d["transport"] for d in deliveries}
+    assert transports == {"webhook", "websocket"} and verdict["publications"] > 0
+    assert {d["status"] for d in deliveries} <= {"delivered", "failed"}  # a dead letter is a visible outcome
+    assert any(len(d["attempts"]) > 1 for d in deliveries if d["transport"] == "webhook")  # 503s were retried
+    assert set(verdict["latency"]) == {"all", "webhook", "websocket"}
+    assert 0 < verdict["latency"]["all"]["p50_ms"] <= verdict["latency"]["all"]["p99_ms"]
+    topics = {d["topic"] for d in deliveries}
+    assert {"platform-api-media", "platform-api-presence"} <= topics  # calls and presence changes at least
+    stats = (tmp_path / "locust_stats.csv").read_text()
+    assert ",/media/endpoints/{id}/calls," in stats and ",/presence/presentities/{id}," in stats
+    assert "<svg" in (tmp_path / "report.html").read_text() and (tmp_path / "plots.png").stat().st_size > 0
+    assert (tmp_path / "deliveries.csv").read_text().count("\n") == len(deliveries) + 1
+    assert live.sim.cloudlink.notify.subscriptions == {}  # the consumer's subscriptions went with the run
+
+
+def test_the_notifications_verdict_fails_a_delivery_missing_doubled_or_not_owed():
+    from datetime import UTC, datetime
+
+    from simulator.cloudlink.notify.models import Publication, Subscription
+    from simulator.load.notifications import Consumer, Observation, judge
+
+    now = datetime(2026, 11, 22, 9, tzinfo=UTC)
+    consumer = Consumer("http://127.0.0.1:9", "admin", "password")
+    consumer.subscriptions = {"s1": Subscription("s1", "acct", "me", "http://127.0.0.1/h", "webhook", "media", now,
+                                                 "app", subject_filter="^/calls/")}
+    consumer.names = {"s1": "calls"}
+    publications = [Publication(f"p{n}", "media", "PUT", subject, {}, now, "c", "acct")
+                    for n, subject in enumerate(["/calls/1", "/calls/2", "/other/3"])]
+
+    def delivery(pid: str, status: str = "delivered") -> dict:
+        consumer.receipts.got["webhook"][("s1", pid)] = 1
+        return {"subscription_id": "s1", "publication_id": pid, "transport": "webhook", "status": status,
+                "wall_created_at": "2026-11-22T09:00:00Z", "reason": None,
+                "attempts": [{"wall_ended_at": "2026-11-22T09:00:00.010Z"}]}
+
+    def verdict(*deliveries: dict) -> dict[str, bool]:
+        return {c.name: c.passed for c in judge(consumer, Observation(publications, list(deliveries), False, False, 0))}
+
+    assert verdict(delivery("p0"), delivery("p1", "failed")) == {"every notification delivered once": True,
+                                                                 "the consumer got what was delivered": True}
+    assert not verdict(delivery("p0"))["every notification delivered once"]  # p1 never queued
+    assert not verdict(delivery("p0"), delivery("p1"), delivery("p1"))["every notification delivered once"]
+    assert not verdict(delivery("p0"), delivery("p1"), delivery("p2"))["every notification delivered once"]
+    d0, d1 = delivery("p0"), delivery("p1")
+    del consumer.receipts.got["webhook"][("s1", "p1")]  # delivered, says the log; the consumer never got it
+    assert verdict(d0, d1) == {"every notification delivered once": True, "the consumer got what was delivered": False}
+    consumer.http.close()

@@ -13,6 +13,8 @@ plain locust runs them too (``locust -f loadtests/queue_cap.py --host http://127
 * ``AgentDesktop``: an agent's desktop (password grant) watching its state and inbox.
 * ``ApiReader``: the reads integrations and wallboards make: Queue Now (all queues and one), agent states,
   open-media polling.
+* ``CloudLinkActivity`` (:mod:`simulator.load.cloudlink_activity`): CloudLink users calling each other,
+  chatting and changing presence, for the ``notifications`` profile.
 
 Time on this side is wall time; the simulator's agents work on its (maybe scaled) clock.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 import itertools
 import logging
 import random
+import sys
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -31,10 +34,17 @@ from urllib.parse import quote
 from locust import FastHttpUser, LoadTestShape, between, events, task
 from locust.runners import MasterRunner, WorkerRunner
 
+from simulator.load.cloudlink_activity import CloudLinkActivity
 from simulator.load.profiles import SHAPES, behaviour, cap_shares, shape_users
 from simulator.load.world_setup import SetupError, prepare_world
 
 log = logging.getLogger("micc_sim.load")
+
+# locust patches the standard library with gevent, whose select has no epoll; trio needs it at import, and
+# httpx's transport (httpcore) imports trio if it can: in a locust process nothing uses trio, so keep it out
+sys.modules.setdefault("trio", None)  # type: ignore[arg-type]
+
+__all__ = ["AgentDesktop", "ApiReader", "ChatFeed", "CloudLinkActivity", "OpenMediaIntegration", "ProfileShape"]
 
 SDK = "/miccsdk/api/v1"
 UNANSWERED = frozenset({"InQueue", "Offered"})  # an offered item can ring out and wait again
@@ -67,6 +77,9 @@ def _options(parser: Any) -> None:
     add("--micc-agent-password", default="password", help="the agents' password (AgentDesktop)")
     add("--micc-desktop-agents", default="", help="usernames the desktops log in as (default: the queue's agents)")
     add("--micc-shape", choices=list(SHAPES), default="steady", help="load shape over the run time")
+    add("--micc-cloudlink-login", default="admin@wagner.example.com",
+        help="CloudLink admin of the account whose users make calls and chat (CloudLinkActivity)")
+    add("--micc-cloudlink-password", default="password", help="... and the admin's password")
     add("--micc-no-setup", action="store_true", default=False,
         help="leave the world as it is (no control API calls; micc-sim load prepares it itself)")
 

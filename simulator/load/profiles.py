@@ -28,6 +28,9 @@ PROFILES = {
                 "behaviour (accept delay, handle time, not-ready spells) set for the run"),
         Profile("api-mix", ("ChatFeed", "ApiReader"),
                 "reads: Queue Now, agent states and open-media polling, with one capped integration feeding items"),
+        Profile("notifications", ("CloudLinkActivity",),
+                "CloudLink users calling each other, chatting and changing presence while a consumer receives the "
+                "notifications by signed webhook and MQTT over WebSocket; every one delivered once or a dead letter"),
     )
 }
 

@@ -77,6 +77,11 @@ class LoadRun:
     master_bind_host: str = "127.0.0.1"
     master_port: int = 5557
     ignore_cap: bool = False  # for tests: an integration that posts every chat at once
+    transport: str = "both"  # notifications: how the consumer receives (webhook, websocket, both)
+    webhook_errors: float = 0.0  # notifications: share of webhook POSTs the consumer answers 503
+    cloudlink_login: str = "admin@wagner.example.com"  # notifications: the account's admin (consumer, calls)
+    cloudlink_password: str = "password"
+    consumer_host: str = "127.0.0.1"  # notifications: where the consumer's webhook receiver listens
     quiet: bool = False
     locust_args: list[str] = field(default_factory=list)
 
@@ -134,7 +139,8 @@ def micc_options(run: LoadRun, agents: list[str]) -> list[str]:
     options = ["--micc-queue", run.queue, "--micc-cap", str(run.cap), "--micc-cap-basis", run.cap_basis,
                "--micc-rate", f"{run.rate:g}", "--micc-poll", f"{run.poll:g}", "--micc-patience", f"{run.patience:g}",
                "--micc-chat-length", f"{run.chat_length:g}", "--micc-seed", str(run.seed),
-               "--micc-shape", run.shape, "--micc-no-setup", "--micc-desktop-agents", ",".join(agents)]
+               "--micc-shape", run.shape, "--micc-no-setup", "--micc-desktop-agents", ",".join(agents),
+               "--micc-cloudlink-login", run.cloudlink_login, "--micc-cloudlink-password", run.cloudlink_password]
     return options + (["--micc-ignore-cap"] if run.ignore_cap else [])
 
 
@@ -226,6 +232,10 @@ class Progress:
         self.printed = 0.0
 
     def update(self, control: httpx.Client) -> None:
+        if self.run.profile == "notifications":  # its numbers are the delivery log's, not a queue's
+            with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
+                self.deliveries = control.get("/notifications/deliveries", params={"limit": 0}).json()["counts"]
+            return
         with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
             params = {"queue": self.run.queue, **({"since": self.latest["at"]} if self.latest else {})}
             data = control.get("/metrics/series", params=params).json()
@@ -242,6 +252,8 @@ class Progress:
         table.add_row("elapsed", f"{elapsed:.0f} s (the run: {run.duration} s, {run.shape})")
         table.add_row("locust", f"{history.get('User Count', '0')} users, {float(history.get('Requests/s') or 0):.1f} "
                                 f"req/s, {history.get('Total Failure Count', '0')} failures")
+        if getattr(self, "deliveries", None):
+            table.add_row("notifications", self._deliveries())
         if s:
             table.add_row("simulated time", s["at"])
             table.add_row(run.queue, f"{s['waiting']} waiting (peak {self.peak}, cap {run.cap}), longest "
@@ -252,7 +264,14 @@ class Progress:
                                     f"{s['agents_not_ready']} not ready")
         return table
 
+    def _deliveries(self) -> str:
+        d = self.deliveries
+        return (f"{d['delivered']} delivered, {d['failed']} dead letters, "
+                f"{d['pending'] + d['sending'] + d['retrying']} under way ({d['retrying']} retrying)")
+
     def line(self) -> str:
+        if getattr(self, "deliveries", None):
+            return f"{time.monotonic() - self.started:5.0f} s  notifications: {self._deliveries()}"
         s = self.latest
         return (f"{time.monotonic() - self.started:5.0f} s  waiting {s.get('waiting', 0)} (peak {self.peak}, "
                 f"cap {self.run.cap})  handled {s.get('handled', 0)}  live {s.get('live', 0)}")
@@ -313,7 +332,9 @@ def run_load(run: LoadRun, console: Console | None = None) -> int:
                       + (f" x{run.clock_scale:g}" if run.clock == "scaled" and not run.base_url else "") + "), "
                       f"queue {prepared.queue['name']}, {len(prepared.agents)} agents, {run.users} users "
                       f"({run.shape}), {run.duration} s" + (f", {run.workers} workers" if run.workers else ""))
-        with (folder / "locust.log").open("w") as log:
+        consumer = _consumer(run, base)  # the notifications profile's: subscribed before locust starts
+        with consumer.running() if consumer else contextlib.nullcontext(), \
+                (folder / "locust.log").open("w") as log:
             procs = [subprocess.Popen(main, stdout=log, stderr=subprocess.STDOUT)]
             procs += [subprocess.Popen(w, stdout=log, stderr=subprocess.STDOUT) for w in workers]
             try:
@@ -324,6 +345,7 @@ def run_load(run: LoadRun, console: Console | None = None) -> int:
                 for proc in procs:
                     if proc.poll() is None:
                         proc.kill()
+            seen = consumer.observe(consumer.settle()) if consumer and code == 0 else None
         stats = read_locust_stats(folder / "locust_stats.csv")
         if code != 0 or not stats:
             raise LoadError(f"locust failed (exit code {code}); see {folder / 'locust.log'}:\n"
@@ -331,6 +353,10 @@ def run_load(run: LoadRun, console: Console | None = None) -> int:
         with httpx.Client(base_url=base + "/_sim", timeout=30) as control:
             queue_series = control.get("/metrics/series", params={"queue": run.queue}).json()
             total_series = control.get("/metrics/series").json()
+    if consumer is not None and seen is not None:
+        from simulator.load.notifications import judge_run
+
+        return judge_run(run, base, consumer, seen, stats, console)
     checks = judge(run, queue_series, stats)
     passed = all(c.passed for c in checks)
     from simulator.load.report import write_report
@@ -341,6 +367,16 @@ def run_load(run: LoadRun, console: Console | None = None) -> int:
     files = write_report(folder, verdict, queue_series, total_series, stats)
     _print_verdict(console, checks, passed, stats, files)
     return 0 if passed else 1
+
+
+def _consumer(run: LoadRun, base: str) -> Any:
+    """The notifications profile's consumer of the run (None for the other profiles)."""
+    if run.profile != "notifications":
+        return None
+    from simulator.load.notifications import Consumer
+
+    return Consumer(base, run.cloudlink_login, run.cloudlink_password, host=run.consumer_host,
+                    transport=run.transport, webhook_errors=run.webhook_errors, seed=run.seed)
 
 
 def _run_view(run: LoadRun) -> dict[str, Any]:

@@ -15,6 +15,7 @@ receiver refused it for good) or ``cancelled`` (its subscription was deleted or 
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable
@@ -166,6 +167,7 @@ class Delivery:
     transport: str
     target: str  # the webhook URL or the MQTT client id
     created_on: datetime
+    wall_created: float | None = None  # wall-clock seconds since the epoch when it was queued (its publication's)
     state: DeliveryState = DeliveryState.PENDING
     attempts: list[Attempt] = field(default_factory=list)
     next_attempt_on: datetime | None = None
@@ -194,6 +196,7 @@ Listener = Callable[[Publication], None]
 class Notify:
     clock_now: Callable[[], datetime]
     bus: EventBus | None = None
+    wall_now: Callable[[], float] = time.time  # wall clock of the log (what a benchmark of delivery measures)
     log: deque[Publication] = field(default_factory=lambda: deque(maxlen=LOG_SIZE))
     subscriptions: dict[str, Subscription] = field(default_factory=dict)
     deliveries: dict[str, Delivery] = field(default_factory=dict)  # unfinished ones and the latest finished
@@ -323,7 +326,7 @@ class Notify:
     def _queue(self, subscription: Subscription, publication: Publication, now: datetime) -> bool:
         """Queue a delivery; True when it is the subscription's only one (so it is ready now)."""
         delivery = Delivery(uuid.uuid4().hex, subscription.subscription_id, publication, subscription.transport,
-                            subscription.device_id, now)
+                            subscription.device_id, now, self.wall_now())
         self.deliveries[delivery.delivery_id] = delivery
         queue = self._queues.setdefault(subscription.subscription_id, deque())
         queue.append(delivery)
