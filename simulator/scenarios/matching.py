@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -18,6 +19,8 @@ def mismatch(expected: Any, actual: Any, where: str = "$") -> str | None:
         if any(mismatch(expected["$contains"], item) is None for item in actual):
             return None
         return f"{where}: no item matches {_show(expected['$contains'])}"
+    if isinstance(expected, dict) and set(expected) == {"$ahead_of_client"}:
+        return _ahead_of_client(expected["$ahead_of_client"], actual, where)
     if isinstance(expected, dict) and set(expected) == {"$len"}:
         if not isinstance(actual, list | dict) or len(actual) != expected["$len"]:
             size = len(actual) if isinstance(actual, list | dict) else "not a list"
@@ -43,6 +46,22 @@ def mismatch(expected: Any, actual: Any, where: str = "$") -> str | None:
         return None
     if expected != actual:
         return f"{where}: expected {_show(expected)}, got {_show(actual)}"
+    return None
+
+
+def _ahead_of_client(bounds: Any, actual: Any, where: str) -> str | None:
+    """``{"$ahead_of_client": [low, high]}``: a time that many seconds ahead of the runner's own clock (the
+    integration's clock; negative: behind), for a server whose clock is skewed."""
+    low, high = bounds
+    try:
+        instant = datetime.fromisoformat(str(actual).replace("Z", "+00:00"))
+    except ValueError:
+        return f"{where}: expected a time, got {_show(actual)}"
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    ahead = (instant - datetime.now(UTC)).total_seconds()
+    if not low <= ahead <= high:
+        return f"{where}: {actual} is {ahead:.1f} s ahead of the client's clock, expected {low} to {high} s"
     return None
 
 

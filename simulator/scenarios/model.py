@@ -262,10 +262,19 @@ class FinalExpect(_Strict):
 class Settings(_Strict):
     quirks: dict[str, bool] = Field(default_factory=dict)
     clock_start: str | None = Field(None, description="ISO 8601; default 2026-01-05T09:00:00Z")
+    clock_offset: float | None = Field(
+        None, description="seconds the server's clock is ahead of the runner's (negative: behind): the manual "
+                          "clock starts at the runner's now plus this, as micc-sim serve --clock-offset does")
     token_lifetime: int | None = None
     strictness: Literal["strict", "lenient", "off"] | None = None
     clients_config: list[dict[str, Any]] | None = Field(None, description="Clients.config content at start")
     tls: Literal["off", "self-signed", "ca"] = Field("off", description="serve HTTPS (micc-sim serve --tls)")
+
+    @model_validator(mode="after")
+    def _one_start(self) -> Settings:
+        if self.clock_start is not None and self.clock_offset is not None:
+            raise ValueError("give clock_start (a fixed start) or clock_offset (a skew from now), not both")
+        return self
 
 
 class Scenario(_Strict):

@@ -14,7 +14,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -279,8 +279,10 @@ def _simulator(scenario: Scenario) -> Iterator[tuple[str, Path | None, Path | No
     from simulator.settings import Settings
     from simulator.testing import serve_in_thread
 
-    options: dict[str, Any] = {"clock": "manual", "clock_start": scenario.settings.clock_start or DEFAULT_START,
-                               "quirks": scenario.settings.quirks}
+    start = scenario.settings.clock_start or DEFAULT_START
+    if scenario.settings.clock_offset is not None:  # the server's clock skewed against the integration's
+        start = datetime.now(UTC) + timedelta(seconds=scenario.settings.clock_offset)
+    options: dict[str, Any] = {"clock": "manual", "clock_start": start, "quirks": scenario.settings.quirks}
     for name in ("token_lifetime", "strictness"):
         if getattr(scenario.settings, name) is not None:
             options[name] = getattr(scenario.settings, name)
