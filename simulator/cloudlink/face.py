@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.middleware import Middleware
 from starlette.routing import Mount
 
 from simulator.cloudlink.auth.responses import HANDLERS as AUTHENTICATION
@@ -20,4 +19,4 @@ SERVICES: dict[str, dict[str, Handler]] = {
 def face(sim: Any) -> Face:
     routes = [Mount(f"/{service}/{VERSION}", app=service_app(sim, service, handlers))
               for service, handlers in SERVICES.items()]
-    return Face("cloudlink", routes, middleware=[Middleware(HostStyleUrls)])
+    return Face("cloudlink", routes, steps=[HostStyleUrls()])
