@@ -193,7 +193,7 @@ class World:
         raise NotFound(f"reason code {ref!r} not found")
 
     def offline_reason(self, queue: Queue) -> str | None:
-        return routing.offline_reason(queue, self.members(queue))
+        return self._cached(("offline", queue.id), lambda: routing.offline_reason(queue, self.members(queue)))
 
     def item(self, item_id: str) -> OpenMediaItem:
         """An item by id in any case (IIS and the SDK treat ids case-insensitively)."""
@@ -214,9 +214,10 @@ class World:
     def activity(self, employee: Employee) -> AgentActivity:
         return agent_activity(employee, [self.items[i].state for i in employee.active_items if i in self.items])
 
-    def queue_now(self, queue: Queue) -> QueueNow:
+    def queue_now(self, queue: Queue, at: datetime | None = None) -> QueueNow:
+        """The queue's Queue Now at ``at`` (default: now; one instant for a list of queues)."""
         oldest = self.items[queue.waiting[0]].time_offered_to_queue if queue.waiting else None
-        return queue_now(self.clock.now(), len(queue.waiting), oldest, self._staffing(queue), queue.log,
+        return queue_now(at or self.clock.now(), len(queue.waiting), oldest, self._staffing(queue), queue.log,
                          queue.stats.transfers_to_unavailable)
 
     def _staffing(self, queue: Queue) -> Staffing:

@@ -116,10 +116,8 @@ def load(data: dict[str, Any], clock: Clock, bus: EventBus | None = None, quirks
             queue: Queue = world.queues[q["id"]]
             queue.waiting = WaitingList()
             queue.stats = decode_entity(QueueCounters, q["stats"])
-            queue.log.entries.clear()
-            queue.log.entries.extend((datetime.fromisoformat(at), QueueEventKind(kind), seconds)
-                                     for at, kind, seconds in q["log"])
-            queue.log.rebuild()
+            queue.log.replace((datetime.fromisoformat(at), QueueEventKind(kind), seconds)
+                              for at, kind, seconds in q["log"])
         world.items = {i["id"]: decode_entity(OpenMediaItem, i) for i in data["items"]}
         for q in data["queues"]:
             for item_id in q["waiting"]:
