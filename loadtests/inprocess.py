@@ -99,6 +99,16 @@ def simulator_requests() -> tuple[Simulator, dict[str, Request]]:
     }
 
 
+def nothing_request() -> Request:
+    """An app that answers with fixed bytes: what the harness itself costs."""
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    call = client(app, {})
+    return lambda: call("GET", "/item")
+
+
 def ceiling_request() -> Request:
     from ceiling import app
 
@@ -130,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
     _sim, requests = simulator_requests()
     requests["e"] = ceiling_request()
+    requests["0"] = nothing_request()
     if args.profile or args.callgrind:
         request = requests[args.profile or args.callgrind]
         loop.run_until_complete(timed(request, 200))  # warm up

@@ -14,7 +14,6 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -71,17 +70,17 @@ class Call:
     def world(self) -> Any:
         return self.sim.world
 
-    @cached_property
-    def _base_url(self) -> str:
-        scope = self.request.scope
-        host = self.request.headers.get("host")
-        if not host:
-            server = scope.get("server") or ("localhost", 80)
-            host = f"{server[0]}:{server[1]}"
-        return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}"
+    _base_url: str | None = field(default=None, init=False, repr=False)
 
     def url_for(self, relative: str) -> str:
         """An absolute URL for a path of this surface (for HAL links and Location headers)."""
+        if self._base_url is None:
+            scope = self.request.scope
+            host = self.request.headers.get("host")
+            if not host:
+                server = scope.get("server") or ("localhost", 80)
+                host = f"{server[0]}:{server[1]}"
+            self._base_url = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}"
         return self._base_url + relative
 
 

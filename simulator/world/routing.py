@@ -113,7 +113,8 @@ def pick_agent(item: OpenMediaItem, members: list[Employee]) -> Employee | None:
     """The agent to offer to, among those ready for open media with free workload.
 
     Least loaded first, then longest idle, then the order of ``members`` (primary group first).
-    Agents whose offer of this item already timed out are passed over.
+    Agents whose offer of this item already timed out are passed over. (The rule as stated; the world
+    keeps each queue's agents in this order instead of searching them: ``simulator.world.ready``.)
     """
     candidates = [m for m in members if m.can_take(MediaType.OpenMedia) and m.id not in item.declined_by]
     if not candidates:
