@@ -16,7 +16,7 @@ def dotnet_datetime(value: datetime | None) -> str | None:
     if value is None:
         return None
     value = value.astimezone(UTC)
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    text = value.isoformat()[:19] if value.year >= 1000 else value.strftime("%Y-%m-%dT%H:%M:%S")  # the same text
     fraction = f"{value.microsecond:06d}0".rstrip("0")
     return f"{text}.{fraction}Z" if fraction else f"{text}Z"
 

@@ -86,7 +86,8 @@ class World:
         self.media_servers: dict[str, MediaServer] = {}
         self.reason_codes: dict[str, ReasonCode] = {}
         self._cache: dict[object, Any] = {}  # derived values, dropped on every change
-        self._agent_cache: dict[object, Any] = {}  # derived from agents and groups alone: items moving keep them
+        self._agent_cache: dict[object, Any] = {}  # derived from the configuration, agents and groups alone: items
+        # moving keep them
         self._ready: dict[str, ReadyAgents] = {}  # queue id -> its agents as routing orders them (agent-derived)
         self.bus.subscribe(Event, self._changed)
         self.items: dict[str, OpenMediaItem] = {}
@@ -164,10 +165,12 @@ class World:
         return queue
 
     def open_media_server(self) -> MediaServer | None:
-        return next((m for m in self.media_servers.values() if m.media_type is MediaType.OpenMedia), None)
+        return self._cached("open_media_server", lambda: next(
+            (m for m in self.media_servers.values() if m.media_type is MediaType.OpenMedia), None), self._agent_cache)
 
     def open_media_queues(self) -> list[Queue]:
-        return [q for q in self.queues.values() if q.media_type is MediaType.OpenMedia]
+        return self._cached("open_media_queues", lambda: [
+            q for q in self.queues.values() if q.media_type is MediaType.OpenMedia], self._agent_cache)
 
     def members(self, queue: Queue) -> list[Employee]:
         """Agents of the queue's groups who are present in them (primary group first)."""
@@ -513,7 +516,7 @@ class World:
         """Offer waiting items to free agents, oldest item first across queues; returns offers made."""
         offers = 0
         progress = True
-        waiting = [q for q in self.queues.values() if q.waiting]  # an offer only ever empties a queue
+        waiting = [q for q in self.queues.values() if q.waiting.ids]  # an offer only ever empties a queue
         while progress:
             progress = False
             heads = sorted(

@@ -128,6 +128,7 @@ def load(data: dict[str, Any], clock: Clock, bus: EventBus | None = None, quirks
         world._ended = deque(data["ended"])
         world.ended_counts = Counter({ConversationState[k]: v for k, v in data["ended_counts"].items()})
         world._ids.setstate(_tuples(data["id_generator"]))
+        world._agents_changed()  # its agents were replaced: nothing derived from the old ones may stay
         for timer in data["timers"]:
             world.agents.restore(timer["item"], timer["action"], timer["agent"],
                                  datetime.fromisoformat(timer["due"]))
