@@ -1,8 +1,9 @@
-"""Composes the faces (``simulator.face.Face``) into one ASGI app (Starlette) around one Simulator.
+"""Composes the faces (``simulator.face.Face``) into one ASGI app (the request chain) around one Simulator.
 
 ::
 
-    IisPaths (double slash, case-insensitive prefixes)
+    the request chain (simulator.chain): IisPaths (double slash, case-insensitive prefixes), the faces' own
+    steps (CloudLink's host-style URLs), the request journal, fault injection; then, by first path segment:
       /authorizationserver/...  SpecRouter(authorizationserver contract)  OAuth error shape
       /miccsdk/api/v1/...       SpecRouter(micc-sdk contract)             .NET error shape
       /miccsdk/signalr/...      SignalR 2 endpoint of the real-time hubs   (simulator.micc.hubs)
@@ -22,8 +23,10 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
+from starlette.types import ASGIApp
 
 from simulator import __version__
+from simulator.chain import Chain
 from simulator.cloudlink import face as cloudlink
 from simulator.cloudlink.common import VERSION as CLOUDLINK_VERSION
 from simulator.cloudlink.notify import face as cloudlink_notify
@@ -53,7 +56,7 @@ from simulator.world.clock import ClockMode
 
 log = logging.getLogger("micc_sim")
 
-def create_app(sim: Simulator | None = None, settings: Settings | None = None) -> Starlette:
+def create_app(sim: Simulator | None = None, settings: Settings | None = None) -> ASGIApp:
     sim = sim or Simulator(settings)
     sdk = SpecRouter(sim, load_contract(micc_sdk.CONTRACT), micc_sdk.HANDLERS,
                      authenticate=lambda request: bearer_principal(sim, request),
@@ -93,14 +96,14 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
                 with contextlib.suppress(asyncio.CancelledError):
                     await ticker
 
-    app = Starlette(
-        routes=[Route("/", _index, methods=["GET"]), *(route for face in faces for route in face.routes)],
-        middleware=[Middleware(IisPaths, quirks=sim.quirks), *(m for face in faces for m in face.middleware),
-                    Middleware(JournalRecorder, journal=lambda: sim.journal), Middleware(FaultInjector, sim=sim)],
-        exception_handlers={404: _not_found, 405: _not_allowed},
-        lifespan=lifespan,
-    )
-    app.state.sim = sim
+    routes = [Route("/", _index, methods=["GET"]), *(route for face in faces for route in face.routes)]
+    starlette = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed}, lifespan=lifespan)
+    starlette.state.sim = sim
+    steps = [IisPaths(sim.quirks), *(step for face in faces for step in face.steps),
+             JournalRecorder(lambda: sim.journal), FaultInjector(sim)]
+    app: ASGIApp = Chain(steps, routes, fallback=starlette)
+    for middleware in reversed([m for face in faces for m in face.middleware]):
+        app = middleware.cls(app, *middleware.args, **middleware.kwargs)
     return app
 
 

@@ -3,7 +3,8 @@
 Each face package (``simulator.micc``, ``simulator.desktop``, ``simulator.cloudlink``, ...) offers a
 ``face(sim) -> Face``: the routes it serves and, when it runs something while the server is up (a
 keep-alive loop, a delivery worker, a broker), a lifespan that starts and stops it; when it must see
-requests before routing (host-style URLs), a middleware. ``app.py`` only lists faces; no face knows
+requests before routing (host-style URLs), a step of the request chain (``simulator.chain``: an object
+with ``before(exchange)`` and/or ``after(exchange)``). ``app.py`` only lists faces; no face knows
 about another.
 """
 
@@ -22,4 +23,6 @@ class Face:
     name: str
     routes: list[BaseRoute]
     lifespan: Callable[[], AbstractAsyncContextManager[None]] | None = field(default=None)
-    middleware: list[Middleware] = field(default_factory=list)  # runs for every request, before routing
+    steps: list[object] = field(default_factory=list)  # chain steps, run for every request before routing
+    # ASGI middleware around the whole chain, for what a step cannot do; each layer costs every request
+    middleware: list[Middleware] = field(default_factory=list)

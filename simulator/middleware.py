@@ -1,4 +1,4 @@
-"""Request-path handling of IIS that clients rely on, as a pure ASGI middleware.
+"""Request-path handling of IIS that clients rely on, as a step of the request chain (``simulator.chain``).
 
 * Double slashes (``https://host//authorizationserver/token``) collapse to one (seed 000, step 3).
 * The fixed prefixes match in any case (``/MiccSdk/``, ``/AuthorizationServer/Token``): the path is
@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from starlette.types import ASGIApp, Receive, Scope, Send
-
+from simulator.chain import Exchange
 from simulator.world.quirks import Quirks
 
 CLIENT_PATH = "micc_sim.client_path"  # scope key: the path as the client sent it, when it was rewritten
@@ -22,22 +21,21 @@ _SLASHES = re.compile(r"/{2,}")
 
 
 class IisPaths:
-    def __init__(self, app: ASGIApp, quirks: Quirks) -> None:
-        self.app = app
+    def __init__(self, quirks: Quirks) -> None:
         self.quirks = quirks
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def before(self, exchange: Exchange) -> None:
+        scope = exchange.scope
         if scope["type"] in ("http", "websocket"):
             raw = (scope.get("raw_path") or scope["path"].encode("utf-8")).decode("latin-1")
             fixed = normalize(raw, self.quirks)
             if fixed != raw:  # work on the still-encoded path, so an escaped %2F stays inside its segment
-                scope = {**scope, "path": unquote(fixed), "raw_path": fixed.encode("latin-1"),
-                         CLIENT_PATH: raw}
-        await self.app(scope, receive, send)
+                exchange.scope = {**scope, "path": unquote(fixed), "raw_path": fixed.encode("latin-1"),
+                                  CLIENT_PATH: raw}
 
 
 def normalize(path: str, quirks: Quirks) -> str:
-    if quirks.double_slash_paths:
+    if quirks.double_slash_paths and "//" in path:
         path = _SLASHES.sub("/", path)
     if quirks.case_insensitive_paths:
         folded = path.lower()

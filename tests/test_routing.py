@@ -164,3 +164,32 @@ def test_the_world_core_and_cloudlink_models_import_nothing_of_http():
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             for name in names:
                 assert name.split(".")[0] not in banned, f"{path.name} imports {name}"
+
+
+def test_the_kept_order_of_agents_offers_to_whom_the_routing_rule_says():
+    """The world keeps its agents in routing order (a heap) instead of searching them on every offer: it must
+    pick whom ``pick_agent`` picks, whatever loads, idle times, workloads and declines the agents have."""
+    from random import Random
+
+    from simulator.world.model import Employee, OpenMediaItem
+    from simulator.world.ready import ReadyAgents
+
+    rng = Random(3)
+    agents = [Employee(id=f"a{n}", username=f"a{n}", password="p", first_name="A", last_name=str(n),
+                       reporting=str(1000 + n), logged_in=True, presence=PresenceAvailability.Available,
+                       ready_media={MediaType.OpenMedia}, max_concurrent=rng.choice((1, 1, 2, 3)),
+                       idle_since=START + timedelta(seconds=rng.choice((0, 0, 5)))) for n in range(12)]
+    pool = ReadyAgents(agents, MediaType.OpenMedia)
+    for step in range(3000):
+        agent = rng.choice(agents)
+        if rng.random() < 0.5 and len(agent.active_items) < agent.max_concurrent:
+            agent.active_items.append(f"i{step}")
+        elif agent.active_items:
+            agent.active_items.pop(0)
+            if not agent.active_items:
+                agent.idle_since = START + timedelta(seconds=rng.choice((0, 5, step)))
+        pool.moved(agent)
+        item = OpenMediaItem(id="x", state=ConversationState.InQueue, time_offered_to_system=START,
+                             declined_by={a.id for a in rng.sample(agents, rng.choice((0, 0, 1, 3)))})
+        assert pool.any_free() == any(a.can_take(MediaType.OpenMedia) for a in agents)
+        assert pool.pick(item) is pick_agent(item, agents)

@@ -37,6 +37,36 @@ def test_queue_now_counts_what_happens_in_the_queue(live):
     assert sdk.get(f"/openmedia/{first}").status_code == 404
 
 
+def test_queue_now_windows_follow_the_clock_and_the_world(live):
+    """Queue Now is kept, not recomputed, between reads: it must still move with every change and every tick."""
+    sdk = live.sdk(live.token())
+    sdk.post("/openmedia", json={"queue": "Web Chat"})  # offered at once, accepted at 3 s, handled at 123 s
+    live.advance(130)
+
+    def windows() -> tuple[int, ...]:
+        state = queue_state(live.sdk(live.token()), "Web Chat")  # a token of now: hours pass here
+        return tuple(state[f"{name}Conversations{window}"] for window in ("Today", "InTheLastHour",
+                                                                         "InTheLast15Minutes")
+                     for name in ("offered", "answered"))
+
+    assert windows() == windows() == (1, 1, 1, 1, 1, 1)
+    live.advance(15 * 60)  # 09:17:10: the last 15 minutes start after the item was handled
+    assert windows() == (1, 1, 1, 1, 0, 0)
+    live.advance(45 * 60)  # 10:02:10
+    assert windows() == (1, 1, 0, 0, 0, 0)
+    live.sdk(live.token()).post("/openmedia", json={"queue": "Web Chat"})
+    assert windows() == (2, 1, 1, 0, 1, 0)
+    live.advance(14 * 3600)  # the next day
+    assert windows() == (0, 0, 0, 0, 0, 0)
+
+    sdk = live.sdk(live.token())
+    assert queue_state(sdk, "Web Chat")["agentsAvailable"] == 4
+    for reporting in ("1001", "1002", "1003", "1004"):
+        live.set_agent(reporting, logged_in=False)
+    state = queue_state(sdk, "Web Chat")
+    assert state["agentsAvailable"] == 0 and state["isInDoNotDisturb"] is True
+
+
 def test_queue_states_conform_and_an_agent_sees_only_their_queues(live):
     admin = live.sdk(live.token())
     r = admin.get("/queues/states")

@@ -20,6 +20,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from simulator.chain import Exchange
 from simulator.cloudlink.admin.models import ROLE_RANK, DirectoryError
 from simulator.cloudlink.auth.models import Principal, TokenError
 from simulator.cloudlink.platform import CloudLink
@@ -159,17 +160,15 @@ _HOST = re.compile(rf"^({'|'.join(SERVICES)})\.(?:api\.mitel\.io|localhost)(?::\
 
 class HostStyleUrls:
     """``http://media.localhost:8080/2017-09-01/...`` (or a Host header of ``media.api.mitel.io``) reaches
-    ``/media/2017-09-01/...``: clients configured with one base URL per service, as for the real hosts."""
+    ``/media/2017-09-01/...``: clients configured with one base URL per service, as for the real hosts.
+    A step of the request chain (``simulator.chain``)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def before(self, exchange: Exchange) -> None:
+        scope = exchange.scope
         if scope["type"] in ("http", "websocket"):
-            host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
-            found = _HOST.match(host)
+            host = (exchange.header(b"host") or b"").decode("latin-1")
+            found = _HOST.match(host) if "." in host else None
             if found and not scope["path"].startswith("/_sim"):
                 prefix = "/" + found.group(1).lower()
                 raw = scope.get("raw_path") or scope["path"].encode("utf-8")
-                scope = {**scope, "path": prefix + scope["path"], "raw_path": prefix.encode() + raw}
-        await self.app(scope, receive, send)
+                exchange.scope = {**scope, "path": prefix + scope["path"], "raw_path": prefix.encode() + raw}

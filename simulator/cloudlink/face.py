@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from starlette.middleware import Middleware
 from starlette.routing import Mount
 
 from simulator.cloudlink.admin.responses import HANDLERS as ADMIN
@@ -40,5 +39,4 @@ class ServiceMount(Mount):
 def face(sim: Any) -> Face:
     routes = [ServiceMount(f"/{service}/{VERSION}", app=service_app(sim, service, handlers))
               for service, handlers in SERVICES.items()]
-    return Face("cloudlink", routes, middleware=[Middleware(HostStyleUrls)])
-
+    return Face("cloudlink", routes, steps=[HostStyleUrls()])

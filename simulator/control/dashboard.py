@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import AsyncIterator
+from datetime import datetime
 from importlib import resources
 from typing import Any
 
@@ -72,31 +73,47 @@ def picture(sim: Simulator) -> dict[str, Any]:
 
 def describe(sim: Simulator, event: Event) -> dict[str, Any] | None:
     """A timeline line for a domain event."""
-    at = dotnet_datetime(event.at)
+    facts = _facts(sim, event)
+    return _line(*facts) if facts else None
+
+
+def _facts(sim: Simulator, event: Event) -> tuple[Any, ...] | None:
+    """What a timeline line will say, read at the event (the item moves on); made into words when shown."""
     if isinstance(event, OpenMediaChanged):
         item = event.item
         queue = sim.world.queues.get(item.queue_id or "")
         agent = sim.world.employees.get(item.agent_id or "")
-        where = f" in {queue.name}" if queue else ""
-        who = f" ({agent.name})" if agent and item.state.name in ("Offered", "Acd", "Held") else ""
-        return {"at": at, "kind": "interaction", "item": item.id,
-                "text": f"{item.id[:8]} {event.previous or 'new'} → {item.state.name}{where}{who}"}
+        state = item.state.name
+        who = agent.name if agent and state in ("Offered", "Acd", "Held") else None
+        return "interaction", event.at, item.id, event.previous, state, queue.name if queue else None, who
     if isinstance(event, EmployeeStateChanged):
         e = event.employee
         state = "logged out" if not e.logged_in else e.presence.name + (f" ({e.presence_reason})"
                                                                         if e.presence_reason else "")
-        return {"at": at, "kind": "agent", "text": f"{e.name} {state}"}
-    if isinstance(event, InteractionChanged) and event.what == "state":
+        return "agent", event.at, f"{e.name} {state}"
+    if isinstance(event, InteractionChanged) and event.what == "state":  # calls, chats, e-mails, SMS: rare
         it = event.interaction
         queue = sim.world.queues.get(it.queue_id or "")
         agent = sim.world.employees.get(it.agent_id or "")
         where = f" in {queue.name}" if queue and it.state.name == "Queued" else ""
         who = f" ({agent.name})" if agent and it.live else ""
-        return {"at": at, "kind": "interaction", "item": it.id,
-                "text": f"{it.media.name} {it.number} {event.previous or 'new'} → {it.state.name}{where}{who}"}
+        text = f"{it.media.name} {it.number} {event.previous or 'new'} → {it.state.name}{where}{who}"
+        return "session", event.at, it.id, text
     if isinstance(event, SessionsEnded):
-        return {"at": at, "kind": "server", "text": f"sessions ended ({event.reason})"}
+        return "server", event.at, f"sessions ended ({event.reason})"
     return None
+
+
+def _line(kind: str, at: datetime, *what: Any) -> dict[str, Any]:
+    if kind == "interaction":
+        item_id, previous, state, queue, who = what
+        where = f" in {queue}" if queue else ""
+        text = f"{item_id[:8]} {previous or 'new'} → {state}{where}{f' ({who})' if who else ''}"
+        return {"at": dotnet_datetime(at), "kind": kind, "item": item_id, "text": text}
+    if kind == "session":  # an interaction of the desktop's media, its words already made
+        item_id, text = what
+        return {"at": dotnet_datetime(at), "kind": "interaction", "item": item_id, "text": text}
+    return {"at": dotnet_datetime(at), "kind": kind, "text": what[0]}
 
 
 async def page(request: Request) -> HTMLResponse:
@@ -109,17 +126,17 @@ class Timeline:
 
     def __init__(self, sim: Simulator, size: int = 200) -> None:
         self.sim = sim
-        self.lines: deque[tuple[int, dict[str, Any]]] = deque(maxlen=size)
+        self.lines: deque[tuple[int, tuple[Any, ...]]] = deque(maxlen=size)
         self._seq = 0
         self._listeners: list[asyncio.Event] = []
         sim.bus.subscribe(Event, self._record)
         sim.journal.listen(self._wake)
 
     def _record(self, event: Event) -> None:
-        line = describe(self.sim, event)
-        if line:
+        facts = _facts(self.sim, event)
+        if facts:
             self._seq += 1
-            self.lines.append((self._seq, line))
+            self.lines.append((self._seq, facts))
         self._wake()
 
     def _wake(self) -> None:
@@ -127,7 +144,7 @@ class Timeline:
             listener.set()
 
     def since(self, seq: int) -> tuple[int, list[dict[str, Any]]]:
-        return self._seq, [line for n, line in self.lines if n > seq]
+        return self._seq, [_line(*facts) for n, facts in self.lines if n > seq]
 
     def listener(self) -> asyncio.Event:
         changed = asyncio.Event()

@@ -12,8 +12,8 @@ A rule matches requests by face, path (a regular expression) and method; it fire
 * ``disconnect`` -- a streaming face (real-time hubs, socket.io, MQTT) drops the connection: the face asks
   :meth:`Faults.disconnects` before each message it sends, with the connection's path.
 
-The HTTP middleware stands outside the faces, so no handler knows about faults; a streaming face knows
-only the one question it asks.
+The HTTP step (``FaultInjector``, in the request chain) stands outside the faces, so no handler knows
+about faults; a streaming face knows only the one question it asks.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import json
 import math
 import re
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from random import Random
 from typing import Any, Literal
@@ -30,6 +31,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from simulator.chain import Exchange
 from simulator.control.journal import FACES as JOURNAL_FACES
 from simulator.control.journal import face_of
 
@@ -184,42 +186,51 @@ def _error_body(path: str, status: int, message: str) -> bytes:
 
 
 class FaultInjector:
-    """ASGI middleware applying the simulator's fault rules to requests for the faces."""
+    """The chain's step applying the simulator's fault rules to requests for the faces."""
 
-    def __init__(self, app: ASGIApp, sim: Any) -> None:
-        self.app = app
+    def __init__(self, sim: Any) -> None:
         self.sim = sim
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/_sim"):
-            await self.app(scope, receive, send)
-            return
+    def before(self, exchange: Exchange) -> Awaitable[None] | None:
+        scope = exchange.scope
         faults: Faults = self.sim.faults
-        rule = faults.pick(scope["method"], scope["path"]) if faults.rules else None
+        if not faults.rules or scope["type"] != "http" or scope["path"].startswith("/_sim"):
+            return None
+        rule = faults.pick(scope["method"], scope["path"])
         if rule is None:
-            await self.app(scope, receive, send)
-            return
+            return None
         spec = rule.spec
         if spec.kind == "latency":
-            await asyncio.sleep(faults.latency_seconds(spec))
-            await self.app(scope, receive, send)
-        elif spec.kind == "revoke_tokens":
+            return asyncio.sleep(faults.latency_seconds(spec))
+        if spec.kind == "revoke_tokens":
             self.sim.tokens.revoke_all()
-            await self.app(scope, receive, send)
         elif spec.kind == "error":
-            await _answer(send, spec.status, _error_body(scope["path"], spec.status, spec.message))
+            exchange.answer = _answering(spec.status, _error_body(scope["path"], spec.status, spec.message))
         elif spec.kind == "busy":
-            await _answer(send, 503, _error_body(scope["path"], 503, "The server is busy. Try again later."),
-                          [(b"retry-after", b"5")])
+            exchange.answer = _answering(503, _error_body(scope["path"], 503, "The server is busy. Try again later."),
+                                         [(b"retry-after", b"5")])
         elif spec.kind == "empty":
-            await _answer(send, 200, b"")
+            exchange.answer = _answering(200, b"")
         elif spec.kind == "garbage":
-            await _answer(send, 200, bytes(faults.random.getrandbits(8) for _ in range(64)))
-        else:  # reset: promise a body, then abandon the connection
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", b"1000")]})
-            await send({"type": "http.response.body", "body": b'{"partial":', "more_body": True})
-            raise ConnectionResetError("micc-sim fault: connection reset")
+            exchange.answer = _answering(200, bytes(faults.random.getrandbits(8) for _ in range(64)))
+        else:
+            exchange.answer = _reset
+        return None
+
+
+async def _reset(scope: Scope, receive: Receive, send: Send) -> None:
+    """Promise a body, then abandon the connection."""
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"1000")]})
+    await send({"type": "http.response.body", "body": b'{"partial":', "more_body": True})
+    raise ConnectionResetError("micc-sim fault: connection reset")
+
+
+def _answering(status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> ASGIApp:
+    async def answer(scope: Scope, receive: Receive, send: Send) -> None:
+        await _answer(send, status, body, headers)
+
+    return answer
 
 
 async def _answer(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> None:

@@ -11,12 +11,11 @@ import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
+from simulator.chain import Exchange
 from simulator.middleware import CLIENT_PATH
 
 FACES = (("/authorizationserver", "authorizationserver"), ("/miccsdk/signalr", "signalr"), ("/miccsdk", "miccsdk"),
@@ -25,12 +24,25 @@ FACES = (("/authorizationserver", "authorizationserver"), ("/miccsdk/signalr", "
                                                   "presence")))
 
 
+def _by_first_segment() -> dict[str, tuple[tuple[str, str], ...]]:
+    index: dict[str, list[tuple[str, str]]] = {}
+    for prefix, face in FACES:
+        index.setdefault(prefix[1:].split("/", 1)[0], []).append((prefix, face))
+    return {segment: tuple(faces) for segment, faces in index.items()}
+
+
+_FACES_BY_SEGMENT = _by_first_segment()  # a request's face is looked up, not searched for
+
+
 def face_of(path: str) -> str:
-    return next((face for prefix, face in FACES if path == prefix or path.startswith(prefix + "/")), "other")
+    end = path.find("/", 1)
+    for prefix, face in _FACES_BY_SEGMENT.get(path[1:end] if end > 0 else path[1:], ()):
+        if path == prefix or path.startswith(prefix + "/"):
+            return face
+    return "other"
 
 
-@dataclass(frozen=True)
-class JournalEntry:
+class JournalEntry(NamedTuple):  # a tuple: recorded on every request, so it must cost next to nothing
     seq: int
     at: datetime  # simulated time the request arrived
     method: str
@@ -43,7 +55,7 @@ class JournalEntry:
     client: str | None
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "at": self.at.isoformat().replace("+00:00", "Z")}
+        return {**self._asdict(), "at": self.at.isoformat().replace("+00:00", "Z")}
 
 
 @dataclass(frozen=True)
@@ -136,37 +148,28 @@ class Journal:
 
 
 class JournalRecorder:
-    """ASGI middleware recording each request to the faces (not /_sim) with its final status."""
+    """The chain's step recording each request to the faces (not /_sim) with its final status."""
 
-    def __init__(self, app: ASGIApp, journal: Callable[[], Journal]) -> None:
-        self.app = app
+    def __init__(self, journal: Callable[[], Journal]) -> None:
         self.journal = journal
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/_sim") or scope["path"] == "/favicon.ico":
-            await self.app(scope, receive, send)
+    def before(self, exchange: Exchange) -> None:
+        scope = exchange.scope
+        if scope["type"] == "http" and not scope["path"].startswith("/_sim") and scope["path"] != "/favicon.ico":
+            exchange.arrived = self.journal().now()
+
+    def after(self, exchange: Exchange) -> None:
+        if exchange.arrived is None:
             return
-        journal = self.journal()
-        started, at = time.perf_counter(), journal.now()
-        status = 500  # what a client sees if the app fails before answering
-
-        async def recording_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, recording_send)
-        finally:
-            client = scope.get("client")
-            journal.record(
-                at=at, method=scope["method"], path=scope["path"],
-                raw_path=scope.get(CLIENT_PATH) or (scope.get("raw_path") or b"").decode("latin-1") or scope["path"],
-                query=scope.get("query_string", b"").decode("latin-1"), status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 3), face=face_of(scope["path"]),
-                client=f"{client[0]}:{client[1]}" if client else None,
-            )
+        scope = exchange.scope
+        client = scope.get("client")
+        self.journal().record(
+            at=exchange.arrived, method=scope["method"], path=scope["path"],
+            raw_path=scope.get(CLIENT_PATH) or (scope.get("raw_path") or b"").decode("latin-1") or scope["path"],
+            query=scope.get("query_string", b"").decode("latin-1"), status=exchange.status,
+            duration_ms=round((time.perf_counter() - exchange.started) * 1000, 3), face=face_of(scope["path"]),
+            client=f"{client[0]}:{client[1]}" if client else None,
+        )
 
 
 def entries_view(entries: Iterable[JournalEntry]) -> list[dict[str, Any]]:

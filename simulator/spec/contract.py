@@ -36,9 +36,13 @@ class Operation:
     pattern: re.Pattern[str] = field(init=False, repr=False)
     exact_pattern: re.Pattern[str] = field(init=False, repr=False)
     param_names: list[str] = field(init=False)
+    query_parameters: list[dict[str, Any]] = field(init=False, repr=False)  # the ``in: query`` ones
+    odata: bool = field(init=False, repr=False)  # a collection operation: it takes OData query options
 
     def __post_init__(self) -> None:
         self.param_names = re.findall(r"{([^}/]+)}", self.path)
+        self.query_parameters = [p for p in self.parameters if p.get("in") == "query"]
+        self.odata = any(p["name"].startswith("$") for p in self.query_parameters)
         regex = re.sub(r"{([^}/]+)}", lambda m: f"(?P<{_group(m.group(1))}>[^/]+)",
                        _escape_literals(self.path))
         self.pattern = re.compile(f"^{regex}/?$", re.IGNORECASE)
@@ -49,11 +53,6 @@ class Operation:
         if found is None:
             return None
         return {name: unquote(found.group(_group(name))) for name in self.param_names}
-
-    @property
-    def odata(self) -> bool:
-        """A collection operation: it takes OData query options."""
-        return any(p["name"].startswith("$") for p in self.parameters if p.get("in") == "query")
 
     @property
     def success(self) -> tuple[int, dict[str, Any] | None]:

@@ -14,12 +14,11 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+import orjson
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from simulator.spec import odata
@@ -71,17 +70,17 @@ class Call:
     def world(self) -> Any:
         return self.sim.world
 
-    @cached_property
-    def _base_url(self) -> str:
-        scope = self.request.scope
-        host = self.request.headers.get("host")
-        if not host:
-            server = scope.get("server") or ("localhost", 80)
-            host = f"{server[0]}:{server[1]}"
-        return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}"
+    _base_url: str | None = field(default=None, init=False, repr=False)
 
     def url_for(self, relative: str) -> str:
         """An absolute URL for a path of this surface (for HAL links and Location headers)."""
+        if self._base_url is None:
+            scope = self.request.scope
+            host = self.request.headers.get("host")
+            if not host:
+                server = scope.get("server") or ("localhost", 80)
+                host = f"{server[0]}:{server[1]}"
+            self._base_url = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}"
         return self._base_url + relative
 
 
@@ -127,10 +126,7 @@ class SpecRouter:
         self.paths_ignore_case = paths_ignore_case
         self.role_rank = role_rank
         self.next_links = next_links
-        self._by_segment: dict[str, list[Operation]] = {}  # first path segment (lower case) -> operations
-        for op in contract.operations:  # kept in the contract's order: literal paths before templates
-            first = op.path.strip("/").split("/")[0].lower()
-            self._by_segment.setdefault("{" if first.startswith("{") else first, []).append(op)
+        self._candidates = _candidates(contract.operations)
         unknown = set(self.handlers) - {op.operation_id for op in contract.operations}
         if unknown:
             raise ValueError(f"handlers for operations the contract does not have: {sorted(unknown)}")
@@ -140,21 +136,23 @@ class SpecRouter:
             return
         request = Request(scope, receive)
         try:
-            response = await self._handle(request)
+            status, content, headers = await self._handle(request)
         except ApiError as error:
-            response = self._error(error)
+            status, content, headers = self._error(error)
         except Exception:  # a bug of ours must still answer in the vendor's shape, never a stack trace
             log.exception("unhandled error serving %s %s", scope["method"], scope["path"])
-            response = self._error(ApiError(500, "An error has occurred."))
-        await response(scope, receive, send)
+            status, content, headers = self._error(ApiError(500, "An error has occurred."))
+        await _send(send, status, content, headers)
 
     # -- the pipeline ------------------------------------------------------------------------
-    async def _handle(self, request: Request) -> Response:
+    async def _handle(self, request: Request) -> Answer:
         path = _relative_path(request.scope)
         operation, params = self._match(request.method, path, request)
         principal = self._authorize(operation, request)
-        query = dict(request.query_params)
-        _check_query(operation, query)
+        query_string = request.scope.get("query_string")
+        query = dict(request.query_params) if query_string else {}
+        if operation.query_parameters:
+            _check_query(operation, query)
         body = await self._bind_body(operation, request)
         handler = self.handlers.get(operation.operation_id)
         if handler is None:
@@ -165,7 +163,7 @@ class SpecRouter:
         if operation.odata and _is_collection(reply.body):
             reply.body = _page(reply.body, query, self.next_links)
         if isinstance(reply.body, bytes):  # a binary answer (an attachment), its content type in the headers
-            return Response(reply.body, status_code=reply.status, headers=reply.headers)
+            return reply.status, reply.body, {"content-type": "application/octet-stream", **(reply.headers or {})}
         return _json(reply.status, reply.body, reply.headers)
 
     @staticmethod
@@ -186,8 +184,7 @@ class SpecRouter:
         allowed: list[str] = []
         ignore_case = (self.sim.quirks.case_insensitive_paths if self.paths_ignore_case is None
                        else self.paths_ignore_case)
-        first = path.strip("/").split("/")[0].lower()
-        for operation in [*self._by_segment.get(first, ()), *self._by_segment.get("{", ())]:
+        for operation in self._candidates(path):
             params = operation.match(path, ignore_case)
             if params is None:
                 continue
@@ -233,8 +230,31 @@ class SpecRouter:
                            {"model": [f"The request body is not valid JSON: {exc}"]}) from exc
         return self.bind_json(value, schema, self.strictness)
 
-    def _error(self, error: ApiError) -> Response:
+    def _error(self, error: ApiError) -> Answer:
         return _json(error.status, self.render_error(error), error.headers)
+
+
+def _candidates(operations: list[Operation]) -> Callable[[str], list[Operation]]:
+    """The operations a path may match, in the contract's order (literal paths before templates): those
+    with its first segment (any case) and its number of segments, then those starting with a parameter."""
+    def key(path: str) -> tuple[str, int]:
+        trimmed = path[:-1] if path.endswith("/") else path  # a template matches with or without one more "/"
+        first = trimmed[1:].split("/", 1)[0].lower()
+        return "{" if first.startswith("{") else first, trimmed.count("/")
+
+    if any(op.path.endswith("/") for op in operations):  # such a template also takes a path with "//": unindexed
+        return lambda path: operations
+    by_key: dict[tuple[str, int], list[Operation]] = {}
+    for op in operations:
+        by_key.setdefault(key(op.path), []).append(op)
+    templates = {n: ops for (first, n), ops in by_key.items() if first == "{"}
+    index = {(first, n): [*ops, *templates.get(n, ())] for (first, n), ops in by_key.items() if first != "{"}
+
+    def candidates(path: str) -> list[Operation]:
+        first, n = key(path)
+        return index.get((first, n)) or templates.get(n) or []
+
+    return candidates
 
 
 def dotnet_bind(value: Any, schema: dict[str, Any], strictness: Strictness) -> Any:
@@ -308,8 +328,38 @@ def _relative_path(scope: Scope) -> str:
     return path or "/"
 
 
-def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
-    content = b"" if body is None and status == 204 else json.dumps(
-        body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response(content, status_code=status, headers=dict(headers or {}),
-                    media_type="application/json; charset=utf-8")
+Answer = tuple[int, bytes, Mapping[str, str] | None]  # status, body, headers
+
+
+def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Answer:
+    return status, b"" if body is None and status == 204 else dumps(body), headers
+
+
+def dumps(body: Any) -> bytes:
+    """Compact UTF-8 JSON, as ``json.dumps(body, ensure_ascii=False, separators=(",", ":"))`` writes it.
+
+    orjson writes the same bytes several times faster; what it would write differently or take where the
+    standard library refuses (dates, dataclasses, integers beyond 64 bits, keys that are not strings) goes to
+    the standard library. Floats below 1e-4 or from 1e16 differ in their exponent's spelling only (``1e-5``
+    for ``1e-05``), the same number."""
+    try:
+        return orjson.dumps(body, option=_ORJSON)
+    except TypeError:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+_ORJSON = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+_JSON_TYPE = (b"content-type", b"application/json; charset=utf-8")
+
+
+async def _send(send: Send, status: int, content: bytes, headers: Mapping[str, str] | None) -> None:
+    """The answer, with the headers Starlette's ``Response`` would give it (the handler's, then content-length
+    unless the status has no body, then the JSON content type)."""
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()] if headers else []
+    given = {k for k, _ in raw}
+    if b"content-length" not in given and not (status < 200 or status in (204, 304)):
+        raw.append((b"content-length", str(len(content)).encode("latin-1")))
+    if b"content-type" not in given:
+        raw.append(_JSON_TYPE)
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": content})

@@ -58,18 +58,18 @@ class Clock:
         self.scale = scale
         self._wall = wall
         self._wall_origin = wall()
-        self._origin = (start or datetime.now(UTC)).astimezone(UTC)
-        self._offset = timedelta(0)  # advances and the manual position
+        self._manual = self.mode is ClockMode.MANUAL
+        # simulated time at the wall clock's origin, advances included (the manual clock's time)
+        self._start = (start or datetime.now(UTC)).astimezone(UTC)
         self._timers: list[Timer] = []
         self._seq = itertools.count()
         self._firing = False
 
     # -- reading -----------------------------------------------------------------------------
     def now(self) -> datetime:
-        if self.mode is ClockMode.MANUAL:
-            return self._origin + self._offset
-        elapsed = (self._wall() - self._wall_origin) * self.scale
-        return self._origin + self._offset + timedelta(seconds=elapsed)
+        if self._manual:
+            return self._start
+        return self._start + timedelta(seconds=(self._wall() - self._wall_origin) * self.scale)
 
     def next_due(self) -> datetime | None:
         while self._timers and self._timers[0].cancelled:
@@ -112,12 +112,12 @@ class Clock:
 
     def set(self, instant: datetime) -> None:
         """Put simulated time at ``instant`` (even backwards): restoring a snapshot needs it."""
-        self._offset += instant.astimezone(UTC) - self.now()
+        self._start += instant.astimezone(UTC) - self.now()
 
     def _move_to(self, instant: datetime) -> None:
         gap = instant - self.now()
         if gap > timedelta(0):
-            self._offset += gap
+            self._start += gap
 
     def _fire_until(self, instant: datetime) -> int:
         if self._firing:  # a callback advancing the clock must not re-enter the loop

@@ -37,6 +37,7 @@ from simulator.world.model import (
 )
 from simulator.world.queue_log import QueueEventKind
 from simulator.world.quirks import Quirks
+from simulator.world.ready import ReadyAgents
 from simulator.world.sessions import Sessions
 from simulator.world.stats import AgentActivity, QueueNow, Staffing, agent_activity, queue_now, staffing
 
@@ -85,7 +86,10 @@ class World:
         self.media_servers: dict[str, MediaServer] = {}
         self.reason_codes: dict[str, ReasonCode] = {}
         self._cache: dict[object, Any] = {}  # derived values, dropped on every change
-        self.bus.subscribe(Event, lambda event: self._cache.clear())
+        self._agent_cache: dict[object, Any] = {}  # derived from the configuration, agents and groups alone: items
+        # moving keep them
+        self._ready: dict[str, ReadyAgents] = {}  # queue id -> its agents as routing orders them (agent-derived)
+        self.bus.subscribe(Event, self._changed)
         self.items: dict[str, OpenMediaItem] = {}
         self._folded_ids: dict[str, str] = {}  # lower-cased id -> id, for lookups in any case
         self._ended: deque[str] = deque()
@@ -161,15 +165,26 @@ class World:
         return queue
 
     def open_media_server(self) -> MediaServer | None:
-        return next((m for m in self.media_servers.values() if m.media_type is MediaType.OpenMedia), None)
+        return self._cached("open_media_server", lambda: next(
+            (m for m in self.media_servers.values() if m.media_type is MediaType.OpenMedia), None), self._agent_cache)
 
     def open_media_queues(self) -> list[Queue]:
-        return [q for q in self.queues.values() if q.media_type is MediaType.OpenMedia]
+        return self._cached("open_media_queues", lambda: [
+            q for q in self.queues.values() if q.media_type is MediaType.OpenMedia], self._agent_cache)
 
     def members(self, queue: Queue) -> list[Employee]:
         """Agents of the queue's groups who are present in them (primary group first)."""
         return self._cached(("members", queue.id),
-                            lambda: routing.queue_members(queue, self.agent_groups, self.employees))
+                            lambda: routing.queue_members(queue, self.agent_groups, self.employees),
+                            self._agent_cache)
+
+    def ready_agents(self, queue: Queue) -> ReadyAgents:
+        """Members logged in, Available and ready for open media, ordered as the router offers to them."""
+        pool = self._ready.get(queue.id)
+        if pool is None:
+            ready = [m for m in self.members(queue) if m.available_for(MediaType.OpenMedia)]
+            pool = self._ready[queue.id] = ReadyAgents(ready, MediaType.OpenMedia)
+        return pool
 
     def agent_group(self, ref: str) -> AgentGroup:
         wanted = ref.lower()
@@ -193,7 +208,8 @@ class World:
         raise NotFound(f"reason code {ref!r} not found")
 
     def offline_reason(self, queue: Queue) -> str | None:
-        return routing.offline_reason(queue, self.members(queue))
+        return self._cached(("offline", queue.id), lambda: routing.offline_reason(queue, self.members(queue)),
+                            self._agent_cache)
 
     def item(self, item_id: str) -> OpenMediaItem:
         """An item by id in any case (IIS and the SDK treat ids case-insensitively)."""
@@ -215,10 +231,11 @@ class World:
         return agent_activity(employee, [self.items[i].state for i in employee.active_items if i in self.items]
                               + self.sessions.conversation_states(employee))
 
-    def queue_now(self, queue: Queue) -> QueueNow:
+    def queue_now(self, queue: Queue, at: datetime | None = None) -> QueueNow:
+        """The queue's Queue Now at ``at`` (default: now; one instant for a list of queues)."""
         others = self.sessions.waiting_since(queue)  # calls, chats, e-mails and SMS waiting in it
         heads = [self.items[queue.waiting[0]].time_offered_to_queue] if queue.waiting else []
-        return queue_now(self.clock.now(), len(queue.waiting) + len(others), min(heads + others, default=None),
+        return queue_now(at or self.clock.now(), len(queue.waiting) + len(others), min(heads + others, default=None),
                          self._staffing(queue), queue.log,
                          queue.stats.transfers_to_unavailable)
 
@@ -231,11 +248,22 @@ class World:
         return self._cached(("staffing", queue.id),
                             lambda: staffing(queue.media_type, self.members(queue), on_acd))
 
-    def _cached(self, key: object, compute: Callable[[], Any]) -> Any:
+    def _cached(self, key: object, compute: Callable[[], Any], cache: dict[object, Any] | None = None) -> Any:
         """A value derived from the world's state, kept until the next change (the bus says when)."""
-        if key not in self._cache:
-            self._cache[key] = compute()
-        return self._cache[key]
+        cache = self._cache if cache is None else cache
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
+    def _changed(self, event: Event) -> None:
+        """Drop what the change may have changed: an item moving leaves agents and groups as they were."""
+        self._cache.clear()
+        if not isinstance(event, OpenMediaChanged):
+            self._agents_changed()
+
+    def _agents_changed(self) -> None:
+        self._agent_cache.clear()
+        self._ready.clear()
 
     def state_counts(self) -> Counter[ConversationState]:
         """Items per state, ended ones included even when pruned from history."""
@@ -258,7 +286,7 @@ class World:
         item = self._new_item(request, agent.id)
         item.state = next_state(None, Action.OFFER)
         item.agent_id, item.time_offered_to_agent = agent.id, self.clock.now()
-        agent.active_items.append(item.id)
+        self._take(agent, item)
         self.bus.publish(OpenMediaChanged(self.clock.now(), item, None))
         self.agents.offered(item, agent)
         return item
@@ -390,6 +418,7 @@ class World:
     def _after_agent_change(self, employee: Employee) -> None:
         """An agent who is no longer available loses pending offers (requeued); one who is gets another
         chance at items whose offer they let ring out before."""
+        self._agents_changed()  # before routing below sees the agent
         for item_id in list(employee.active_items):
             item = self.items.get(item_id)
             if item is not None and item.state is ConversationState.Offered and not employee.available:
@@ -439,7 +468,7 @@ class World:
         queue.waiting.remove(item.id)
         now = self.clock.now()
         item.agent_id, item.time_offered_to_agent, item.time_accepted = agent.id, now, now
-        agent.active_items.append(item.id)
+        self._take(agent, item)
         queue.stats.answered += 1
         queue.log.record(now, QueueEventKind.ANSWERED, _seconds(now, item.time_offered_to_queue))
         self._count_handled(agent)
@@ -474,7 +503,7 @@ class World:
         else:
             item.agent_id = employee.id
             item.time_offered_to_agent = self.clock.now()
-            employee.active_items.append(item.id)
+            self._take(employee, item)
             self._move(item, Action.TRANSFER_TO_AGENT)
             self.agents.offered(item, employee)
         self.dispatch()
@@ -492,19 +521,20 @@ class World:
         """Offer waiting items to free agents, oldest item first across queues; returns offers made."""
         offers = 0
         progress = True
+        waiting = [q for q in self.queues.values() if q.waiting.ids]  # an offer only ever empties a queue
         while progress:
             progress = False
             heads = sorted(
-                (q for q in self.queues.values() if q.waiting),
+                (q for q in waiting if q.waiting),
                 key=lambda q: self.items[q.waiting[0]].time_offered_to_queue,
             )
             for queue in heads:
-                members = self.members(queue)
-                if not any(m.can_take(MediaType.OpenMedia) for m in members):
+                ready = self.ready_agents(queue)
+                if not ready.any_free():
                     continue
                 for item_id in queue.waiting:  # the loop ends as soon as the list changes
                     item = self.items[item_id]
-                    agent = routing.pick_agent(item, members)
+                    agent = ready.pick(item)  # what routing.pick_agent(item, members) answers, in O(log n)
                     if agent is None:
                         continue
                     self._offer(queue, item, agent)
@@ -550,7 +580,7 @@ class World:
         queue.waiting.remove(item.id)
         item.agent_id = agent.id
         item.time_offered_to_agent = self.clock.now()
-        agent.active_items.append(item.id)
+        self._take(agent, item)
         self._move(item, Action.OFFER)  # observers see the item with its agent
         self.agents.offered(item, agent)
 
@@ -587,12 +617,22 @@ class World:
     def _count_handled(agent: Employee) -> None:
         agent.handled_today[MediaType.OpenMedia] = agent.handled_today.get(MediaType.OpenMedia, 0) + 1
 
+    def _take(self, agent: Employee, item: OpenMediaItem) -> None:
+        agent.active_items.append(item.id)
+        self._moved(agent)
+
     def _release_agent(self, item: OpenMediaItem) -> None:
         agent = self.employees.get(item.agent_id or "")
         if agent is not None and item.id in agent.active_items:
             agent.active_items.remove(item.id)
             if not agent.active_items:
                 agent.idle_since = self.clock.now()
+            self._moved(agent)
+
+    def _moved(self, agent: Employee) -> None:
+        """The agent's load or idle time changed: the router's order of agents follows."""
+        for pool in self._ready.values():
+            pool.moved(agent)
 
     def _ended_now(self, item: OpenMediaItem) -> None:
         item.time_ended = self.clock.now()

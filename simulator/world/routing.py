@@ -79,7 +79,6 @@ def choose_destination(
     unknown queue, or an offline one when that quirk is on, falls to the server's routing-failure
     destination, the last resort, taken as it is; without one the item fails.
     """
-    by_id = {q.id: q for q in queues}
     wanted: Queue | None = None
     reason = FailedRouteReason.None_
     unavailable: Queue | None = None
@@ -88,7 +87,7 @@ def choose_destination(
         if wanted is None:
             reason = FailedRouteReason.QueueNotFound
     elif server and server.default_queue_id:
-        wanted = by_id.get(server.default_queue_id)
+        wanted = _by_id(queues, server.default_queue_id)
     if wanted is None and reason is FailedRouteReason.None_:
         reason = FailedRouteReason.NoDestination
     if wanted is not None and wanted.media_type is not MediaType.OpenMedia:
@@ -97,11 +96,15 @@ def choose_destination(
         unavailable, wanted, reason = wanted, None, FailedRouteReason.QueueOffline
     if wanted is not None:
         return Destination(wanted, swallowed=swallows(wanted, quirks))
-    fallback = by_id.get(server.routing_failure_queue_id or "") if server else None
+    fallback = _by_id(queues, server.routing_failure_queue_id) if server else None
     if fallback is not None and quirks.routing_failure_destination:
         return Destination(fallback, swallowed=swallows(fallback, quirks), via_failure_destination=True,
                            unavailable_queue=unavailable)
     return Destination(None, failed_reason=reason, unavailable_queue=unavailable)
+
+
+def _by_id(queues: list[Queue], queue_id: str | None) -> Queue | None:
+    return next((q for q in queues if q.id == queue_id), None) if queue_id else None
 
 
 def swallows(queue: Queue, quirks: Quirks) -> bool:
@@ -113,7 +116,8 @@ def pick_agent(item: OpenMediaItem, members: list[Employee]) -> Employee | None:
     """The agent to offer to, among those ready for open media with free workload.
 
     Least loaded first, then longest idle, then the order of ``members`` (primary group first).
-    Agents whose offer of this item already timed out are passed over.
+    Agents whose offer of this item already timed out are passed over. (The rule as stated; the world
+    keeps each queue's agents in this order instead of searching them: ``simulator.world.ready``.)
     """
     candidates = [m for m in members if m.can_take(MediaType.OpenMedia) and m.id not in item.declined_by]
     if not candidates:

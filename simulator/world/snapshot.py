@@ -124,10 +124,8 @@ def load(data: dict[str, Any], clock: Clock, bus: EventBus | None = None, quirks
             queue: Queue = world.queues[q["id"]]
             queue.waiting = WaitingList()
             queue.stats = decode_entity(QueueCounters, q["stats"])
-            queue.log.entries.clear()
-            queue.log.entries.extend((datetime.fromisoformat(at), QueueEventKind(kind), seconds)
-                                     for at, kind, seconds in q["log"])
-            queue.log.rebuild()
+            queue.log.replace((datetime.fromisoformat(at), QueueEventKind(kind), seconds)
+                              for at, kind, seconds in q["log"])
         world.items = {i["id"]: decode_entity(OpenMediaItem, i) for i in data["items"]}
         for q in data["queues"]:
             for item_id in q["waiting"]:
@@ -139,6 +137,7 @@ def load(data: dict[str, Any], clock: Clock, bus: EventBus | None = None, quirks
         world.ended_counts = Counter({ConversationState[k]: v for k, v in data["ended_counts"].items()})
         world._ids.setstate(_tuples(data["id_generator"]))
         world.agents.cancel_all()  # the snapshot's timers, not the ones a fresh world starts with
+        world._agents_changed()  # its agents were replaced: nothing derived from the old ones may stay
         for timer in data["timers"]:
             world.agents.restore(timer["item"], timer["action"], timer["agent"],
                                  datetime.fromisoformat(timer["due"]))

@@ -2,7 +2,7 @@
 
 Nothing here is stored twice: counts come from the entities and from each queue's event log, a
 bounded record of what happened to items in the queue (kept for a day of simulated time), so the
-"today", "last hour" and "last 15 minutes" windows are exact.
+"today", "last hour" and "last 15 minutes" windows (``Window``, kept up to date by the log) are exact.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from simulator.world.model import ConversationState, Employee, MediaType, PresenceAvailability
-from simulator.world.queue_log import QueueEventKind, QueueLog, Tally
+from simulator.world.queue_log import QueueLog, Window
 
 HOUR = timedelta(hours=1)
 QUARTER = timedelta(minutes=15)
@@ -45,29 +45,10 @@ def agent_activity(employee: Employee, item_states: list[ConversationState]) -> 
 
 
 @dataclass(frozen=True)
-class Window:
-    offered: int
-    answered: int
-    abandoned: int
-    handled: int
-    answered_within_service_level: int
-    average_answer_seconds: float
-    average_handle_seconds: float
-
-    def percentage(self, part: int) -> float:
-        total = self.answered + self.abandoned
-        return round(100.0 * part / total, 2) if total else 0.0
-
-    @property
-    def service_level(self) -> float:
-        total = self.answered + self.abandoned
-        return round(100.0 * self.answered_within_service_level / total, 2) if total else 100.0
-
-
-@dataclass(frozen=True)
 class QueueNow:
-    """A queue's real-time picture ("Queue Now" in MiCC)."""
+    """A queue's real-time picture ("Queue Now" in MiCC) at one instant."""
 
+    at: datetime
     waiting: int
     longest_waiting_since: datetime | None
     longest_waiting_seconds: float
@@ -82,22 +63,6 @@ class QueueNow:
     today: Window
     last_hour: Window
     last_15_minutes: Window
-
-
-def window(tallies: dict[QueueEventKind, Tally]) -> Window:
-    def get(kind: QueueEventKind) -> Tally:
-        return tallies.get(kind) or Tally()
-
-    answered, handled = get(QueueEventKind.ANSWERED), get(QueueEventKind.HANDLED)
-    return Window(
-        offered=get(QueueEventKind.OFFERED).count,
-        answered=answered.count,
-        abandoned=get(QueueEventKind.ABANDONED).count,
-        handled=handled.count,
-        answered_within_service_level=answered.within_service_level,
-        average_answer_seconds=answered.seconds / answered.count if answered.count else 0.0,
-        average_handle_seconds=handled.seconds / handled.count if handled.count else 0.0,
-    )
 
 
 def start_of_day(now: datetime) -> datetime:
@@ -132,10 +97,10 @@ def staffing(media: MediaType, members: list[Employee], on_acd: set[str]) -> Sta
 def queue_now(now: datetime, waiting: int, oldest: datetime | None, staff: Staffing, log: QueueLog,
               transfers_to_unavailable: int) -> QueueNow:
     """``waiting`` items, the ``oldest`` of them waiting since then."""
-    today_tallies = log.today(now)
-    today = window(today_tallies)
+    today = log.today(now)
     handle = today.average_handle_seconds or 0.0
     return QueueNow(
+        at=now,
         waiting=waiting,
         longest_waiting_since=oldest,
         longest_waiting_seconds=(now - oldest).total_seconds() if oldest else 0.0,
@@ -144,10 +109,10 @@ def queue_now(now: datetime, waiting: int, oldest: datetime | None, staff: Staff
         agents_unavailable=staff.unavailable,
         agents_on_acd=staff.on_acd,
         agents_logged_in=staff.logged_in,
-        requeued_today=(today_tallies.get(QueueEventKind.REQUEUED) or Tally()).count,
+        requeued_today=log.requeued_today(now),
         transfers_to_unavailable=transfers_to_unavailable,
         estimated_wait_seconds=round(handle * waiting / (staff.capacity or 1), 1),
         today=today,
-        last_hour=window(log.since(now - HOUR)),
-        last_15_minutes=window(log.since(now - QUARTER)),
+        last_hour=log.last(HOUR, now),
+        last_15_minutes=log.last(QUARTER, now),
     )

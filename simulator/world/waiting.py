@@ -17,7 +17,7 @@ Key = tuple[datetime, int]
 
 class WaitingList:
     def __init__(self) -> None:
-        self._ids: list[str] = []
+        self.ids: list[str] = []  # in the order served: read it, never change it (a list's truth costs no call)
         self._keys: list[Key] = []
         self._key_of: dict[str, Key] = {}
 
@@ -27,12 +27,12 @@ class WaitingList:
             raise ValueError(f"{item_id!r} is already waiting")
         at = bisect_right(self._keys, key)
         self._keys.insert(at, key)
-        self._ids.insert(at, item_id)
+        self.ids.insert(at, item_id)
         self._key_of[item_id] = key
 
     def remove(self, item_id: str) -> None:
         at = self.index(item_id)
-        del self._keys[at], self._ids[at]
+        del self._keys[at], self.ids[at]
         del self._key_of[item_id]
 
     def index(self, item_id: str) -> int:
@@ -46,17 +46,17 @@ class WaitingList:
         return item_id in self._key_of
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self.ids)
 
     def __bool__(self) -> bool:
-        return bool(self._ids)
+        return bool(self.ids)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._ids)
+        return iter(self.ids)
 
     def __getitem__(self, index: int) -> str:
-        return self._ids[index]
+        return self.ids[index]
 
     def __repr__(self) -> str:
-        return f"WaitingList({self._ids!r})"
+        return f"WaitingList({self.ids!r})"
 

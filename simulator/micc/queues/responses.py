@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -36,7 +38,9 @@ def queue_to_wire(world: World, queue: Queue, call: Call) -> dict[str, Any]:
     }
 
 
-def _window(prefix: str, suffix: str, w: Window) -> dict[str, Any]:
+@lru_cache(maxsize=1024)
+def _window(suffix: str, w: Window) -> dict[str, Any]:
+    """A window's fields (equal windows give equal fields: a queue's windows change only with its log)."""
     return {
         f"offeredConversations{suffix}": w.offered,
         f"answeredConversations{suffix}": w.answered,
@@ -50,8 +54,9 @@ def _window(prefix: str, suffix: str, w: Window) -> dict[str, Any]:
     }
 
 
-def queue_state_to_wire(world: World, queue: Queue, links: Links) -> dict[str, Any]:
-    now = world.queue_now(queue)
+def queue_state_to_wire(world: World, queue: Queue, links: Links, at: datetime | None = None) -> dict[str, Any]:
+    """The queue's state (Queue Now) at ``at`` (default: now)."""
+    now = world.queue_now(queue, at)
     server = world.media_servers.get(queue.media_server_id or "")
     state: dict[str, Any] = {
         "_links": {"self": {"href": links.url_for(f"/queues/{queue.id}/state")},
@@ -80,11 +85,11 @@ def queue_state_to_wire(world: World, queue: Queue, links: Links) -> dict[str, A
         "abandonedConversationsAverageDurationToday": dotnet_timespan(0),
         "conversationTotalDurationToday": dotnet_timespan(now.today.average_handle_seconds * now.today.handled),
         "serviceLevelGoalPercentage": 80,
-        "timeOfLastReceivedUpdate": dotnet_datetime(world.clock.now()),
+        "timeOfLastReceivedUpdate": dotnet_datetime(now.at),
     }
-    state.update(_window("", "Today", now.today))
-    state.update(_window("", "InTheLastHour", now.last_hour))
-    state.update(_window("", "InTheLast15Minutes", now.last_15_minutes))
+    state.update(_window("Today", now.today))
+    state.update(_window("InTheLastHour", now.last_hour))
+    state.update(_window("InTheLast15Minutes", now.last_15_minutes))
     return state
 
 
@@ -96,7 +101,8 @@ def get_queues(call: Call) -> dict[str, Any]:
 
 def get_queue_states(call: Call) -> dict[str, Any]:
     world: World = call.world
-    return hal_collection((queue_state_to_wire(world, q, call) for q in _visible_queues(call)),
+    at = world.clock.now()  # every queue as it is at one instant
+    return hal_collection((queue_state_to_wire(world, q, call, at) for q in _visible_queues(call)),
                           call.url_for("/queues/states"))
 
 
