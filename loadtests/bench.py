@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import shutil
@@ -127,15 +128,20 @@ def simulator(world: dict, journal_size: int = 1000):
 
 def wrk(url: str, duration: float, connections: int, script: str | None = None) -> dict:
     threads = max(1, min(2, connections))
-    args = ["wrk", "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{duration:g}s", url]
+    duration = max(1, math.ceil(duration))  # wrk takes whole seconds only ("2.8s" is a usage error)
+    args = ["wrk", "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", url]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         if script:
             lua.write(script)
     if script:
         args[1:1] = ["-s", lua.name]
-    out = subprocess.run(args, capture_output=True, text=True, timeout=duration + 60).stdout
+    done = subprocess.run(args, capture_output=True, text=True, timeout=duration + 60)
     os.unlink(lua.name)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    found = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
+    if found is None:
+        raise SystemExit(f"wrk gave no result for {url}: {(done.stderr or done.stdout).strip()[:500]}")
+    out = done.stdout
+    rps = float(found.group(1))
     latency = {p: _ms(re.search(rf"\s{p}%\s+([\d.]+\w+)", out).group(1)) for p in ("50", "99")}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"requests_per_s": rps, "p50_ms": latency["50"], "p99_ms": latency["99"],
