@@ -101,10 +101,7 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
     starlette.state.sim = sim
     steps = [IisPaths(sim.quirks), *(step for face in faces for step in face.steps),
              JournalRecorder(lambda: sim.journal), FaultInjector(sim)]
-    app: ASGIApp = Chain(steps, routes, fallback=starlette)
-    for middleware in reversed([m for face in faces for m in face.middleware]):
-        app = middleware.cls(app, *middleware.args, **middleware.kwargs)
-    return app
+    return Chain(steps, routes, fallback=starlette)
 
 
 async def _drive_clock(sim: Simulator) -> None:

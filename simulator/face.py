@@ -14,7 +14,6 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
-from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 
@@ -24,5 +23,3 @@ class Face:
     routes: list[BaseRoute]
     lifespan: Callable[[], AbstractAsyncContextManager[None]] | None = field(default=None)
     steps: list[object] = field(default_factory=list)  # chain steps, run for every request before routing
-    # ASGI middleware around the whole chain, for what a step cannot do; each layer costs every request
-    middleware: list[Middleware] = field(default_factory=list)
