@@ -14,8 +14,9 @@ from typing import Any
 
 from simulator.cloudlink.admin import wire
 from simulator.cloudlink.admin.access import allowed, outranks
-from simulator.cloudlink.admin.models import Account, Directory, DirectoryError, Group, User
+from simulator.cloudlink.admin.models import Account, Directory, Group, User
 from simulator.cloudlink.common import cloudlink, collection, principal, publish
+from simulator.cloudlink.errors import DirectoryError
 from simulator.spec.ajv import ajv_bind
 from simulator.spec.binding import Strictness
 from simulator.spec.contract import load_contract
