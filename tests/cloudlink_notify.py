@@ -1,4 +1,4 @@
-"""Helpers for the CloudLink notification tests: a real webhook receiver on loopback, tokens, the delivery log."""
+"""Helpers for the CloudLink notification tests: a real webhook receiver on loopback, API clients, the delivery log."""
 
 from __future__ import annotations
 
@@ -78,17 +78,9 @@ def receiver(statuses: list[int] | None = None) -> Iterator[Receiver]:
         r.close()
 
 
-def token(live: Any, username: str = ADMIN, **extra: str) -> str:
-    r = live.http.post("/authentication/2017-09-01/token",
-                       json={"grant_type": "password", "username": username, "password": "password", **extra})
-    assert r.status_code == 200, r.text
-    return r.json()["access_token"]
-
-
 def api(live: Any, username: str = ADMIN) -> httpx.Client:
     """A client of the Notifications API signed in as ``username``."""
-    return httpx.Client(base_url=live.base_url + NOTIFY, timeout=30,
-                        headers={"Authorization": f"Bearer {token(live, username)}"})
+    return live.cloudlink(username, NOTIFY)
 
 
 def subscribe(client: httpx.Client, **body: Any) -> dict[str, Any]:

@@ -45,6 +45,19 @@ class LiveSim:
         assert r.status_code == 200, r.text
         return r.json()["access_token"]
 
+    def cloudlink_token(self, username: str, password: str = "password", **extra: str) -> str:
+        """A CloudLink access token (password grant; ``extra``: e.g. ``account_id``)."""
+        r = self.http.post("/authentication/2017-09-01/token",
+                           json={"grant_type": "password", "username": username, "password": password, **extra})
+        assert r.status_code == 200, r.text
+        return r.json()["access_token"]
+
+    def cloudlink(self, username: str, base: str = "") -> httpx.Client:
+        """A client of the CloudLink service at ``base`` (``/media/2017-09-01``; none: paths name the service)
+        signed in as ``username``."""
+        return httpx.Client(base_url=self.base_url + base, timeout=30,
+                            headers={"Authorization": f"Bearer {self.cloudlink_token(username)}"})
+
     def sdk(self, token: str) -> httpx.Client:
         return httpx.Client(base_url=f"{self.base_url}/miccsdk/api/v1",
                             headers={"Authorization": f"Bearer {token}"}, timeout=30)

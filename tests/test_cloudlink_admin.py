@@ -24,10 +24,7 @@ def login(live, username: str, password: str = "password", account: str | None =
 
 def as_(live, username: str) -> httpx.Client:
     """An Admin API client with ``username``'s token, as an integration would hold one."""
-    r = login(live, username)
-    assert r.status_code == 200, r.text
-    return httpx.Client(base_url=f"{live.base_url}{ADMIN}", timeout=30,
-                        headers={"Authorization": f"Bearer {r.json()['access_token']}"})
+    return live.cloudlink(username, ADMIN)
 
 
 def account_id(live, ref: str = ACCOUNT_NUMBER) -> str:

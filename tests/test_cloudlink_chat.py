@@ -40,10 +40,7 @@ def login(live) -> Iterator[Callable[..., Person]]:
             token = live.sim.cloudlink.sessions.issue(Principal("guest", guest, account, "GUEST", "Bob Smith"),
                                                       live.sim.clock.now()).access_token
         else:
-            grant = {"grant_type": "password", "username": username, "password": "password"}
-            r = live.http.post(f"{AUTH}/token", json={**grant, **({"account_id": account_id} if account_id else {})})
-            assert r.status_code == 200, r.text
-            token = r.json()["access_token"]
+            token = live.cloudlink_token(username, **({"account_id": account_id} if account_id else {}))
         me = live.http.get(f"{AUTH}/token", headers={"Authorization": f"Bearer {token}"}).json()
         client = httpx.Client(base_url=live.base_url + CHAT, headers={"Authorization": f"Bearer {token}"},
                               timeout=30)

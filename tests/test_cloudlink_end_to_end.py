@@ -64,14 +64,6 @@ def e2e_world():
     return config
 
 
-def login(live: LiveSim, username: str) -> httpx.Client:
-    """A client of every CloudLink service (paths start with the service's base) signed in as ``username``."""
-    r = live.http.post(f"{CL}/token", json={"grant_type": "password", "username": username, "password": "password"})
-    assert r.status_code == 200, r.text
-    return httpx.Client(base_url=live.base_url, timeout=30,
-                        headers={"Authorization": f"Bearer {r.json()['access_token']}"})
-
-
 def ok(response: httpx.Response) -> Any:
     assert response.status_code in (200, 201, 204), (response.request.method, response.request.url, response.text)
     return response.json() if response.content else None
@@ -136,8 +128,8 @@ def scenario() -> Iterator[Scenario]:
     runner = run_live(manual_settings(), e2e_world())
     live = next(runner)
     s = Scenario(live)
-    budd, other = login(live, "admin@budd.example.com"), login(live, "admin@other.example.com")
-    people = {ext: login(live, f"{login_}@budd.example.com") for ext, (login_, _) in PEOPLE.items()}
+    budd, other = live.cloudlink("admin@budd.example.com"), live.cloudlink("admin@other.example.com")
+    people = {ext: live.cloudlink(f"{login_}@budd.example.com") for ext, (login_, _) in PEOPLE.items()}
     s.ids.update({ext: me(client) for ext, client in people.items()})
     device: Device | None = None
     try:

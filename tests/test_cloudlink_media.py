@@ -25,18 +25,10 @@ def guide_world():
     return config
 
 
-def login(live, username: str) -> httpx.Client:
-    r = live.http.post("/authentication/2017-09-01/token", json={
-        "grant_type": "password", "username": username, "password": "password"})
-    assert r.status_code == 200, r.text
-    return httpx.Client(base_url=f"{live.base_url}{MEDIA}", timeout=30,
-                        headers={"Authorization": f"Bearer {r.json()['access_token']}"})
-
-
 @pytest.fixture
 def guide(live_with):
     live = live_with(world=guide_world())
-    with login(live, "admin@wagner.example.com") as admin:
+    with live.cloudlink("admin@wagner.example.com", MEDIA) as admin:
         yield live, admin
 
 
@@ -220,7 +212,7 @@ def test_an_external_number_answers_after_five_seconds_and_a_recorded_call_leave
 
 def test_a_user_controls_only_their_own_phone(guide):
     live, admin = guide
-    with login(live, "phone2001@wagner.example.com") as own:
+    with live.cloudlink("phone2001@wagner.example.com", MEDIA) as own:
         call_id = call(own, "2001", "2002")
         assert own.get(f"/endpoints/2002/calls/{call_id}").status_code == 403
         assert own.put("/endpoints/2002", json={"action": "dnd"}).status_code == 403
@@ -242,7 +234,8 @@ def test_the_guides_subscription_filters_match_the_publications(guide):
 
 def test_conferences_have_access_codes_participants_instances_and_attendance(guide):
     live, _ = guide
-    with login(live, "phone2001@wagner.example.com") as owner, login(live, "phone2002@wagner.example.com") as guest:
+    with (live.cloudlink("phone2001@wagner.example.com", MEDIA) as owner,
+          live.cloudlink("phone2002@wagner.example.com", MEDIA) as guest):
         owner_id = owner.get("/endpoints/2001").json()["userId"]
         guest_id = guest.get("/endpoints/2002").json()["userId"]
         r = owner.post("/conferences", json={

@@ -11,18 +11,10 @@ MEDIA = "/media/2017-09-01"
 AGENT = "tristan.cervantes@wagner.example.com"  # MiCC agent tcervantes (reporting 1001), extension 5001
 
 
-def login(live, username: str, base: str = PRESENCE) -> httpx.Client:
-    r = live.http.post("/authentication/2017-09-01/token", json={
-        "grant_type": "password", "username": username, "password": "password"})
-    assert r.status_code == 200, r.text
-    return httpx.Client(base_url=f"{live.base_url}{base}", timeout=30,
-                        headers={"Authorization": f"Bearer {r.json()['access_token']}"})
-
-
 @pytest.fixture
 def agent(live):
     """The agent's presence client, the agent's own userId, and the simulator."""
-    with login(live, AGENT) as presence:
+    with live.cloudlink(AGENT, PRESENCE) as presence:
         me = live.http.get("/authentication/2017-09-01/token", headers=presence.headers).json()["principalId"]
         yield live, presence, me
 
@@ -77,7 +69,7 @@ def test_sources_feed_the_aggregate_most_restrictive_first_and_the_deciding_sour
     assert {c["name"] for c in links["categories"]} == {"acd", "apps", "phones"}
 
     presence.put(f"/presentities/{me}/categories/apps/{app}", json={"status": "Busy", "reason": "in the app"})
-    with login(live, AGENT, MEDIA) as media:
+    with live.cloudlink(AGENT, MEDIA) as media:
         media.put("/endpoints/5001", json={"userAvailability": "busy"})
         assert aggregate(presence, me) == ("Busy", "")  # a tie: phones weigh more than a custom category
         media.put("/endpoints/5001", json={"action": "dnd"})
@@ -91,7 +83,7 @@ def test_sources_feed_the_aggregate_most_restrictive_first_and_the_deciding_sour
 
 def test_a_call_on_the_users_phone_makes_them_busy_and_ending_it_available_again(agent):
     live, presence, me = agent
-    with login(live, AGENT, MEDIA) as media:
+    with live.cloudlink(AGENT, MEDIA) as media:
         call_id = media.post("/endpoints/5001/calls", json={"to": "5002"}).json()["callId"]
         phone = source(presence, me, "phones")
         assert (phone["sourceId"], phone["presence"]["status"]) == ("5001", "Busy")
@@ -120,7 +112,7 @@ def test_a_micc_agent_set_busy_or_logged_out_shows_in_their_acd_source_with_a_pu
     assert sdk.put("/employees/me/state", json={"state": "Offline"}).status_code == 200
     assert source(presence, me, "acd")["presence"]["status"] == "Offline"
     assert aggregate(presence, me) == ("Available", "")  # logged out of ACD, but the idle phone is reachable
-    with login(live, AGENT, MEDIA) as media:
+    with live.cloudlink(AGENT, MEDIA) as media:
         media.put("/endpoints/5001", json={"userAvailability": "away"})
     assert aggregate(presence, me)[0] == "Away"
 
@@ -129,7 +121,7 @@ def test_an_open_media_item_offered_to_and_handled_by_the_agent_flows_into_prese
     from conftest import only_1001_world
 
     live = live_with(world=only_1001_world("never"))
-    with login(live, AGENT) as presence:
+    with live.cloudlink(AGENT, PRESENCE) as presence:
         me = live.http.get("/authentication/2017-09-01/token", headers=presence.headers).json()["principalId"]
         sdk = live.sdk(live.client_token())
         item = sdk.post("/openmedia", json={"queue": "Web Chat", "subject": "hello"}).json()["id"]
@@ -151,7 +143,7 @@ def test_users_change_only_their_own_presence_and_admins_manage_group_presentiti
     assert others and presence.get(f"/presentities/{others[0]}").status_code == 200
     assert presence.put(f"/presentities/{others[0]}", json={"status": "Away"}).status_code == 403
     assert presence.post("/presentities", json={"principalId": "sales-team"}).status_code == 403
-    with login(live, "admin@wagner.example.com") as admin:
+    with live.cloudlink("admin@wagner.example.com", PRESENCE) as admin:
         assert admin.put(f"/presentities/{others[0]}", json={"status": "Away"}).status_code == 200
         created = admin.post("/presentities", json={"principalId": "sales-team", "type": "group"})
         assert created.status_code == 201 and created.json()["presences"]["aggregate"]["status"] == "Unknown"
@@ -168,7 +160,7 @@ def test_micc_changes_still_flow_after_a_reset_and_presence_survives_a_restore(a
     presence.put(f"/presentities/{me}", json={"status": "DoNotDisturb", "reason": "focus"})
     saved = live.http.get("/_sim/snapshot").content
     live.http.post("/_sim/reset")
-    with login(live, AGENT) as fresh:
+    with live.cloudlink(AGENT, PRESENCE) as fresh:
         assert aggregate(fresh, me) == ("Available", "")
         live.set_agent("1001", presence="Away")
         assert source(fresh, me, "acd")["presence"]["status"] == "Away"

@@ -21,8 +21,9 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from simulator.chain import Exchange
-from simulator.cloudlink.admin.models import ROLE_RANK, DirectoryError
+from simulator.cloudlink.admin.models import ROLE_RANK
 from simulator.cloudlink.auth.models import Principal, TokenError
+from simulator.cloudlink.errors import DirectoryError
 from simulator.cloudlink.platform import CloudLink
 from simulator.micc.wire import hal_collection
 from simulator.spec.ajv import ajv_bind

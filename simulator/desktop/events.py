@@ -14,12 +14,14 @@ world as it is at that moment, and queued on the desk's outbox; the desk's sende
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from simulator.desktop import wire
 from simulator.desktop.models import Desk, Desks
 from simulator.world.events import EmployeeStateChanged, Event, InteractionChanged, OpenMediaChanged
-from simulator.world.interactions import InteractionState
+from simulator.world.interactions import Interaction, InteractionState
+from simulator.world.model import OpenMediaItem
 
 
 class DesktopEvents:
@@ -46,29 +48,28 @@ class DesktopEvents:
     # -- sessions ---------------------------------------------------------------------------------
     def _open_media(self, desk: Desk, event: OpenMediaChanged) -> None:
         item = event.item
-        if desk.agent_id is not None and item.agent_id == desk.agent_id and item.state.name != "InQueue":
-            desk.send("OnOpenMediaEvent", wire.open_media(self.sim.world, item))
-            if item.live:
-                desk.shown.add(item.id)
-            else:
-                desk.shown.discard(item.id)
-        elif item.id in desk.shown:
-            desk.shown.discard(item.id)
-            desk.send("OnOpenMediaEvent", wire.open_media(self.sim.world, item, gone=True))
+        mine = desk.agent_id is not None and item.agent_id == desk.agent_id and item.state.name != "InQueue"
+        self._show(desk, item, mine, "OnOpenMediaEvent", wire.open_media)
 
     def _interaction(self, desk: Desk, event: InteractionChanged) -> None:
         it = event.interaction
         name, view = wire.SESSION_VIEWS[it.media]
         mine = desk.agent_id is not None and it.agent_id == desk.agent_id and it.state is not InteractionState.Queued
+        self._show(desk, it, mine, name, view)
+
+    def _show(self, desk: Desk, session: OpenMediaItem | Interaction, mine: bool, name: str,
+              view: Callable[..., Any]) -> None:
+        """Send the agent's session to their desk; a desk that showed it gets a last one (gone) when it leaves
+        the agent."""
         if mine:
-            desk.send(name, view(self.sim.world, it))
-            if it.live:
-                desk.shown.add(it.id)
+            desk.send(name, view(self.sim.world, session))
+            if session.live:
+                desk.shown.add(session.id)
             else:
-                desk.shown.discard(it.id)
-        elif it.id in desk.shown:
-            desk.shown.discard(it.id)
-            desk.send(name, view(self.sim.world, it, gone=True))
+                desk.shown.discard(session.id)
+        elif session.id in desk.shown:
+            desk.shown.discard(session.id)
+            desk.send(name, view(self.sim.world, session, gone=True))
 
     # -- dispatch ---------------------------------------------------------------------------------
     def _dispatch(self, desk: Desk, event: InteractionChanged) -> None:

@@ -21,6 +21,8 @@ from typing import Any
 
 from locust import FastHttpUser, task
 
+from simulator.load.bearer import bearer_request, fetch_token
+
 CL = "/authentication/2017-09-01"
 MEDIA, CHAT, PRESENCE, ADMIN = (f"/{s}/2017-09-01" for s in ("media", "chat", "presence", "admin"))
 STATUSES = ("Busy", "Away", "Available")
@@ -70,12 +72,8 @@ class CloudLinkActivity(FastHttpUser):
         body = {"grant_type": "password", "username": username, "password": password}
         if TENANT.admin.get("accountId"):
             body["account_id"] = TENANT.admin["accountId"]
-        with self.client.post(f"{CL}/token", json=body, name="/authentication/token",
-                              catch_response=True) as r:
-            if r.status_code != 200:
-                r.failure(f"{r.status_code}: {(r.text or '')[:200]}")
-                raise RuntimeError(f"{username} cannot log in to CloudLink: {r.status_code} {r.text}")
-            return r.json()["access_token"]
+        return fetch_token(self.client, f"{CL}/token", "/authentication/token",
+                           f"{username} cannot log in to CloudLink", json=body)
 
     def _admin_login(self) -> None:
         o = self.options
@@ -90,26 +88,15 @@ class CloudLinkActivity(FastHttpUser):
 
     def _call(self, method: str, path: str, name: str, token: str, ok: tuple[int, ...] = (200, 201),
               **kwargs: Any) -> Any:
-        """A request with a bearer token, logged in again once when the token expired (a given simulator's
-        clock may outrun the token's lifetime)."""
-        for attempt in (1, 2):
-            headers = {"Authorization": f"Bearer {token}"}
-            with self.client.request(method, path, name=name, headers=headers, catch_response=True,
-                                     **kwargs) as r:
-                if r.status_code == 401 and attempt == 1:
-                    r.failure("401: the token expired; logged in again")
-                    if token == TENANT.admin_token:
-                        self._admin_login()
-                        token = TENANT.admin_token
-                    else:
-                        token = self.token = self._login(self.me["email"], self.options.micc_agent_password)
-                    continue
-                if r.status_code in ok:
-                    r.success()
-                else:
-                    r.failure(f"{r.status_code}: {(r.text or '')[:200]}")
-                return r
-        return None
+        """A request with ``token`` (the admin's or this user's), which logs in again once when it expired."""
+        return bearer_request(self.client, method, path, name, token, lambda: self._login_again(token), ok, **kwargs)
+
+    def _login_again(self, token: str) -> str:
+        if token == TENANT.admin_token:
+            self._admin_login()
+            return TENANT.admin_token or ""
+        self.token = self._login(self.me["email"], self.options.micc_agent_password)
+        return self.token
 
     # -- what publishes ------------------------------------------------------------------------------
     @task(2)

@@ -34,6 +34,7 @@ from urllib.parse import quote
 from locust import FastHttpUser, LoadTestShape, between, events, task
 from locust.runners import MasterRunner, WorkerRunner
 
+from simulator.load.bearer import bearer_request, fetch_token
 from simulator.load.cloudlink_activity import CloudLinkActivity
 from simulator.load.profiles import SHAPES, behaviour, cap_shares, shape_users
 from simulator.load.world_setup import SetupError, prepare_world
@@ -139,20 +140,15 @@ class _Sdk:
         raise NotImplementedError
 
     def sdk(self, method: str, path: str, name: str, ok: tuple[int, ...] = (200, 201), **kwargs: Any) -> Any:
-        for attempt in (1, 2):
-            headers = {"Authorization": f"Bearer {self._token()}"}
-            with self.client.request(method, SDK + path, name=name, headers=headers, catch_response=True,
-                                     **kwargs) as response:
-                if response.status_code == 401 and attempt == 1:
-                    self._forget_token()
-                    response.failure("401: the token expired; fetched a new one")
-                    continue
-                if response.status_code in ok:
-                    response.success()
-                else:
-                    response.failure(f"{response.status_code}: {(response.text or '')[:200]}")
-                return response
-        return None
+        return bearer_request(self.client, method, SDK + path, name, self._token(), self._new_token, ok, **kwargs)
+
+    def _new_token(self) -> str:
+        self._forget_token()
+        return self._token()
+
+    def _fetch_token(self, refusal: str, **form: str) -> str:
+        return fetch_token(self.client, "/authorizationserver/token", "/authorizationserver/token", refusal,
+                           data=form)
 
 
 class OpenMediaIntegration(_Sdk, FastHttpUser):
@@ -176,13 +172,8 @@ class OpenMediaIntegration(_Sdk, FastHttpUser):
     def _token(self) -> str:
         if INTEGRATION.token is None:
             o = self.options
-            with self.client.post("/authorizationserver/token", name="/authorizationserver/token",
-                                  data={"grant_type": "client_credentials", "client_id": o.micc_client_id,
-                                        "client_secret": o.micc_client_secret}, catch_response=True) as r:
-                if r.status_code != 200:
-                    r.failure(f"{r.status_code}: {(r.text or '')[:200]}")
-                    raise RuntimeError(f"the integration cannot get a token: {r.status_code} {r.text}")
-                INTEGRATION.token = r.json()["access_token"]
+            INTEGRATION.token = self._fetch_token("the integration cannot get a token", grant_type="client_credentials",
+                                                  client_id=o.micc_client_id, client_secret=o.micc_client_secret)
         return INTEGRATION.token
 
     def _forget_token(self) -> None:
@@ -290,13 +281,8 @@ class AgentDesktop(_Sdk, FastHttpUser):
 
     def _token(self) -> str:
         if self.token is None:
-            with self.client.post("/authorizationserver/token", name="/authorizationserver/token",
-                                  data={"grant_type": "password", "username": self.username,
-                                        "password": self.password}, catch_response=True) as r:
-                if r.status_code != 200:
-                    r.failure(f"{r.status_code}: {(r.text or '')[:200]}")
-                    raise RuntimeError(f"agent {self.username} cannot log in: {r.status_code}")
-                self.token = r.json()["access_token"]
+            self.token = self._fetch_token(f"agent {self.username} cannot log in", grant_type="password",
+                                           username=self.username, password=self.password)
         return self.token
 
     def _forget_token(self) -> None:

@@ -22,7 +22,6 @@ import csv
 import hashlib
 import hmac
 import html
-import io
 import json
 import queue
 import random
@@ -422,7 +421,7 @@ def judge_run(run: LoadRun, base: str, consumer: Consumer, seen: Observation, st
 def write_report(folder: Path, verdict: dict[str, Any], consumer: Consumer, seen: Observation,
                  stats: dict[str, dict[str, str]]) -> list[Path]:
     """verdict.json, deliveries.json and .csv, plots (PNG and SVG in report.html); the HTML page first."""
-    from simulator.load.report import plt
+    from simulator.load.report import plt, save_plots
 
     (folder / "verdict.json").write_text(json.dumps(verdict, indent=2))
     (folder / "deliveries.json").write_text(json.dumps(seen.deliveries, indent=1))
@@ -435,14 +434,9 @@ def write_report(folder: Path, verdict: dict[str, Any], consumer: Consumer, seen
             writer.writerow([consumer.names.get(d["subscription_id"], d["subscription_id"]), d["transport"],
                              d["publication_id"], d["topic"], d["subject"], d["status"], len(d["attempts"]),
                              d.get("wall_created_at"), "" if ms is None else round(ms, 2), d["reason"] or ""])
-    figure = _figure(seen.deliveries, plt)
-    figure.savefig(folder / "plots.png")
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg")
-    plt.close(figure)
-    svg = buffer.getvalue()
+    svg = save_plots(_figure(seen.deliveries, plt), folder / "plots.png")
     page = folder / "report.html"
-    page.write_text(_page(verdict, stats, svg[svg.index("<svg"):]), encoding="utf-8")
+    page.write_text(_page(verdict, stats, svg), encoding="utf-8")
     return [page, folder / "verdict.json", folder / "deliveries.json", folder / "deliveries.csv",
             folder / "plots.png"]
 
@@ -474,10 +468,9 @@ def _figure(deliveries: list[dict[str, Any]], plt: Any) -> Any:
 
 
 def _page(verdict: dict[str, Any], stats: dict[str, dict[str, str]], svg: str) -> str:
+    from simulator.load.report import page_top
+
     e = html.escape
-    status = "PASS" if verdict["passed"] else "FAIL"
-    checks = "".join(f"<li class={'ok' if c['passed'] else 'bad'}><b>{'pass' if c['passed'] else 'FAIL'}</b> "
-                     f"{e(c['name'])}: {e(c['detail'])}</li>" for c in verdict["checks"])
     latency = "".join(f"<tr><td>{e(name)}</td>" + "".join(f"<td>{v[k]}</td>" for k in (
         "delivered", "p50_ms", "p95_ms", "p99_ms", "max_ms")) + "</tr>" for name, v in verdict["latency"].items())
     subscriptions = "".join(f"<tr><td>{e(s['name'])}</td><td>{e(s['transport'])}</td><td>{e(s['topic'])}</td>"
@@ -487,17 +480,7 @@ def _page(verdict: dict[str, Any], stats: dict[str, dict[str, str]], svg: str) -
     rows = "".join("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in (
         name, row["Request Count"], row["Failure Count"], row["Median Response Time"], row["95%"],
         f"{float(row['Requests/s'] or 0):.1f}")) + "</tr>" for name, row in stats.items())
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>micc-sim load notifications: {status}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em; max-width: 1000px; }}
-h1 span.PASS {{ color: #1a7f37; }} h1 span.FAIL {{ color: #cf222e; }}
-li.ok b {{ color: #1a7f37; }} li.bad b {{ color: #cf222e; }}
-table {{ border-collapse: collapse; margin: 1em 0; }} td, th {{ border: 1px solid #ddd; padding: 2px 8px; }}
-th {{ text-align: left; background: #f6f8fa; }} svg {{ max-width: 100%; height: auto; }}
-</style></head><body>
-<h1>micc-sim load notifications: <span class="{status}">{status}</span></h1>
-<ul>{checks}</ul>
+    return page_top("notifications", verdict) + f"""\
 <p>Simulator: {e(verdict['simulator'])}. Judged from the simulator's publication and delivery logs; data:
 <a href="deliveries.csv">deliveries.csv</a>, <a href="deliveries.json">deliveries.json</a>,
 <a href="verdict.json">verdict.json</a>; locust's report: <a href="locust.html">locust.html</a>.</p>

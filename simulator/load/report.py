@@ -78,15 +78,43 @@ def write_report(folder: Path, verdict: dict[str, Any], queue: dict[str, Any], t
     write_series_csv(folder / "series.csv", queue, totals)
     cap = verdict["run"]["cap"]
     files = [folder / "report.html", folder / "series.json", folder / "series.csv", folder / "verdict.json"]
-    figure = _figure(queue, cap)
-    figure.savefig(folder / "plots.png")
+    svg = save_plots(_figure(queue, cap), folder / "plots.png")
+    files.append(folder / "plots.png")
+    (folder / "report.html").write_text(_page(verdict, stats, svg), encoding="utf-8")
+    return files
+
+
+def save_plots(figure: Any, png: Path) -> str:
+    """Save ``figure`` as ``png``; its SVG element, for the HTML page."""
+    figure.savefig(png)
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg")
     plt.close(figure)
     svg = buffer.getvalue()
-    files.append(folder / "plots.png")
-    (folder / "report.html").write_text(_page(verdict, stats, svg[svg.index("<svg"):]), encoding="utf-8")
-    return files
+    return svg[svg.index("<svg"):]
+
+
+_STYLE = """<style>
+body { font-family: system-ui, sans-serif; margin: 2em; max-width: 1000px; }
+h1 span.PASS { color: #1a7f37; } h1 span.FAIL { color: #cf222e; }
+li.ok b { color: #1a7f37; } li.bad b { color: #cf222e; }
+table { border-collapse: collapse; margin: 1em 0; } td, th { border: 1px solid #ddd; padding: 2px 8px; }
+th { text-align: left; background: #f6f8fa; } svg { max-width: 100%; height: auto; }
+</style>"""
+
+
+def page_top(profile: str, verdict: dict[str, Any]) -> str:
+    """The start of a run's HTML page, through its verdict: the profile, PASS or FAIL, and every check."""
+    e = html.escape
+    status = "PASS" if verdict["passed"] else "FAIL"
+    checks = "".join(f"<li class={'ok' if c['passed'] else 'bad'}><b>{'pass' if c['passed'] else 'FAIL'}</b> "
+                     f"{e(c['name'])}: {e(c['detail'])}</li>" for c in verdict["checks"])
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>micc-sim load {e(profile)}: {status}</title>
+{_STYLE}</head><body>
+<h1>micc-sim load {e(profile)}: <span class="{status}">{status}</span></h1>
+<ul>{checks}</ul>
+"""
 
 
 def _ms(text: str) -> str:
@@ -99,9 +127,6 @@ def _ms(text: str) -> str:
 def _page(verdict: dict[str, Any], stats: dict[str, dict[str, str]], svg: str) -> str:
     e = html.escape
     run = verdict["run"]
-    status = "PASS" if verdict["passed"] else "FAIL"
-    checks = "".join(f"<li class={'ok' if c['passed'] else 'bad'}><b>{'pass' if c['passed'] else 'FAIL'}</b> "
-                     f"{e(c['name'])}: {e(c['detail'])}</li>" for c in verdict["checks"])
     settings = "".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in run.items()
                        if v not in (None, "", [], False) or k in ("cap", "rate"))
     head = ("request", "count", "failures", "median ms", "95% ms", "99% ms", "max ms", "req/s")
@@ -110,17 +135,7 @@ def _page(verdict: dict[str, Any], stats: dict[str, dict[str, str]], svg: str) -
             name, row["Request Count"], row["Failure Count"], _ms(row["Median Response Time"]), _ms(row["95%"]),
             _ms(row["99%"]), _ms(row["Max Response Time"]), f"{float(row['Requests/s'] or 0):.1f}")) + "</tr>"
         for name, row in stats.items())
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>micc-sim load {e(run['profile'])}: {status}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em; max-width: 1000px; }}
-h1 span.PASS {{ color: #1a7f37; }} h1 span.FAIL {{ color: #cf222e; }}
-li.ok b {{ color: #1a7f37; }} li.bad b {{ color: #cf222e; }}
-table {{ border-collapse: collapse; margin: 1em 0; }} td, th {{ border: 1px solid #ddd; padding: 2px 8px; }}
-th {{ text-align: left; background: #f6f8fa; }} svg {{ max-width: 100%; height: auto; }}
-</style></head><body>
-<h1>micc-sim load {e(run['profile'])}: <span class="{status}">{status}</span></h1>
-<ul>{checks}</ul>
+    return page_top(run["profile"], verdict) + f"""\
 <p>Simulator: {e(verdict['simulator'])}. Plots are the simulator's own series, sampled on its clock.
 Locust's report: <a href="locust.html">locust.html</a>; data: <a href="series.json">series.json</a>,
 <a href="series.csv">series.csv</a>, <a href="locust_stats.csv">locust_stats.csv</a>,

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from simulator.spec.router import Call
+    from simulator.world.core import World
+
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=8192)
@@ -28,6 +34,13 @@ def rfc1123(value: datetime) -> str:
 def hal_collection(items: Iterable[dict[str, Any]], self_href: str) -> dict[str, Any]:
     listed = list(items)
     return {"_links": {"self": {"href": self_href}}, "count": len(listed), "_embedded": {"items": listed}}
+
+
+def listing(call: Call, path: str, to_wire: Callable[[World, T, Call], dict[str, Any]],
+            things: Iterable[T]) -> dict[str, Any]:
+    """The answer to a GET of a collection at ``path``: each thing as ``to_wire(world, thing, call)`` shows it."""
+    world = call.world
+    return hal_collection((to_wire(world, t, call) for t in things), call.url_for(path))
 
 
 @lru_cache(maxsize=8192)

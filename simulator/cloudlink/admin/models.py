@@ -13,35 +13,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from simulator.cloudlink.config import CloudLinkConfig, cl_hex, cl_id
+from simulator.cloudlink.errors import DirectoryError, known, not_found, refused
 
+T = TypeVar("T")
 ROLE_RANK = {"GUEST": 0, "USER": 1, "ACCOUNT_ADMIN": 2, "PARTNER_ADMIN": 3}
 ROLES = ("PARTNER_ADMIN", "ACCOUNT_ADMIN", "USER")
 CONTACT_TYPES = ("CORPORATE", "PERSONAL_CONTACT", "GUEST", "MAIN_CONTACT", "TECHNICAL_SUPPORT")
 
 
-class DirectoryError(Exception):
-    """A directory command refused; the faces render it in CloudLink's error shape."""
-
-    def __init__(self, status: int, name: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.name = name
-        self.message = message
-
-
-def not_found(what: str) -> DirectoryError:
-    return DirectoryError(404, "NotFoundError", f"{what} not found")
-
-
 def conflict(message: str) -> DirectoryError:
-    return DirectoryError(409, "ConflictError", message)
+    return refused(409, message)
 
 
 def invalid(message: str) -> DirectoryError:
-    return DirectoryError(400, "BadRequestError", message)
+    return refused(400, message)
 
 
 @dataclass
@@ -197,17 +185,11 @@ class Directory:
     # -- lookups ---------------------------------------------------------------------------------
     def account(self, ref: str) -> Account:
         """An account by id, number or label."""
-        found = self.accounts.get(ref) or next((a for a in self.accounts.values() if a.named(ref)), None)
-        if found is None:
-            raise not_found(f"account {ref!r}")
-        return found
+        return known(self.accounts.get(ref) or next((a for a in self.accounts.values() if a.named(ref)), None),
+                     f"account {ref!r}")
 
     def user(self, user_id: str) -> User:
-        found = self.users.get(user_id) or next(
-            (u for u in self.users.values() if u.user_id.lower() == user_id.lower()), None)
-        if found is None:
-            raise not_found(f"user {user_id!r}")
-        return found
+        return known(_any_case(self.users, user_id), f"user {user_id!r}")
 
     def users_named(self, username: str) -> list[User]:
         wanted = username.strip().lower()
@@ -221,31 +203,24 @@ class Directory:
         return next((u for u in self.users.values() if (u.micc_employee or "").lower() in wanted), None)
 
     def client(self, client_id: str) -> Client:
-        found = self.clients.get(client_id)
-        if found is None:
-            raise not_found(f"client {client_id!r}")
-        return found
+        return known(self.clients.get(client_id), f"client {client_id!r}")
 
     def application(self, client_id: str) -> Application:
-        found = self.applications.get(client_id)
-        if found is None:
-            raise not_found(f"application {client_id!r}")
-        return found
+        return known(self.applications.get(client_id), f"application {client_id!r}")
 
     def in_account(self, kind: str, account_id: str, entity_id: str) -> Any:
         """The user, client, group, site or contact ``entity_id`` of ``account_id`` (404 in any other)."""
-        table: dict[str, Any] = {"user": self.users, "client": self.clients, "group": self.groups,
-                                 "site": self.sites, "contact": self.contacts}[kind]
-        found = table.get(entity_id) or next(
-            (e for key, e in table.items() if key.lower() == entity_id.lower()), None)
-        if found is None or found.account_id != account_id:
+        entity = _any_case(self._table(kind), entity_id)
+        if entity is None or entity.account_id != account_id:
             raise not_found(f"{kind} {entity_id!r} in account {account_id}")
-        return found
+        return entity
 
     def of_account(self, kind: str, account_id: str) -> list[Any]:
-        table: dict[str, Any] = {"user": self.users, "client": self.clients, "group": self.groups,
-                                 "site": self.sites, "contact": self.contacts}[kind]
-        return [e for e in table.values() if e.account_id == account_id]
+        return [e for e in self._table(kind).values() if e.account_id == account_id]
+
+    def _table(self, kind: str) -> dict[str, Any]:
+        return {"user": self.users, "client": self.clients, "group": self.groups, "site": self.sites,
+                "contact": self.contacts}[kind]
 
     def entities(self, account_id: str) -> list[tuple[str, Entity]]:
         """Users, contacts, groups and clients of an account, in that order (seed 003's "entities")."""
@@ -348,9 +323,8 @@ class Directory:
         return True
 
     def remove_member(self, group: Group, user_id: str, now: datetime) -> str:
-        member = next((m for m in group.members if m.lower() == user_id.lower()), None)
-        if member is None:
-            raise not_found(f"member {user_id!r} of group {group.group_id}")
+        member = known(next((m for m in group.members if m.lower() == user_id.lower()), None),
+                       f"member {user_id!r} of group {group.group_id}")
         group.members.remove(member)
         group.modified_on = now
         return member
@@ -430,6 +404,11 @@ class Directory:
     def _new_hex(self, kind: str) -> str:
         self.serial += 1
         return cl_hex(kind, f"created-{self.serial}")
+
+
+def _any_case(table: dict[str, T], key: str) -> T | None:
+    """``table[key]``, or the entry whose key is ``key`` in another case (clients write GUIDs in either)."""
+    return table.get(key) or next((v for k, v in table.items() if k.lower() == key.lower()), None)
 
 
 def _apply(entity: Any, changes: dict[str, Any], now: datetime | None) -> None:

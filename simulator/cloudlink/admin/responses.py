@@ -14,8 +14,9 @@ from typing import Any
 
 from simulator.cloudlink.admin import wire
 from simulator.cloudlink.admin.access import allowed, outranks
-from simulator.cloudlink.admin.models import Account, Directory, DirectoryError, Group, User
+from simulator.cloudlink.admin.models import Account, Directory, Group, User
 from simulator.cloudlink.common import cloudlink, collection, principal, publish
+from simulator.cloudlink.errors import DirectoryError
 from simulator.spec.ajv import ajv_bind
 from simulator.spec.binding import Strictness
 from simulator.spec.contract import load_contract
@@ -44,16 +45,34 @@ def _account(call: Call, resource: str, action: str) -> Account:
     return account
 
 
+def _one(call: Call, kind: str, action: str, resource: str | None = None) -> Any:
+    """The path's user, client, group, site or contact (``{kind}Id``) of the path's account, once the caller
+    may ``action`` that account's ``resource`` (default: ``kind``)."""
+    account = _account(call, resource or kind, action)
+    return _directory(call).in_account(kind, account.account_id, call.path[f"{kind}Id"])
+
+
+def _listed(call: Call, kind: str, resource: str | None = None) -> dict[str, Any]:
+    """An account's users, clients, groups, sites or contacts: the ones the caller may see."""
+    account = _account(call, resource or kind, "read")
+    found = [e for e in _directory(call).of_account(kind, account.account_id) if _sees(call, kind, e)]
+    return collection([wire.resource(kind, e) for e in found], call, f"/accounts/{account.account_id}/{kind}s")
+
+
 def _grantable(call: Call, role: str) -> None:
     who = principal(call)
     if outranks(role, who):
         raise ApiError(403, f"a {who.role} may not grant or change the role {role}", code="ForbiddenError")
 
 
-def _publish(call: Call, method: str, kind: str, resource: Any, content: Any,
-             principal_filter: list[str] | None = None, subject: str | None = None) -> None:
+def _publish(call: Call, method: str, kind: str, resource: Any, *, content: Any = None,
+             principal_filter: list[str] | None = None, subject: str | None = None) -> Any:
+    """Publish a change of ``resource``; the content (default: the resource as the API answers it) is returned,
+    so that a handler answers what it published."""
+    content = wire.resource(kind, resource) if content is None else content
     publish(call, TOPIC, method, subject or wire.subject(kind, resource), content,
             account_id=getattr(resource, "account_id", None), principal_filter=principal_filter)
+    return content
 
 
 def _now(call: Call) -> Any:
@@ -74,9 +93,7 @@ def get_account(call: Call) -> dict[str, Any]:
 def put_account(call: Call) -> dict[str, Any]:
     account = _account(call, "account", "write")
     _directory(call).change_account(account, wire.changes(call.body, wire.ACCOUNT_FIELDS), _now(call))
-    body = wire.account(account)
-    _publish(call, "PUT", "account", account, body)
-    return body
+    return _publish(call, "PUT", "account", account)
 
 
 # -- users ----------------------------------------------------------------------------------------
@@ -114,34 +131,27 @@ def _delete_user(call: Call, directory: Directory, account: Account, user_id: st
 
 def _user_gone(call: Call, user: User) -> None:
     cloudlink(call).sessions.revoke_principal("user", user.user_id)
-    _publish(call, "DELETE", "user", user, wire.user(user))
+    _publish(call, "DELETE", "user", user)
 
 
 def get_users(call: Call) -> dict[str, Any]:
-    account = _account(call, "user", "read")
-    users = _directory(call).of_account("user", account.account_id)
-    return collection([wire.user(u) for u in users], call, f"/accounts/{account.account_id}/users")
+    return _listed(call, "user")
 
 
 def get_user(call: Call) -> dict[str, Any]:
-    account = _account(call, "user", "read")
-    return wire.user(_directory(call).in_account("user", account.account_id, call.path["userId"]))
+    return wire.user(_one(call, "user", "read"))
 
 
 def post_user(call: Call) -> Reply:
     account = _account(call, "user", "create")
     user = _create_user(call, _directory(call), account, call.body)
-    body = wire.user(user)
-    _publish(call, "POST", "user", user, body)
-    return Reply(body, 201)
+    return Reply(_publish(call, "POST", "user", user), 201)
 
 
 def put_user(call: Call) -> dict[str, Any]:
     account = _account(call, "user", "write")
     user = _update_user(call, _directory(call), account, call.path["userId"], call.body)
-    body = wire.user(user)
-    _publish(call, "PUT", "user", user, body)
-    return body
+    return _publish(call, "PUT", "user", user)
 
 
 def delete_user(call: Call) -> Reply:
@@ -196,7 +206,7 @@ def patch_users(call: Call) -> dict[str, Any]:
         if method == "DELETE":
             _user_gone(call, user)
         else:
-            _publish(call, method, "user", user, wire.user(user))
+            _publish(call, method, "user", user)
         results.append({"op": operation["op"], "userId": user.user_id, "status": status,
                         **({"user": wire.user(user)} if status != 204 else {})})
     return {"operations": results}
@@ -204,14 +214,11 @@ def patch_users(call: Call) -> dict[str, Any]:
 
 # -- clients --------------------------------------------------------------------------------------
 def get_clients(call: Call) -> dict[str, Any]:
-    account = _account(call, "client", "read")
-    clients = _directory(call).of_account("client", account.account_id)
-    return collection([wire.client(c) for c in clients], call, f"/accounts/{account.account_id}/clients")
+    return _listed(call, "client")
 
 
 def get_client(call: Call) -> dict[str, Any]:
-    account = _account(call, "client", "read")
-    return wire.client(_directory(call).in_account("client", account.account_id, call.path["clientId"]))
+    return wire.client(_one(call, "client", "read"))
 
 
 def post_client(call: Call) -> Reply:
@@ -219,14 +226,12 @@ def post_client(call: Call) -> Reply:
     fields = wire.changes(call.body, wire.CLIENT_FIELDS)
     _grantable(call, fields.get("role", "ACCOUNT_ADMIN"))
     client = _directory(call).add_client(account, fields, _now(call))
-    _publish(call, "POST", "client", client, wire.client(client))  # the secret is never published
+    _publish(call, "POST", "client", client)  # the secret is never published
     return Reply(wire.client(client, with_secret=True), 201)
 
 
 def put_client(call: Call) -> dict[str, Any]:
-    account = _account(call, "client", "write")
-    directory = _directory(call)
-    client = directory.in_account("client", account.account_id, call.path["clientId"])
+    client = _one(call, "client", "write")
     _grantable(call, client.role)
     fields = wire.changes(call.body, wire.CLIENT_FIELDS)
     fields.pop("client_id", None)
@@ -234,62 +239,47 @@ def put_client(call: Call) -> dict[str, Any]:
         _grantable(call, fields["role"])
     if fields.get("active") is False:
         _not_yourself(call, client.client_id, "deactivate")
-    directory.change_client(client, fields, _now(call))
+    _directory(call).change_client(client, fields, _now(call))
     if not client.active:
         cloudlink(call).sessions.revoke_principal("client", client.client_id)
-    body = wire.client(client)
-    _publish(call, "PUT", "client", client, body)
-    return body
+    return _publish(call, "PUT", "client", client)
 
 
 def delete_client(call: Call) -> Reply:
-    account = _account(call, "client", "write")
-    directory = _directory(call)
-    client = directory.in_account("client", account.account_id, call.path["clientId"])
+    client = _one(call, "client", "write")
     _grantable(call, client.role)
     _not_yourself(call, client.client_id, "delete")
-    directory.remove_client(client)
+    _directory(call).remove_client(client)
     cloudlink(call).sessions.revoke_principal("client", client.client_id)
-    _publish(call, "DELETE", "client", client, wire.client(client))
+    _publish(call, "DELETE", "client", client)
     return Reply(None, 204)
 
 
 # -- groups and members ---------------------------------------------------------------------------
-def _group(call: Call, action: str) -> tuple[Account, Group]:
-    account = _account(call, "group", action)
-    return account, _directory(call).in_account("group", account.account_id, call.path["groupId"])
-
-
 def get_groups(call: Call) -> dict[str, Any]:
-    account = _account(call, "group", "read")
-    groups = _directory(call).of_account("group", account.account_id)
-    return collection([wire.group(g) for g in groups], call, f"/accounts/{account.account_id}/groups")
+    return _listed(call, "group")
 
 
 def get_group(call: Call) -> dict[str, Any]:
-    return wire.group(_group(call, "read")[1])
+    return wire.group(_one(call, "group", "read"))
 
 
 def post_group(call: Call) -> Reply:
     account = _account(call, "group", "create")
     group = _directory(call).add_group(account, wire.changes(call.body, wire.GROUP_FIELDS), _now(call))
-    body = wire.group(group)
-    _publish(call, "POST", "group", group, body)
-    return Reply(body, 201)
+    return Reply(_publish(call, "POST", "group", group), 201)
 
 
 def put_group(call: Call) -> dict[str, Any]:
-    _, group = _group(call, "write")
+    group = _one(call, "group", "write")
     _directory(call).change_group(group, wire.changes(call.body, wire.GROUP_FIELDS), _now(call))
-    body = wire.group(group)
-    _publish(call, "PUT", "group", group, body)
-    return body
+    return _publish(call, "PUT", "group", group)
 
 
 def delete_group(call: Call) -> Reply:
-    _, group = _group(call, "write")
+    group = _one(call, "group", "write")
     _directory(call).remove_group(group)
-    _publish(call, "DELETE", "group", group, wire.group(group))
+    _publish(call, "DELETE", "group", group)
     return Reply(None, 204)
 
 
@@ -298,14 +288,14 @@ def _member_subject(group: Group, user_id: str) -> str:
 
 
 def get_members(call: Call) -> dict[str, Any]:
-    account, group = _group(call, "read")
+    group: Group = _one(call, "group", "read")
     users = _directory(call).users
     members = [wire.member(group, users[m]) for m in group.members if m in users]
-    return collection(members, call, f"/accounts/{account.account_id}/groups/{group.group_id}/members")
+    return collection(members, call, f"/accounts/{group.account_id}/groups/{group.group_id}/members")
 
 
 def get_member(call: Call) -> dict[str, Any]:
-    _, group = _group(call, "read")
+    group: Group = _one(call, "group", "read")
     user_id = next((m for m in group.members if m.lower() == call.path["memberId"].lower()), None)
     if user_id is None or user_id not in _directory(call).users:
         raise ApiError(404, f"member {call.path['memberId']!r} of group {group.group_id} not found",
@@ -314,62 +304,51 @@ def get_member(call: Call) -> dict[str, Any]:
 
 
 def post_member(call: Call) -> Reply:
-    account, group = _group(call, "write")
+    group: Group = _one(call, "group", "write")
     directory = _directory(call)
-    user = directory.in_account("user", account.account_id, str(call.body["userId"]))
+    user = directory.in_account("user", group.account_id, str(call.body["userId"]))
     added = directory.add_member(group, user, _now(call))
     body = wire.member(group, user)
     if not added:
         return Reply(body, 200)
-    _publish(call, "POST", "group", group, body, subject=_member_subject(group, user.user_id))
+    _publish(call, "POST", "group", group, content=body, subject=_member_subject(group, user.user_id))
     return Reply(body, 201)
 
 
 def delete_member(call: Call) -> Reply:
-    _, group = _group(call, "write")
+    group: Group = _one(call, "group", "write")
     directory = _directory(call)
     user_id = directory.remove_member(group, call.path["memberId"], _now(call))
     user = directory.users.get(user_id)
     content = wire.member(group, user) if user else {"memberId": user_id, "groupId": group.group_id}
-    _publish(call, "DELETE", "group", group, content, subject=_member_subject(group, user_id))
+    _publish(call, "DELETE", "group", group, content=content, subject=_member_subject(group, user_id))
     return Reply(None, 204)
 
 
 # -- sites ----------------------------------------------------------------------------------------
 def get_sites(call: Call) -> dict[str, Any]:
-    account = _account(call, "site", "read")
-    sites = _directory(call).of_account("site", account.account_id)
-    return collection([wire.site(s) for s in sites], call, f"/accounts/{account.account_id}/sites")
+    return _listed(call, "site")
 
 
 def get_site(call: Call) -> dict[str, Any]:
-    account = _account(call, "site", "read")
-    return wire.site(_directory(call).in_account("site", account.account_id, call.path["siteId"]))
+    return wire.site(_one(call, "site", "read"))
 
 
 def post_site(call: Call) -> Reply:
     account = _account(call, "site", "create")
     site = _directory(call).add_site(account, wire.changes(call.body, wire.SITE_FIELDS), _now(call))
-    body = wire.site(site)
-    _publish(call, "POST", "site", site, body)
-    return Reply(body, 201)
+    return Reply(_publish(call, "POST", "site", site), 201)
 
 
 def put_site(call: Call) -> dict[str, Any]:
-    account = _account(call, "site", "write")
-    directory = _directory(call)
-    site = directory.in_account("site", account.account_id, call.path["siteId"])
-    directory.change_site(site, wire.changes(call.body, wire.SITE_FIELDS), _now(call))
-    body = wire.site(site)
-    _publish(call, "PUT", "site", site, body)
-    return body
+    site = _one(call, "site", "write")
+    _directory(call).change_site(site, wire.changes(call.body, wire.SITE_FIELDS), _now(call))
+    return _publish(call, "PUT", "site", site)
 
 
 def delete_site(call: Call) -> Reply:
-    account = _account(call, "site", "write")
-    directory = _directory(call)
-    site = directory.remove_site(directory.in_account("site", account.account_id, call.path["siteId"]))
-    _publish(call, "DELETE", "site", site, wire.site(site))
+    site = _directory(call).remove_site(_one(call, "site", "write"))
+    _publish(call, "DELETE", "site", site)
     return Reply(None, 204)
 
 
@@ -385,12 +364,14 @@ def _sees(call: Call, kind: str, entity: Any) -> bool:
     return True
 
 
-def _contact(call: Call) -> Any:
-    """The path's contact; another principal's personal contact is not found (it is not there for them)."""
-    account = _account(call, "entity", "read")
-    contact = _directory(call).in_account("contact", account.account_id, call.path["contactId"])
+def _contact(call: Call, action: str = "read") -> Any:
+    """The path's contact, once the caller may ``action`` it; another principal's personal contact is not found
+    (it is not there for them)."""
+    contact = _one(call, "contact", "read", resource="entity")
     if not _sees(call, "contact", contact):
         raise ApiError(404, f"contact {call.path['contactId']!r} not found", code="NotFoundError")
+    if action != "read":
+        _require(call, f"contact:{contact.type}", action, contact.account_id, contact.created_by)
     return contact
 
 
@@ -399,9 +380,7 @@ def _contact_filter(contact: Any) -> list[str] | None:
 
 
 def get_contacts(call: Call) -> dict[str, Any]:
-    account = _account(call, "entity", "read")
-    contacts = [c for c in _directory(call).of_account("contact", account.account_id) if _sees(call, "contact", c)]
-    return collection([wire.contact(c) for c in contacts], call, f"/accounts/{account.account_id}/contacts")
+    return _listed(call, "contact", resource="entity")
 
 
 def get_contact(call: Call) -> dict[str, Any]:
@@ -414,25 +393,19 @@ def post_contact(call: Call) -> Reply:
     fields.setdefault("type", "CORPORATE")
     _require(call, f"contact:{fields['type']}", "create", account.account_id)
     contact = _directory(call).add_contact(account, principal(call).principal_id, fields, _now(call))
-    body = wire.contact(contact)
-    _publish(call, "POST", "contact", contact, body, principal_filter=_contact_filter(contact))
-    return Reply(body, 201)
+    return Reply(_publish(call, "POST", "contact", contact, principal_filter=_contact_filter(contact)), 201)
 
 
 def put_contact(call: Call) -> dict[str, Any]:
-    contact = _contact(call)
-    _require(call, f"contact:{contact.type}", "write", contact.account_id, contact.created_by)
+    contact = _contact(call, "write")
     _directory(call).change_contact(contact, wire.changes(call.body, wire.CONTACT_FIELDS), _now(call))
-    body = wire.contact(contact)
-    _publish(call, "PUT", "contact", contact, body, principal_filter=_contact_filter(contact))
-    return body
+    return _publish(call, "PUT", "contact", contact, principal_filter=_contact_filter(contact))
 
 
 def delete_contact(call: Call) -> Reply:
-    contact = _contact(call)
-    _require(call, f"contact:{contact.type}", "write", contact.account_id, contact.created_by)
+    contact = _contact(call, "write")
     _directory(call).remove_contact(contact)
-    _publish(call, "DELETE", "contact", contact, wire.contact(contact), principal_filter=_contact_filter(contact))
+    _publish(call, "DELETE", "contact", contact, principal_filter=_contact_filter(contact))
     return Reply(None, 204)
 
 
@@ -458,19 +431,20 @@ def get_entity(call: Call) -> dict[str, Any]:
 
 
 # -- applications ---------------------------------------------------------------------------------
-def get_application(call: Call) -> dict[str, Any]:
+def _application(call: Call, action: str) -> Any:
     app = _directory(call).application(call.path["clientId"])
-    _require(call, "application", "read", app.account_id)
-    return wire.application(app)
+    _require(call, "application", action, app.account_id)
+    return app
+
+
+def get_application(call: Call) -> dict[str, Any]:
+    return wire.application(_application(call, "read"))
 
 
 def put_application(call: Call) -> dict[str, Any]:
-    app = _directory(call).application(call.path["clientId"])
-    _require(call, "application", "write", app.account_id)
+    app = _application(call, "write")
     _directory(call).change_application(app, wire.changes(call.body, wire.APPLICATION_FIELDS), _now(call))
-    body = wire.application(app)
-    _publish(call, "PUT", "application", app, body)
-    return body
+    return _publish(call, "PUT", "application", app)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -6,6 +6,7 @@ that are not in the map (read-only ones from a GET-modify-PUT, unknown ones) are
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from simulator.cloudlink.admin.models import Account, Application, Client, Contact, Entity, Group, Site, User
@@ -82,12 +83,19 @@ def application(p: Application) -> dict[str, Any]:
             "modifiedOn": iso(p.modified_on)}
 
 
-_ENTITY_WIRE = {"user": user, "contact": contact, "group": group, "client": client}
+_WIRE: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "account": account, "user": user, "client": client, "group": group, "site": site, "contact": contact,
+    "application": application}
 _ENTITY_ID = {"user": "userId", "contact": "contactId", "group": "groupId", "client": "clientId"}
 
 
+def resource(kind: str, e: Any) -> dict[str, Any]:
+    """A directory resource of ``kind`` (``user``, ``site``, ...) as the API answers it."""
+    return _WIRE[kind](e)
+
+
 def entity(kind: str, e: Entity) -> dict[str, Any]:
-    body = _ENTITY_WIRE[kind](e)  # type: ignore[operator]
+    body = resource(kind, e)
     return {"entityId": body[_ENTITY_ID[kind]], "entityType": kind.upper(), **body}
 
 

@@ -20,8 +20,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from simulator.cloudlink.admin.models import DirectoryError
 from simulator.cloudlink.config import cl_id
+from simulator.cloudlink.errors import DirectoryError, known, not_found
 
 ATTACHMENT_LIMIT = 10 * 1024 * 1024  # "up to 10MB" (seed 003), read as MiB
 SHRUG = "¯\\_(ツ)_/¯"
@@ -42,10 +42,6 @@ def bad_request(message: str) -> ChatError:
 
 def forbidden(message: str) -> ChatError:
     return ChatError(403, "ForbiddenError", message)
-
-
-def not_found(what: str) -> ChatError:
-    return ChatError(404, "NotFoundError", f"{what} not found")
 
 
 def conflict(message: str) -> ChatError:
@@ -438,10 +434,8 @@ class Chat:
 
     # -- participants ----------------------------------------------------------------------------------------
     def participant(self, conversation: Conversation, participant_id: str) -> Participant:
-        found = conversation.participant(participant_id)
-        if found is None:
-            raise not_found(f"participant {participant_id!r} of conversation {conversation.conversation_id}")
-        return found
+        return known(conversation.participant(participant_id),
+                     f"participant {participant_id!r} of conversation {conversation.conversation_id}")
 
     def add_participant(self, who: Caller, conversation_id: str, person: Person, now: datetime, *,
                         status: str | None, conversation_visibility: str | None,
@@ -524,10 +518,8 @@ class Chat:
 
     # -- messages --------------------------------------------------------------------------------------------
     def message(self, conversation: Conversation, message_id: str) -> Message:
-        found = conversation.messages.get(message_id)
-        if found is None:
-            raise not_found(f"message {message_id!r} of conversation {conversation.conversation_id}")
-        return found
+        return known(conversation.messages.get(message_id),
+                     f"message {message_id!r} of conversation {conversation.conversation_id}")
 
     def post_message(self, who: Caller, conversation_id: str, now: datetime, body: str, *,
                      content_type: str | None = None, fallback_text: str | None = None,
@@ -597,9 +589,7 @@ class Chat:
     def unreact(self, who: Caller, conversation_id: str, message_id: str, reaction_id: str) -> Reaction:
         conversation = self.readable(who, conversation_id)
         message = self.message(conversation, message_id)
-        found = message.reactions.get(reaction_id)
-        if found is None:
-            raise not_found(f"reaction {reaction_id!r} of message {message_id}")
+        found = known(message.reactions.get(reaction_id), f"reaction {reaction_id!r} of message {message_id}")
         if found.participant_id != who.principal_id and not conversation.moderated_by(who):
             raise forbidden("only whoever reacted, the conversation's creator or an account admin may remove a "
                             "reaction")
@@ -609,10 +599,8 @@ class Chat:
 
     # -- attachments -----------------------------------------------------------------------------------------
     def attachment(self, conversation: Conversation, attachment_id: str) -> Attachment:
-        found = conversation.attachments.get(attachment_id)
-        if found is None:
-            raise not_found(f"attachment {attachment_id!r} of conversation {conversation.conversation_id}")
-        return found
+        return known(conversation.attachments.get(attachment_id),
+                     f"attachment {attachment_id!r} of conversation {conversation.conversation_id}")
 
     def put_attachment(self, who: Caller, conversation_id: str, attachment_id: str, data: bytes,
                        content_type: str, now: datetime) -> tuple[Attachment, bool]:
@@ -664,11 +652,8 @@ class Chat:
     def command(self, account_id: str, ref: str) -> Command:
         """A command of the account by id or name (names compare without case)."""
         wanted = ref.lower()
-        found = next((c for c in self.account_commands(account_id)
-                      if c.command_id.lower() == wanted or c.name.lower() == wanted), None)
-        if found is None:
-            raise not_found(f"command {ref!r}")
-        return found
+        return known(next((c for c in self.account_commands(account_id)
+                           if c.command_id.lower() == wanted or c.name.lower() == wanted), None), f"command {ref!r}")
 
     def create_command(self, who: Caller, now: datetime, name: str, action: str, description: str | None,
                        text: str | None) -> Command:

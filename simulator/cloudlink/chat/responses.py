@@ -51,6 +51,11 @@ def person(call: Call, participant_id: str) -> Person:
     return Person(user.user_id, user.name, user.account_id) if user else Person(participant_id)
 
 
+def _readable(call: Call) -> Conversation:
+    """The path's conversation, if the caller may read it."""
+    return chat(call).readable(caller(call), call.path["conversationId"])
+
+
 def now(call: Call) -> datetime:
     return call.sim.clock.now()
 
@@ -233,7 +238,7 @@ def list_user_conversations(call: Call) -> dict[str, Any]:
 
 # -- participants ----------------------------------------------------------------------------------------------
 def list_participants(call: Call) -> dict[str, Any]:
-    conversation = chat(call).readable(caller(call), call.path["conversationId"])
+    conversation = _readable(call)
     return collection((participant_wire(p) for p in conversation.participants.values()), call,
                       f"{_base(conversation.conversation_id)}/participants")
 
@@ -249,9 +254,7 @@ def add_participant(call: Call) -> Reply:
 
 
 def get_participant(call: Call) -> dict[str, Any]:
-    store = chat(call)
-    conversation = store.readable(caller(call), call.path["conversationId"])
-    return participant_wire(store.participant(conversation, call.path["participantId"]))
+    return participant_wire(chat(call).participant(_readable(call), call.path["participantId"]))
 
 
 def update_participant(call: Call) -> dict[str, Any]:
@@ -280,7 +283,7 @@ _MESSAGE_FIELDS = {"contentType": "content_type", "fallbackText": "fallback_text
 
 
 def list_messages(call: Call) -> dict[str, Any]:
-    conversation = chat(call).readable(caller(call), call.path["conversationId"])
+    conversation = _readable(call)
     return collection((message_wire(m) for m in conversation.messages.values()), call,
                       f"{_base(conversation.conversation_id)}/messages")
 
@@ -293,9 +296,7 @@ def post_message(call: Call) -> Reply:
 
 
 def get_message(call: Call) -> dict[str, Any]:
-    store = chat(call)
-    conversation = store.readable(caller(call), call.path["conversationId"])
-    return message_wire(store.message(conversation, call.path["messageId"]))
+    return message_wire(chat(call).message(_readable(call), call.path["messageId"]))
 
 
 def update_message(call: Call) -> dict[str, Any]:
@@ -311,9 +312,8 @@ def delete_message(call: Call) -> dict[str, Any]:
 
 # -- reactions -------------------------------------------------------------------------------------------------
 def list_reactions(call: Call) -> dict[str, Any]:
-    store = chat(call)
-    conversation = store.readable(caller(call), call.path["conversationId"])
-    message = store.message(conversation, call.path["messageId"])
+    conversation = _readable(call)
+    message = chat(call).message(conversation, call.path["messageId"])
     return collection((reaction_wire(r) for r in message.reactions.values()), call,
                       f"{_base(conversation.conversation_id)}/messages/{message.message_id}/reactions")
 
@@ -354,7 +354,7 @@ async def _read_at_most(request: Request, limit: int) -> bytes:
 
 
 def list_attachments(call: Call) -> dict[str, Any]:
-    conversation = chat(call).readable(caller(call), call.path["conversationId"])
+    conversation = _readable(call)
     return collection((metadata_wire(a) for a in conversation.attachments.values()), call,
                       f"{_base(conversation.conversation_id)}/attachments")
 
@@ -368,10 +368,13 @@ async def put_attachment(call: Call) -> Reply:
     return Reply(metadata_wire(attachment), 201 if created else 200)
 
 
+def _attachment(call: Call) -> Attachment:
+    """The path's attachment, of a conversation the caller may read."""
+    return chat(call).attachment(_readable(call), _attachment_id(call))
+
+
 def get_attachment(call: Call) -> Reply:
-    store = chat(call)
-    conversation = store.readable(caller(call), call.path["conversationId"])
-    attachment = store.attachment(conversation, _attachment_id(call))
+    attachment = _attachment(call)
     return Reply(attachment.data, 200, {"content-type": attachment.content_type})
 
 
@@ -381,9 +384,7 @@ def delete_attachment(call: Call) -> dict[str, Any]:
 
 
 def get_attachment_metadata(call: Call) -> dict[str, Any]:
-    store = chat(call)
-    conversation = store.readable(caller(call), call.path["conversationId"])
-    return metadata_wire(store.attachment(conversation, _attachment_id(call)))
+    return metadata_wire(_attachment(call))
 
 
 def update_attachment_metadata(call: Call) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from simulator.cloudlink.errors import refused
+from simulator.cloudlink.errors import known, refused
 
 if TYPE_CHECKING:
     from simulator.cloudlink.media.models import Media
@@ -145,10 +145,7 @@ class Conferences:
         return conference
 
     def get(self, conference_id: str) -> Conference:
-        found = self._all.get(conference_id)
-        if found is None:
-            raise refused(404, f"conference {conference_id!r} not found")
-        return found
+        return known(self._all.get(conference_id), f"conference {conference_id!r}")
 
     def in_accounts(self, account_ids: set[str]) -> list[Conference]:
         return [c for c in self._all.values() if c.account_id in account_ids]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from simulator.cloudlink.admin.models import DirectoryError
+from simulator.cloudlink.errors import DirectoryError
 
 
 class CallState(StrEnum):

@@ -33,7 +33,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from simulator.cloudlink.admin.models import User
-from simulator.cloudlink.errors import refused
+from simulator.cloudlink.errors import known, refused
 from simulator.world.events import Event
 
 if TYPE_CHECKING:
@@ -165,10 +165,7 @@ class Presences:
         return self._user_presentity(user) if user is not None else None
 
     def get(self, principal_id: str) -> Presentity:
-        found = self.find(principal_id)
-        if found is None:
-            raise refused(404, f"presentity {principal_id!r} not found")
-        return found
+        return known(self.find(principal_id), f"presentity {principal_id!r}")
 
     def in_accounts(self, account_ids: set[str]) -> list[Presentity]:
         for user in list(self.platform.directory.users.values()):
@@ -223,10 +220,8 @@ class Presences:
 
     # -- sources ---------------------------------------------------------------------------------
     def source(self, principal_id: str, category_id: str, source_id: str) -> Source:
-        found = self.get(principal_id).categories.get(category_id, {}).get(source_id)
-        if found is None:
-            raise refused(404, f"source {category_id}/{source_id} of {principal_id!r} not found")
-        return found
+        return known(self.get(principal_id).categories.get(category_id, {}).get(source_id),
+                     f"source {category_id}/{source_id} of {principal_id!r}")
 
     def add_source(self, principal_id: str, category_id: str, source_id: str, presence: Presence) -> Source:
         presentity = self.get(principal_id)

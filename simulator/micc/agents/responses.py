@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.micc.wire import dotnet_datetime, hal_collection
+from simulator.micc.wire import dotnet_datetime, listing
 from simulator.spec.router import ApiError, Call
 from simulator.world.core import World
 from simulator.world.model import AgentGroup, ConversationState, Employee, MediaType
@@ -88,14 +88,11 @@ def agent(world: World, ref: str) -> Employee:
 
 
 def get_agents(call: Call) -> dict[str, Any]:
-    world: World = call.world
-    return hal_collection((agent_to_wire(world, a, call) for a in _agents(world)), call.url_for("/agents"))
+    return listing(call, "/agents", agent_to_wire, _agents(call.world))
 
 
 def get_agent_states(call: Call) -> dict[str, Any]:
-    world: World = call.world
-    return hal_collection((agent_state_to_wire(world, a, call) for a in _agents(world)),
-                          call.url_for("/agents/states"))
+    return listing(call, "/agents/states", agent_state_to_wire, _agents(call.world))
 
 
 def get_agent(call: Call) -> dict[str, Any]:
@@ -107,9 +104,7 @@ def get_agent_state(call: Call) -> dict[str, Any]:
 
 
 def get_agent_groups(call: Call) -> dict[str, Any]:
-    world: World = call.world
-    return hal_collection((agent_group_to_wire(world, g, call) for g in world.agent_groups.values()),
-                          call.url_for("/agentgroups"))
+    return listing(call, "/agentgroups", agent_group_to_wire, call.world.agent_groups.values())
 
 
 def get_agent_group(call: Call) -> dict[str, Any]:
@@ -121,17 +116,13 @@ def _members(world: World, group: AgentGroup) -> list[Employee]:
 
 
 def get_agent_group_states(call: Call) -> dict[str, Any]:
-    world: World = call.world
-    group = world.agent_group(call.path["id"])
-    return hal_collection((agent_state_to_wire(world, a, call) for a in _members(world, group)),
-                          call.url_for(f"/agentgroups/{group.id}/states"))
+    group = call.world.agent_group(call.path["id"])
+    return listing(call, f"/agentgroups/{group.id}/states", agent_state_to_wire, _members(call.world, group))
 
 
 def get_agent_group_members(call: Call) -> dict[str, Any]:
-    world: World = call.world
-    group = world.agent_group(call.path["id"])
-    return hal_collection((agent_to_wire(world, a, call) for a in _members(world, group)),
-                          call.url_for(f"/agentgroups/{group.id}/members"))
+    group = call.world.agent_group(call.path["id"])
+    return listing(call, f"/agentgroups/{group.id}/members", agent_to_wire, _members(call.world, group))
 
 
 def get_licences(call: Call) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from simulator.micc.openmedia.responses import placement
+from simulator.micc.openmedia.responses import placement, queue_and_agent
 from simulator.micc.wire import Links, dotnet_datetime, dotnet_timespan, hal_collection
 from simulator.spec.router import ApiError, Call
 from simulator.world.core import NotFound, World
@@ -75,12 +75,7 @@ def interaction_to_wire(world: World, it: Interaction, call: Call) -> dict[str, 
         "mediaType": it.media.name,
         "conversationState": it.conversation_state().name,
         "positionInQueue": waiting.index(it.id) + 1 if it.state is InteractionState.Queued and it.id in waiting else 0,
-        "queueId": queue.id if queue else None,
-        "queueName": queue.name if queue else None,
-        "queueReporting": queue.reporting if queue else None,
-        "agentName": agent.name if agent else None,
-        "agentId": agent.id if agent else None,
-        "agentReporting": agent.reporting if agent else None,
+        **queue_and_agent(queue, agent),
         "agentFirstName": agent.first_name if agent else None,
         "agentLastName": agent.last_name if agent else None,
         "timeOfferedToAgent": dotnet_datetime(it.time_offered),

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from simulator.micc import access
 from simulator.micc.conversations.responses import any_to_wire, conversation_to_wire, find_conversation
 from simulator.micc.employees.actions import apply_action
-from simulator.micc.wire import Links, dotnet_datetime, hal_collection
+from simulator.micc.wire import Links, dotnet_datetime, hal_collection, listing
 from simulator.spec.router import ApiError, Call, Reply
 from simulator.world.core import OpenMediaRequest, World
 from simulator.world.model import (
@@ -110,9 +110,7 @@ def employee_state_to_wire(world: World, employee: Employee, links: Links) -> di
 
 # -- employees ---------------------------------------------------------------------------------
 def get_employees(call: Call) -> dict[str, Any]:
-    world: World = call.world
-    return hal_collection((employee_to_wire(world, e, call) for e in world.employees.values()),
-                          call.url_for("/employees"))
+    return listing(call, "/employees", employee_to_wire, call.world.employees.values())
 
 
 def get_employee(call: Call) -> dict[str, Any]:
@@ -128,19 +126,15 @@ def get_employee(call: Call) -> dict[str, Any]:
 def get_agent_groups(call: Call) -> dict[str, Any]:
     from simulator.micc.agents.responses import agent_group_to_wire
 
-    world: World = call.world
     employee = access.employee_for(call, call.path["id"])
-    return hal_collection((agent_group_to_wire(world, g, call) for g in world.groups_of(employee)),
-                          call.url_for(f"/employees/{employee.id}/agentgroups"))
+    return listing(call, f"/employees/{employee.id}/agentgroups", agent_group_to_wire, call.world.groups_of(employee))
 
 
 def get_queues(call: Call) -> dict[str, Any]:
     from simulator.micc.queues.responses import queue_to_wire
 
-    world: World = call.world
     employee = access.employee_for(call, call.path["id"])
-    return hal_collection((queue_to_wire(world, q, call) for q in world.queues_of(employee)),
-                          call.url_for(f"/employees/{employee.id}/queues"))
+    return listing(call, f"/employees/{employee.id}/queues", queue_to_wire, call.world.queues_of(employee))
 
 
 # -- state -------------------------------------------------------------------------------------
@@ -195,12 +189,10 @@ def change_state(world: World, employee: Employee, body: dict[str, Any]) -> None
 
 
 def get_reason_codes(call: Call) -> dict[str, Any]:
-    from simulator.micc.system.responses import reason_code_to_wire
+    from simulator.micc.system.responses import reason_codes
 
-    world: World = call.world
     employee = access.employee_for(call, call.path["id"])
-    return hal_collection((reason_code_to_wire(c, call) for c in world.reason_codes.values()),
-                          call.url_for(f"/employees/{employee.id}/busyreasoncodes"))
+    return reason_codes(call, f"/employees/{employee.id}/busyreasoncodes")
 
 
 # -- agent-group presence ----------------------------------------------------------------------

@@ -15,7 +15,6 @@ when a conversation leaves the active inbox (ended, requeued, declined, transfer
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from typing import Any
 
 from simulator.micc import access
@@ -41,61 +40,36 @@ class EmployeeHub(WatchingHub):
             "addmonitor": self.add_monitor,
             "removemonitor": self.remove_monitor,
         }
-        self._holder: dict[str, str] = {}  # item id -> the employee whose active inbox it is in
-        self._last_state: dict[str, str] = {}  # employee id -> the state last pushed (to skip repeats)
 
     # -- client methods ----------------------------------------------------------------------
     def add_self_monitor(self, call: HubCall) -> None:
-        self._monitor(call, access.require_employee(call))  # type: ignore[arg-type]
+        self.join(call, access.require_employee(call).id)  # type: ignore[arg-type]
 
     def remove_self_monitor(self, call: HubCall) -> None:
         self._unmonitor(call, access.require_employee(call))  # type: ignore[arg-type]
 
     def add_monitor(self, call: HubCall, employee: Any) -> None:
-        self._monitor(call, access.employee_for(call, str(employee), others_need=SUPERVISOR))  # type: ignore[arg-type]
+        self.join(call, access.employee_for(call, str(employee), others_need=SUPERVISOR).id)  # type: ignore[arg-type]
 
     def remove_monitor(self, call: HubCall, employee: Any) -> None:
         self._unmonitor(call, access.employee_for(call, str(employee)))  # type: ignore[arg-type]
-
-    def _monitor(self, call: HubCall, employee: Employee) -> None:
-        self.watch()
-        self._last_state.pop(employee.id, None)  # the next change reaches the newcomer, even if it looks old
-        call.join(employee.id)
 
     def _unmonitor(self, call: HubCall, employee: Employee) -> None:
         call.leave(employee.id)
         self.forget_if_idle()
 
     # -- tracking ----------------------------------------------------------------------------
-    def resync(self, world: Any) -> None:
-        self._holder = {i.id: i.agent_id for i in world.items.values() if i.state in ACTIVE and i.agent_id}
-        self._last_state.clear()
+    def place(self, item: OpenMediaItem) -> str | None:
+        """The employee whose active inbox the item is in."""
+        return item.agent_id if item.state in ACTIVE else None
 
     def world_replaced(self, world: Any) -> None:
-        self._dirty_items.update(self._holder)
-        self._dirty_items.update(i.id for i in world.items.values() if i.state in ACTIVE)
+        super().world_replaced(world)
         self._dirty_employees.update(self.monitored())
 
-    def forget_if_idle(self) -> None:
-        super().forget_if_idle()
-        if self._world is None:
-            self._holder.clear()
-            self._last_state.clear()
-
     def flush(self, world: Any, items: set[str], employees: set[str]) -> None:
-        changed: dict[str, list[OpenMediaItem]] = defaultdict(list)
-        removed: dict[str, list[str]] = defaultdict(list)
-        for item_id in items:
-            item = world.items.get(item_id)
-            holder = item.agent_id if item is not None and item.state in ACTIVE else None
-            before = self._holder.pop(item_id, None)
-            if holder:
-                self._holder[item_id] = holder
-                changed[holder].append(item)
-                employees.add(holder)
-            if before and before != holder:
-                removed[before].append(item_id)
-                employees.add(before)  # their acdState changed too
+        changed, removed = self.regroup(world, items)
+        employees.update(changed, removed)  # who lost an item: their acdState changed too
         for employee_id in employees:
             if not self.connections.has_members(self.group(employee_id)):
                 continue
@@ -111,8 +85,5 @@ class EmployeeHub(WatchingHub):
 
     def _push_state(self, world: Any, employee: Employee) -> None:
         fingerprint = json.dumps(employee_state_to_wire(world, employee, BaseUrl("")), sort_keys=True)
-        if self._last_state.get(employee.id) == fingerprint:
-            return
-        self._last_state[employee.id] = fingerprint
-        self.push(employee.id, "EmployeeStateChanged",
-                  lambda base: [employee_state_to_wire(world, employee, BaseUrl(base))])
+        self.push_state(employee.id, "EmployeeStateChanged", fingerprint,
+                        lambda base: [employee_state_to_wire(world, employee, BaseUrl(base))])

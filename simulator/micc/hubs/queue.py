@@ -16,7 +16,6 @@ without a push of their own.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from typing import Any
 
 from simulator.micc.conversations.responses import conversation_to_wire
@@ -36,16 +35,11 @@ class QueueHub(WatchingHub):
     def __init__(self, sim: Any, connections: Connections) -> None:
         super().__init__(sim, connections)
         self.methods = {"addmonitor": self.add_monitor, "removemonitor": self.remove_monitor}
-        self._waiting_in: dict[str, str] = {}  # item id -> the queue it waits in
-        self._last_state: dict[str, str] = {}  # queue id -> the state last pushed, without the clock fields
 
     # -- client methods ----------------------------------------------------------------------
     def add_monitor(self, call: HubCall, queues: Any) -> None:
-        found = self._queues(call, queues)
-        self.watch()
-        for queue in found:
-            self._last_state.pop(queue.id, None)
-            call.join(queue.id)
+        for queue in self._queues(call, queues):
+            self.join(call, queue.id)
 
     def remove_monitor(self, call: HubCall, queues: Any) -> None:
         for queue in self._queues(call, queues):
@@ -60,39 +54,18 @@ class QueueHub(WatchingHub):
         return [call.world.queue(str(r)) for r in refs]
 
     # -- tracking ----------------------------------------------------------------------------
-    @staticmethod
-    def _waiting(item: OpenMediaItem | None) -> str | None:
-        if item is None or item.state is not ConversationState.InQueue or item.swallowed:
+    def place(self, item: OpenMediaItem) -> str | None:
+        """The queue the item waits in (a swallowed item waits nowhere a client sees)."""
+        if item.state is not ConversationState.InQueue or item.swallowed:
             return None
         return item.queue_id
 
-    def resync(self, world: Any) -> None:
-        self._waiting_in = {i.id: q for i in world.items.values() if (q := self._waiting(i))}
-        self._last_state.clear()
-
     def world_replaced(self, world: Any) -> None:
-        self._dirty_items.update(self._waiting_in)
-        self._dirty_items.update(i.id for i in world.items.values() if self._waiting(i))
+        super().world_replaced(world)
         self._last_state.clear()
-
-    def forget_if_idle(self) -> None:
-        super().forget_if_idle()
-        if self._world is None:
-            self._waiting_in.clear()
-            self._last_state.clear()
 
     def flush(self, world: Any, items: set[str], employees: set[str]) -> None:
-        changed: dict[str, list[OpenMediaItem]] = defaultdict(list)
-        removed: dict[str, list[str]] = defaultdict(list)
-        for item_id in items:
-            item = world.items.get(item_id)
-            queue_id = self._waiting(item)
-            before = self._waiting_in.pop(item_id, None)
-            if queue_id:
-                self._waiting_in[item_id] = queue_id
-                changed[queue_id].append(item)
-            if before and before != queue_id:
-                removed[before].append(item_id)
+        changed, removed = self.regroup(world, items)
         for queue_id in self.monitored():  # any change may move a queue's numbers (agents serve several)
             queue = world.queues.get(queue_id)
             for conversation_id in removed.get(queue_id, ()):
@@ -107,7 +80,5 @@ class QueueHub(WatchingHub):
     def _push_state(self, world: Any, queue: Queue) -> None:
         state = queue_state_to_wire(world, queue, BaseUrl(""))
         fingerprint = json.dumps({k: v for k, v in state.items() if k not in CLOCK_FIELDS}, sort_keys=True)
-        if self._last_state.get(queue.id) == fingerprint:
-            return
-        self._last_state[queue.id] = fingerprint
-        self.push(queue.id, "queueStateChanged", lambda base: [queue_state_to_wire(world, queue, BaseUrl(base))])
+        self.push_state(queue.id, "queueStateChanged", fingerprint,
+                        lambda base: [queue_state_to_wire(world, queue, BaseUrl(base))])

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from simulator.micc.wire import dotnet_datetime, hal_collection
+from simulator.micc.wire import dotnet_datetime, listing
 from simulator.spec.router import ApiError, Call, Reply
 from simulator.world.core import OpenMediaRequest, World
-from simulator.world.model import ConversationState, OpenMediaItem, Queue
+from simulator.world.model import ConversationState, Employee, OpenMediaItem, Queue
 
 #: GET answers 404 for these (seed 002: "Failed or Handled states ... 404/Not Found").
 GONE = frozenset({ConversationState.Handled, ConversationState.Failed})
@@ -21,15 +21,22 @@ def placement(world: World, item: OpenMediaItem) -> dict[str, Any]:
     return {
         "conversationState": item.state.name,
         "positionInQueue": world.position(item),
+        **queue_and_agent(queue, agent),
+        "timeOfferedToAgent": dotnet_datetime(item.time_offered_to_agent),
+        "timeOfferedToQueue": dotnet_datetime(item.time_offered_to_queue),
+        "timeOfferedToSystem": dotnet_datetime(item.time_offered_to_system),
+    }
+
+
+def queue_and_agent(queue: Queue | None, agent: Employee | None) -> dict[str, Any]:
+    """The queue and the agent a conversation is with, as every conversation-like model names them."""
+    return {
         "queueId": queue.id if queue else None,
         "queueName": queue.name if queue else None,
         "queueReporting": queue.reporting if queue else None,
         "agentName": agent.name if agent else None,
         "agentId": agent.id if agent else None,
         "agentReporting": agent.reporting if agent else None,
-        "timeOfferedToAgent": dotnet_datetime(item.time_offered_to_agent),
-        "timeOfferedToQueue": dotnet_datetime(item.time_offered_to_queue),
-        "timeOfferedToSystem": dotnet_datetime(item.time_offered_to_system),
     }
 
 
@@ -63,7 +70,7 @@ def get_items(call: Call) -> dict[str, Any]:
     world: World = call.world
     search = next((v for k, v in call.query.items() if k.lower() == "$search"), None)
     items = world.live_items() if search is None else _search(world, search)
-    return hal_collection((item_to_wire(world, i, call) for i in items), call.url_for("/openmedia"))
+    return listing(call, "/openmedia", item_to_wire, items)
 
 
 def _search(world: World, term: str) -> list[OpenMediaItem]:
@@ -108,9 +115,7 @@ def put_item(call: Call) -> str:
 
 
 def get_queues(call: Call) -> dict[str, Any]:
-    world = call.world
-    return hal_collection((queue_to_wire(world, q, call) for q in world.open_media_queues()),
-                          call.url_for("/openmedia/queues"))
+    return listing(call, "/openmedia/queues", queue_to_wire, call.world.open_media_queues())
 
 
 def _visible(world: World, item_id: str) -> OpenMediaItem:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.micc.wire import dotnet_datetime, dotnet_timespan, hal_collection
+from simulator.micc.wire import dotnet_datetime, dotnet_timespan, hal_collection, listing
 from simulator.spec.router import ApiError, Call
 from simulator.world.core import World
 from simulator.world.model import MediaServer, MediaType, ReasonCode
@@ -60,9 +60,7 @@ def _site(world: World, call: Call) -> dict[str, Any]:
 
 
 def get_media_servers(call: Call) -> dict[str, Any]:
-    world: World = call.world
-    return hal_collection((media_server_to_wire(world, m, call) for m in world.media_servers.values()),
-                          call.url_for("/mediaservers"))
+    return listing(call, "/mediaservers", media_server_to_wire, call.world.media_servers.values())
 
 
 def get_media_server(call: Call) -> dict[str, Any]:
@@ -80,10 +78,13 @@ def get_media_server_times(call: Call) -> dict[str, Any]:
     return {server.id: now for server in world.media_servers.values()}
 
 
+def reason_codes(call: Call, path: str) -> dict[str, Any]:
+    """Every reason code, as ``GET /reasoncodes`` and an employee's ``busyreasoncodes`` list them."""
+    return hal_collection((reason_code_to_wire(c, call) for c in call.world.reason_codes.values()), call.url_for(path))
+
+
 def get_reason_codes(call: Call) -> dict[str, Any]:
-    world: World = call.world
-    return hal_collection((reason_code_to_wire(c, call) for c in world.reason_codes.values()),
-                          call.url_for("/reasoncodes"))
+    return reason_codes(call, "/reasoncodes")
 
 
 def get_reason_code(call: Call) -> dict[str, Any]:
