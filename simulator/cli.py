@@ -233,10 +233,12 @@ def _serve(args: argparse.Namespace) -> int:
     base = f"{'https' if ssl else 'http'}://{settings.host}:{settings.port}"
     print(f"micc-sim {__version__}: {len(sim.world.employees)} employees, {len(sim.world.queues)} queues, "
           f"clock {sim.clock.mode.value}" + (f" x{sim.clock.scale:g}" if sim.clock.mode.value == "scaled" else ""))
-    print(f"  token:    POST {base}/authorizationserver/token")
-    print(f"  MiCC SDK: {base}/miccsdk/api/v1/openmedia")
-    print(f"  hubs:     {base}/miccsdk/signalr (SignalR 2: employeeHub, queueHub)")
-    print(f"  control:  {base}/_sim/world")
+    print(f"  token:     POST {base}/authorizationserver/token")
+    print(f"  MiCC SDK:  {base}/miccsdk/api/v1/openmedia")
+    print(f"  hubs:      {base}/miccsdk/signalr (SignalR 2: employeeHub, queueHub)")
+    print(f"  desktop:   {base}/socket.io/ namespace /agent (AgentClient; test page {base}/_sim/desktop/)")
+    print(f"  CloudLink: {base}/<service>/2017-09-01 (authentication, admin, notifications, chat, media, presence)")
+    print(f"  control:   {base}/_sim/world (dashboard: {base}/_sim/dashboard)")
     if ssl:
         print(f"  TLS {settings.tls.value}: clients trust {files.trust}")
     for message in sim.clients.rejected:

@@ -193,10 +193,12 @@ class MqttBroker:
 
     async def start(self) -> None:
         this = f"{__name__}"
+        namespace = f"micc_sim.notify.broker{id(self)}"
+        _quiet_broker(namespace)
         self.broker = Broker({
             "listeners": {"default": {"type": "external"}},
             "plugins": {f"{this}.ConnectionAccess": {"bridge": self}, f"{this}.TopicAccess": {"bridge": self}},
-        }, plugin_namespace=f"micc_sim.notify.{id(self)}")
+        }, plugin_namespace=namespace)
         await self.broker.start()
 
     async def stop(self) -> None:
@@ -298,3 +300,11 @@ class MqttBroker:
 
 def connection_view(url: str, grant: Grant) -> dict[str, Any]:
     return {"transport": "websocket", "url": url, "protocol": "mqtt", "expiryDateTime": js_time(grant.expires)}
+
+
+def _quiet_broker(namespace: str) -> None:
+    """amqtt (and the state machine library under it) log each start step at INFO: a server's log shows them
+    only when it runs at DEBUG, as our own notification log does."""
+    if not log.isEnabledFor(logging.DEBUG):
+        for name in ("amqtt", "transitions", namespace):
+            logging.getLogger(name).setLevel(logging.WARNING)
