@@ -23,6 +23,9 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 
+_MICROSECOND = timedelta(microseconds=1)
+
+
 class ClockMode(StrEnum):
     REAL = "real"
     SCALED = "scaled"
@@ -59,9 +62,10 @@ class Clock:
         self._wall = wall
         self._wall_origin = wall()
         self._manual = self.mode is ClockMode.MANUAL
+        self._us_per_wall_second = scale * 1_000_000  # simulated microseconds a wall second
         # simulated time at the wall clock's origin, advances included (the manual clock's time)
         self._start = (start or datetime.now(UTC)).astimezone(UTC)
-        self._timers: list[Timer] = []
+        self._timers: list[tuple[datetime, int, Timer]] = []  # a heap: (due, seq) order without calling Timer.__lt__
         self._seq = itertools.count()
         self._firing = False
 
@@ -69,27 +73,28 @@ class Clock:
     def now(self) -> datetime:
         if self._manual:
             return self._start
-        return self._start + timedelta(seconds=(self._wall() - self._wall_origin) * self.scale)
+        # a timedelta times an integer costs half of building one from float seconds, on every reading
+        return self._start + _MICROSECOND * round((self._wall() - self._wall_origin) * self._us_per_wall_second)
 
     def next_due(self) -> datetime | None:
-        while self._timers and self._timers[0].cancelled:
+        while self._timers and self._timers[0][2].cancelled:
             heapq.heappop(self._timers)
-        return self._timers[0].due if self._timers else None
+        return self._timers[0][0] if self._timers else None
 
     def pending(self) -> int:
-        return sum(1 for t in self._timers if not t.cancelled)
+        return sum(1 for _, _, t in self._timers if not t.cancelled)
 
     # -- scheduling --------------------------------------------------------------------------
     def call_at(self, due: datetime, callback: Callable[[], None]) -> Timer:
         timer = Timer(due, next(self._seq), callback)
-        heapq.heappush(self._timers, timer)
+        heapq.heappush(self._timers, (due, timer.seq, timer))
         return timer
 
     def call_later(self, seconds: float, callback: Callable[[], None]) -> Timer:
         return self.call_at(self.now() + timedelta(seconds=seconds), callback)
 
     def cancel_all(self) -> None:
-        for timer in self._timers:
+        for _, _, timer in self._timers:
             timer.cancel()
         self._timers.clear()
 
@@ -125,8 +130,8 @@ class Clock:
         self._firing = True
         fired = 0
         try:
-            while self._timers and self._timers[0].due <= instant:
-                timer = heapq.heappop(self._timers)
+            while self._timers and self._timers[0][0] <= instant:
+                timer = heapq.heappop(self._timers)[2]
                 if not timer.cancelled:
                     fired += 1
                     timer.callback()

@@ -53,15 +53,28 @@ Handler = Callable[[Event], None]
 
 
 class EventBus:
+    """Handlers run in the order they subscribed. Which handlers an event reaches depends on its type only,
+    so the list is worked out once per type (and again after a subscription changes), not per event."""
+
     def __init__(self) -> None:
         self._handlers: list[tuple[type[Event], Handler]] = []
+        self._by_type: dict[type[Event], tuple[Handler, ...]] = {}
 
     def subscribe(self, kind: type[Event], handler: Handler) -> Callable[[], None]:
         entry = (kind, handler)
         self._handlers.append(entry)
-        return lambda: self._handlers.remove(entry)
+        self._by_type.clear()
+
+        def unsubscribe() -> None:
+            self._handlers.remove(entry)
+            self._by_type.clear()
+
+        return unsubscribe
 
     def publish(self, event: Event) -> None:
-        for kind, handler in list(self._handlers):
-            if isinstance(event, kind):
-                handler(event)
+        handlers = self._by_type.get(type(event))
+        if handlers is None:
+            handlers = self._by_type[type(event)] = tuple(
+                handler for kind, handler in self._handlers if isinstance(event, kind))
+        for handler in handlers:  # those subscribed when it was published: one subscribing meanwhile hears the next
+            handler(event)
