@@ -39,6 +39,7 @@ from simulator.world.model import (
     Queue,
 )
 
+_LIVE_BY_NAME = {state.name: state for state in LIVE_STATES}  # an event names the state it left
 TICK = 0.2  # wall seconds between looks at the clock
 QUEUE_FIELDS = ("waiting", "longest_wait", "offered", "answered", "handled", "abandoned", "failed")
 AGENT_FIELDS = ("agents_logged_in", "agents_available", "agents_busy", "agents_not_ready")
@@ -94,20 +95,20 @@ class MetricsSampler:
     # -- counting from events --------------------------------------------------------------------
     def _changed(self, event: OpenMediaChanged) -> None:
         world, ledger, item = self.sim.world, self.ledger, event.item
+        state = item.state
         if not ledger.counts(world):  # a new world: its counts now (this change included) are the base
             ledger.world, ledger.replaced = weakref.ref(world), True
             ledger.states = Counter({s: n for s, n in world.state_counts().items() if s in LIVE_STATES})
         else:
-            if event.previous is not None:
-                previous = ConversationState[event.previous]
-                if previous in LIVE_STATES:
-                    ledger.states[previous] -= 1
-            if item.state in LIVE_STATES:
-                ledger.states[item.state] += 1
+            states = ledger.states
+            previous = _LIVE_BY_NAME.get(event.previous)  # None when created or not live
+            if previous is not None:
+                states[previous] -= 1
+            if state in LIVE_STATES:
+                states[state] += 1
         if event.previous is None:
             ledger.created += 1
-        queue = world.queues.get(item.queue_id or "")
-        if queue is not None and item.state is ConversationState.InQueue:
+        if state is ConversationState.InQueue and (queue := world.queues.get(item.queue_id or "")) is not None:
             waiting = len(queue.waiting)
             if event.previous == ConversationState.Offered.name and item.id not in queue.waiting:
                 waiting += 1  # a requeued item is announced just before it goes back in line

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Protocol
+from urllib.parse import quote
 
 
 @lru_cache(maxsize=8192)
@@ -19,6 +21,15 @@ def dotnet_datetime(value: datetime | None) -> str | None:
     text = value.isoformat()[:19] if value.year >= 1000 else value.strftime("%Y-%m-%dT%H:%M:%S")  # the same text
     fraction = f"{value.microsecond:06d}0".rstrip("0")
     return f"{text}.{fraction}Z" if fraction else f"{text}Z"
+
+
+def path_segment(text: str) -> str:
+    """``quote(text, safe="")``: an id as one segment of a link. Ids are mostly made of characters quote leaves
+    as they are (a GUID), and every answer with a link asks, so those skip it."""
+    return text if _UNRESERVED.fullmatch(text) else quote(text, safe="")
+
+
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")  # what quote never escapes
 
 
 def rfc1123(value: datetime) -> str:

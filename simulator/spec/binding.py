@@ -52,7 +52,8 @@ class _Errors:
 def bind(value: Any, schema: dict[str, Any], strictness: Strictness = Strictness.LENIENT,
          root: str = "model") -> tuple[Any, dict[str, list[str]]]:
     errors = _Errors()
-    bound = _bind(value, schema, Strictness(strictness), root, errors)
+    mode = strictness if isinstance(strictness, Strictness) else Strictness(strictness)
+    bound = _bind(value, schema, mode, root, errors)
     if strictness is Strictness.OFF:
         return (None if bound is _MISSING else bound), {}
     return (None if bound is _MISSING else bound), errors.state
@@ -95,7 +96,7 @@ def _bind_object(value: Any, schema: dict[str, Any], mode: Strictness, where: st
     properties: dict[str, Any] = schema.get("properties", {})
     if not properties:
         return value  # a free-form object (variableData): kept as sent
-    by_folded = {name.lower(): name for name in properties}
+    by_folded = _folded_names(properties)
     result: dict[str, Any] = {}
     for key, raw in value.items():
         name = key if key in properties else (by_folded.get(key.lower()) if mode is not Strictness.STRICT
@@ -117,6 +118,17 @@ def _bind_object(value: Any, schema: dict[str, Any], mode: Strictness, where: st
         if mode is Strictness.STRICT or not value_type:
             errors.add(f"{where}.{name}", f"The {name} field is required.")
     return result
+
+
+def _folded_names(properties: dict[str, Any]) -> dict[str, str]:
+    """Lower-cased property name -> name, worked out once per schema (every request with a body asks)."""
+    entry = _FOLDED.get(id(properties))
+    if entry is None or entry[0] is not properties:  # the entry holds its schema: an id is never reused under it
+        entry = _FOLDED[id(properties)] = (properties, {name.lower(): name for name in properties})
+    return entry[1]
+
+
+_FOLDED: dict[int, tuple[dict[str, Any], dict[str, str]]] = {}  # the contracts' schemas: a fixed, small set
 
 
 def _bind_array(value: Any, schema: dict[str, Any], mode: Strictness, where: str, errors: _Errors) -> Any:

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-
 _MICROSECOND = timedelta(microseconds=1)
 
 

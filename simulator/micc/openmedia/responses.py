@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
-from simulator.micc.wire import dotnet_datetime, hal_collection
+from simulator.micc.wire import dotnet_datetime, hal_collection, path_segment
 from simulator.spec.router import ApiError, Call, Reply
 from simulator.world.core import OpenMediaRequest, World
 from simulator.world.model import ConversationState, OpenMediaItem, Queue
@@ -35,7 +34,7 @@ def placement(world: World, item: OpenMediaItem) -> dict[str, Any]:
 
 def item_to_wire(world: World, item: OpenMediaItem, call: Call) -> dict[str, Any]:
     return {
-        "_links": {"self": {"href": call.url_for(f"/openmedia/{quote(item.id, safe='')}")}},
+        "_links": {"self": {"href": call.url_for(f"/openmedia/{path_segment(item.id)}")}},
         "_embedded": None,
         "id": item.id,
         **placement(world, item),
@@ -46,7 +45,7 @@ def queue_to_wire(world: World, queue: Queue, call: Call) -> dict[str, Any]:
     now = world.queue_now(queue)
     active = [i for i in world.live_items() if i.queue_id == queue.id and not i.swallowed]
     return {
-        "_links": {"conversations": [{"href": call.url_for(f"/openmedia/{quote(i.id, safe='')}")} for i in active]},
+        "_links": {"conversations": [{"href": call.url_for(f"/openmedia/{path_segment(i.id)}")} for i in active]},
         "id": queue.id,
         "name": queue.name,
         "reporting": queue.reporting,
