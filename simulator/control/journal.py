@@ -116,11 +116,12 @@ class Journal:
         self._listeners.append(callback)
         return lambda: self._listeners.remove(callback)
 
-    def record(self, **fields: Any) -> JournalEntry:
+    def record(self, at: datetime, method: str, path: str, raw_path: str, query: str, status: int,
+               duration_ms: float, face: str, client: str | None) -> JournalEntry:
         self._seq += 1
         if len(self.entries) == self.entries.maxlen:
             self.dropped += 1
-        entry = JournalEntry(seq=self._seq, **fields)
+        entry = JournalEntry(self._seq, at, method, path, raw_path, query, status, duration_ms, face, client)
         self.entries.append(entry)
         for listener in list(self._listeners):
             listener()
@@ -163,12 +164,13 @@ class JournalRecorder:
             return
         scope = exchange.scope
         client = scope.get("client")
-        self.journal().record(
-            at=exchange.arrived, method=scope["method"], path=scope["path"],
-            raw_path=scope.get(CLIENT_PATH) or (scope.get("raw_path") or b"").decode("latin-1") or scope["path"],
-            query=scope.get("query_string", b"").decode("latin-1"), status=exchange.status,
-            duration_ms=round((time.perf_counter() - exchange.started) * 1000, 3), face=face_of(scope["path"]),
-            client=f"{client[0]}:{client[1]}" if client else None,
+        path = scope["path"]
+        self.journal().record(  # positional: this runs on every request
+            exchange.arrived, scope["method"], path,
+            scope.get(CLIENT_PATH) or (scope.get("raw_path") or b"").decode("latin-1") or path,
+            scope.get("query_string", b"").decode("latin-1"), exchange.status,
+            round((time.perf_counter() - exchange.started) * 1000, 3), face_of(path),
+            f"{client[0]}:{client[1]}" if client else None,
         )
 
 

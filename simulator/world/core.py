@@ -8,7 +8,6 @@ atomic with respect to every other: an accepted item is always in exactly one st
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -293,7 +292,7 @@ class World:
 
     def _new_item(self, request: OpenMediaRequest, posted_by: str | None) -> OpenMediaItem:
         """A new item under the request's id (any case unique among live items) or a generated one."""
-        item_id = request.id or str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
+        item_id = request.id or _uuid4(self._ids.getrandbits(128))
         existing = self.items.get(self._folded_ids.get(item_id.lower(), item_id))
         if existing is not None and existing.live:
             raise Conflict(f"an open media item with id {item_id!r} is already active")
@@ -520,29 +519,30 @@ class World:
     def dispatch(self) -> int:
         """Offer waiting items to free agents, oldest item first across queues; returns offers made."""
         offers = 0
-        progress = True
+        items = self.items
         waiting = [q for q in self.queues.values() if q.waiting.ids]  # an offer only ever empties a queue
-        while progress:
-            progress = False
-            heads = sorted(
-                (q for q in waiting if q.waiting),
-                key=lambda q: self.items[q.waiting[0]].time_offered_to_queue,
-            )
+        while waiting:
+            heads = waiting if len(waiting) == 1 else sorted(
+                waiting, key=lambda q: items[q.waiting.ids[0]].time_offered_to_queue)
+            offered = False
             for queue in heads:
                 ready = self.ready_agents(queue)
                 if not ready.any_free():
                     continue
-                for item_id in queue.waiting:  # the loop ends as soon as the list changes
-                    item = self.items[item_id]
+                for item_id in queue.waiting.ids:  # the loop ends as soon as the list changes
+                    item = items[item_id]
                     agent = ready.pick(item)  # what routing.pick_agent(item, members) answers, in O(log n)
                     if agent is None:
                         continue
                     self._offer(queue, item, agent)
                     offers += 1
-                    progress = True
+                    offered = True
                     break
-                if progress:
+                if offered:
                     break
+            if not offered:
+                break
+            waiting = [q for q in waiting if q.waiting.ids]
         return offers + self.sessions.dispatch()
 
     def _route(self, item: OpenMediaItem, previous: ConversationState | None, enter: Action) -> None:
@@ -643,6 +643,12 @@ class World:
             if old in self.items and not self.items[old].live:
                 del self.items[old]
                 self._folded_ids.pop(old.lower(), None)
+
+
+def _uuid4(bits: int) -> str:
+    """``str(uuid.UUID(int=bits, version=4))``, without building the UUID (every item posted without an id)."""
+    text = "%032x" % ((bits & ~(0xC000 << 48) | 0x8000 << 48) & ~(0xF000 << 64) | 4 << 76)  # variant, version
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _seconds(later: datetime, earlier: datetime | None) -> float:

@@ -131,7 +131,7 @@ class QueueLog:
 
     # -- writing -----------------------------------------------------------------------------
     def record(self, at: datetime, kind: QueueEventKind, seconds: float = 0.0) -> None:
-        at_us = _micros(at)
+        at_us = (at - EPOCH) // MICROSECOND  # a new instant each time: _micros would cache it for nothing
         code = _CODE[kind]
         if kind is QueueEventKind.ANSWERED and seconds <= self.service_level_seconds:
             code += _WITHIN
@@ -140,7 +140,8 @@ class QueueLog:
         self._code.append(code)
         self._micros.append(micros)
         self._tally_today(at_us, code, micros)
-        self._drop_older_than(at_us - _US_PER_DAY)
+        if self._at[self._first] < at_us - _US_PER_DAY:  # the oldest entry is more than a day old
+            self._drop_older_than(at_us - _US_PER_DAY)
 
     def _tally_today(self, at_us: int, code: int, micros: int) -> None:
         day = at_us // _US_PER_DAY
