@@ -160,26 +160,13 @@ class SpecRouter:
             status, schema = operation.success
             reply = Reply(synthesize(schema, seed_for(operation.operation_id, params, query)), status)
         else:
-            reply = await self._run(handler, Call(self.sim, operation, params, query, body, principal, request))
+            reply = await _run(handler, Call(self.sim, operation, params, query, body, principal, request),
+                               self.sim.clock)
         if operation.odata and _is_collection(reply.body):
             reply.body = _page(reply.body, query, self.next_links)
         if isinstance(reply.body, bytes):  # a binary answer (an attachment), its content type in the headers
             return reply.status, reply.body, {"content-type": "application/octet-stream", **(reply.headers or {})}
         return _json(reply.status, reply.body, reply.headers)
-
-    @staticmethod
-    async def _run(handler: Handler, call: Call) -> Reply:
-        try:
-            result = handler(call)
-            if hasattr(result, "__await__"):
-                result = await result
-        except NotFound as exc:
-            raise ApiError(404, str(exc)) from exc
-        except Conflict as exc:
-            raise ApiError(409, str(exc)) from exc
-        except (TransitionError, WorldError) as exc:
-            raise ApiError(400, str(exc)) from exc
-        return result if isinstance(result, Reply) else Reply(result)
 
     def _match(self, method: str, path: str, request: Request) -> tuple[Operation, dict[str, str]]:
         allowed: list[str] = []
@@ -233,6 +220,24 @@ class SpecRouter:
 
     def _error(self, error: ApiError) -> Answer:
         return _json(error.status, self.render_error(error), error.headers)
+
+
+async def _run(handler: Handler, call: Call, clock: Any) -> Reply:
+    held = clock.hold()  # what the handler does before it awaits anything happens at one instant
+    try:
+        try:
+            result = handler(call)
+        finally:
+            clock.release(held)
+        if hasattr(result, "__await__"):
+            result = await result
+    except NotFound as exc:
+        raise ApiError(404, str(exc)) from exc
+    except Conflict as exc:
+        raise ApiError(409, str(exc)) from exc
+    except (TransitionError, WorldError) as exc:
+        raise ApiError(400, str(exc)) from exc
+    return result if isinstance(result, Reply) else Reply(result)
 
 
 def _candidates(operations: list[Operation]) -> Callable[[str], list[Operation]]:
