@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import orjson
 from starlette.requests import Request
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from simulator.spec import odata
 from simulator.spec.binding import Strictness, bind, integer_text
@@ -135,7 +135,7 @@ class SpecRouter:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        request = Request(scope, receive)
+        request = Request(scope, receive if scope["method"] in ("GET", "HEAD") else _Receive(receive))
         try:
             status, content, headers = await self._handle(request)
         except ApiError as error:
@@ -204,7 +204,7 @@ class SpecRouter:
         schema = operation.request_media_types.get(media or "", operation.request_schema)
         if media and not _structured(media):
             return None  # a binary body (application/octet-stream, */*): the handler streams it from call.request
-        raw = await request.body()
+        raw = await _body(request)
         if media == "application/x-www-form-urlencoded":
             form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
             return form if self.bind_json is dotnet_bind else self.bind_json(form, schema, self.strictness)
@@ -238,6 +238,36 @@ async def _run(handler: Handler, call: Call, clock: Any) -> Reply:
     except (TransitionError, WorldError) as exc:
         raise ApiError(400, str(exc)) from exc
     return result if isinstance(result, Reply) else Reply(result)
+
+
+class _Receive:
+    """A request's ``receive`` that can give back the message the router read: a body sent in one message is
+    read here, without the async generator of Starlette's ``Request.body``, and a handler reading the request
+    after the router still gets it."""
+
+    __slots__ = ("given_back", "receive")
+
+    def __init__(self, receive: Receive) -> None:
+        self.receive = receive
+        self.given_back: Message | None = None
+
+    async def __call__(self) -> Message:
+        message = self.given_back
+        if message is None:
+            return await self.receive()
+        self.given_back = None
+        return message
+
+
+async def _body(request: Request) -> bytes:
+    """``await request.body()``, for the first reader of the request."""
+    receive = request.receive
+    if type(receive) is _Receive:
+        message = await receive()
+        receive.given_back = message  # whoever reads the request next reads it from its start
+        if message["type"] == "http.request" and not message.get("more_body", False):
+            return message.get("body", b"")
+    return await request.body()
 
 
 def _candidates(operations: list[Operation]) -> Callable[[str], list[Operation]]:
