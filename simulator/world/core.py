@@ -8,6 +8,7 @@ atomic with respect to every other: an accepted item is always in exactly one st
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -88,7 +89,7 @@ class World:
         self._agent_cache: dict[object, Any] = {}  # derived from the configuration, agents and groups alone: items
         # moving keep them
         self._ready: dict[str, ReadyAgents] = {}  # queue id -> its agents as routing orders them (agent-derived)
-        self.bus.subscribe(Event, self._changed)
+        self._listen()
         self.items: dict[str, OpenMediaItem] = {}
         self._folded_ids: dict[str, str] = {}  # lower-cased id -> id, for lookups in any case
         self._ended: deque[str] = deque()
@@ -253,6 +254,20 @@ class World:
         if key not in cache:
             cache[key] = compute()
         return cache[key]
+
+    def _listen(self) -> None:
+        """Hear every change on the bus without the bus keeping this world alive: a world that a reset or a
+        restore replaced stops listening once it is gone, instead of being kept and called on every event."""
+        world = weakref.ref(self)
+
+        def changed(event: Event) -> None:
+            alive = world()
+            if alive is not None:
+                alive._changed(event)
+            elif listening:  # an event published while another was (nested) may find it gone twice
+                listening.pop()()
+
+        listening = [self.bus.subscribe(Event, changed)]
 
     def _changed(self, event: Event) -> None:
         """Drop what the change may have changed: an item moving leaves agents and groups as they were."""
