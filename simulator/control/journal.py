@@ -24,10 +24,10 @@ FACES = (("/authorizationserver", "authorizationserver"), ("/miccsdk/signalr", "
                                                   "presence")))
 
 
-def _by_first_segment() -> dict[str, tuple[tuple[str, str], ...]]:
-    index: dict[str, list[tuple[str, str]]] = {}
+def _by_first_segment() -> dict[str, tuple[tuple[str, str, str], ...]]:
+    index: dict[str, list[tuple[str, str, str]]] = {}
     for prefix, face in FACES:
-        index.setdefault(prefix[1:].split("/", 1)[0], []).append((prefix, face))
+        index.setdefault(prefix[1:].split("/", 1)[0], []).append((prefix, prefix + "/", face))
     return {segment: tuple(faces) for segment, faces in index.items()}
 
 
@@ -36,8 +36,8 @@ _FACES_BY_SEGMENT = _by_first_segment()  # a request's face is looked up, not se
 
 def face_of(path: str) -> str:
     end = path.find("/", 1)
-    for prefix, face in _FACES_BY_SEGMENT.get(path[1:end] if end > 0 else path[1:], ()):
-        if path == prefix or path.startswith(prefix + "/"):
+    for prefix, below, face in _FACES_BY_SEGMENT.get(path[1:end] if end > 0 else path[1:], ()):
+        if path.startswith(below) or path == prefix:
             return face
     return "other"
 
