@@ -94,6 +94,7 @@ class World:
         self._folded_ids: dict[str, str] = {}  # lower-cased id -> id, for lookups in any case
         self._ended: deque[str] = deque()
         self._queue_seq = 0  # the last arrival number given to an item entering a queue
+        self._waiting_in: set[str] | None = None  # ids of queues items may wait in (None: look at them all)
         self.history_limit = config.routing.history_limit
         self.ended_counts: Counter[ConversationState] = Counter()
         self._build(config)
@@ -383,6 +384,7 @@ class World:
         self._move(item, action)
         queue.log.record(self.clock.now(), QueueEventKind.REQUEUED)
         queue.waiting.add(item.id, (item.time_offered_to_queue, item.queue_seq))  # back at its place
+        self._noted_waiting(queue)
         self.dispatch()
 
     def drop_live_items(self, reason: FailedRouteReason = FailedRouteReason.ServerRestart) -> int:
@@ -535,7 +537,7 @@ class World:
         """Offer waiting items to free agents, oldest item first across queues; returns offers made."""
         offers = 0
         items = self.items
-        waiting = [q for q in self.queues.values() if q.waiting.ids]  # an offer only ever empties a queue
+        waiting = self._queues_waiting()  # an offer only ever empties a queue
         while waiting:
             heads = waiting if len(waiting) == 1 else sorted(
                 waiting, key=lambda q: items[q.waiting.ids[0]].time_offered_to_queue)
@@ -559,6 +561,30 @@ class World:
                 break
             waiting = [q for q in waiting if q.waiting.ids]
         return offers + self.sessions.dispatch()
+
+    def _queues_waiting(self) -> list[Queue]:
+        """The queues with items waiting, in the order of ``self.queues`` (dispatch's order among equals),
+        without looking at every queue on every dispatch: items enter queues in ``_enter`` and ``_requeue``
+        only, which note the queue; a world built or restored otherwise is looked at whole once."""
+        if self._waiting_in is None:
+            self._waiting_in = {q.id for q in self.queues.values() if q.waiting.ids}
+        noted = self._waiting_in
+        waiting = []
+        for queue_id in list(noted):
+            queue = self.queues[queue_id]
+            if queue.waiting.ids:
+                waiting.append(queue)
+            else:
+                noted.discard(queue_id)
+        if len(waiting) > 1:
+            order = self._cached("queue_order", lambda: {queue_id: n for n, queue_id in enumerate(self.queues)},
+                                 self._agent_cache)
+            waiting.sort(key=lambda q: order[q.id])
+        return waiting
+
+    def _noted_waiting(self, queue: Queue) -> None:
+        if self._waiting_in is not None:
+            self._waiting_in.add(queue.id)
 
     def _route(self, item: OpenMediaItem, previous: ConversationState | None, enter: Action) -> None:
         """Send a new (or rerouted) item to its destination queue, or fail it."""
@@ -589,6 +615,7 @@ class World:
         queue.stats.offered += 1
         queue.log.record(item.time_offered_to_queue, QueueEventKind.OFFERED)
         queue.waiting.add(item.id, (item.time_offered_to_queue, item.queue_seq))
+        self._noted_waiting(queue)
 
     def _offer(self, queue: Queue, item: OpenMediaItem, agent: Employee) -> None:
         next_state(item.state, Action.OFFER)  # raises before anything changes
