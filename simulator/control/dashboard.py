@@ -27,9 +27,8 @@ from simulator.micc.wire import dotnet_datetime, dotnet_timespan
 from simulator.runtime import Simulator
 from simulator.socketio_server import server_for
 from simulator.world.events import EmployeeStateChanged, Event, InteractionChanged, OpenMediaChanged, SessionsEnded
-from simulator.world.model import ConversationState
+from simulator.world.model import STATE_NAMES, ConversationState
 
-_STATE_NAMES = {state: state.name for state in ConversationState}  # every item moving asks: no enum property
 _WITH_AN_AGENT = frozenset({ConversationState.Offered, ConversationState.Acd, ConversationState.Held})
 PUSH_INTERVAL = 0.25  # seconds of wall time between pictures, at most
 NAMESPACE = "/dashboard"
@@ -87,7 +86,7 @@ def _facts(sim: Simulator, event: Event) -> tuple[Any, ...] | None:
         queue = world.queues.get(item.queue_id) if item.queue_id else None
         state = item.state
         agent = world.employees.get(item.agent_id) if item.agent_id and state in _WITH_AN_AGENT else None
-        return ("interaction", event.at, item.id, event.previous, _STATE_NAMES[state], queue.name if queue else None,
+        return ("interaction", event.at, item.id, event.previous, STATE_NAMES[state], queue.name if queue else None,
                 agent.name if agent else None)
     if isinstance(event, EmployeeStateChanged):
         e = event.employee

@@ -23,6 +23,7 @@ from simulator.world.config import WorldConfig, stable_id
 from simulator.world.events import EmployeeStateChanged, Event, EventBus, OpenMediaChanged
 from simulator.world.lifecycle import Action, next_state
 from simulator.world.model import (
+    STATE_NAMES,
     AgentGroup,
     ConversationState,
     Employee,
@@ -515,7 +516,7 @@ class World:
             previous = item.state
             item.state = next_state(previous, Action.TRANSFER)
             self._enter(queue, item, swallowed=routing.swallows(queue, self.quirks))
-            self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous.name))
+            self.bus.publish(OpenMediaChanged(self.clock.now(), item, STATE_NAMES[previous]))
         else:
             item.agent_id = employee.id
             item.time_offered_to_agent = self.clock.now()
@@ -598,11 +599,11 @@ class World:
             item.failed_reason = dest.failed_reason
             item.state = next_state(previous, Action.FAIL)
             self._ended_now(item)
-            self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous and previous.name))
+            self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous and STATE_NAMES[previous]))
             return
         item.state = next_state(previous, enter)
         self._enter(dest.queue, item, dest.swallowed)
-        self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous and previous.name))
+        self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous and STATE_NAMES[previous]))
 
     def _enter(self, queue: Queue, item: OpenMediaItem, swallowed: bool) -> None:
         """The item arrives in a queue: it waits there, or is swallowed by an unvalidated workflow."""
@@ -630,7 +631,7 @@ class World:
     def _move(self, item: OpenMediaItem, action: Action) -> None:
         previous = item.state
         item.state = next_state(previous, action)
-        self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous.name))
+        self.bus.publish(OpenMediaChanged(self.clock.now(), item, STATE_NAMES[previous]))
 
     def _finish(self, item: OpenMediaItem, action: Action) -> None:
         previous = item.state
@@ -653,7 +654,7 @@ class World:
                 queue.stats.failed += 1
         item.state = new
         self._ended_now(item)
-        self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous.name))
+        self.bus.publish(OpenMediaChanged(self.clock.now(), item, STATE_NAMES[previous]))
 
     @staticmethod
     def _count_handled(agent: Employee) -> None:

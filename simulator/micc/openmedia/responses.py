@@ -7,7 +7,7 @@ from typing import Any
 from simulator.micc.wire import dotnet_datetime, hal_collection, path_segment
 from simulator.spec.router import ApiError, Call, Reply
 from simulator.world.core import OpenMediaRequest, World
-from simulator.world.model import ConversationState, OpenMediaItem, Queue
+from simulator.world.model import STATE_NAMES, ConversationState, OpenMediaItem, Queue
 
 #: GET answers 404 for these (seed 002: "Failed or Handled states ... 404/Not Found").
 GONE = frozenset({ConversationState.Handled, ConversationState.Failed})
@@ -18,7 +18,7 @@ def placement(world: World, item: OpenMediaItem) -> dict[str, Any]:
     queue = world.queues.get(item.queue_id or "")
     agent = world.employees.get(item.agent_id or "")
     return {
-        "conversationState": item.state.name,
+        "conversationState": STATE_NAMES[item.state],
         "positionInQueue": world.position(item),
         "queueId": queue.id if queue else None,
         "queueName": queue.name if queue else None,
