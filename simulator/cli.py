@@ -245,6 +245,7 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app(sim)
     _tune_gc()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level,
+                access_log=args.log_level in ("info", "debug"),  # above info it logs nothing, yet formats each line
                 timeout_graceful_shutdown=3, **ssl)  # open hub long polls and event streams do not hold a stop
     return 0
 
