@@ -18,6 +18,7 @@ from simulator.world.quirks import Quirks
 CLIENT_PATH = "micc_sim.client_path"  # scope key: the path as the client sent it, when it was rewritten
 CANONICAL_PREFIXES = ("/miccsdk/api/v1", "/miccsdk/signalr", "/miccsdk", "/authorizationserver")
 _SLASHES = re.compile(r"/{2,}")
+_SDK = CANONICAL_PREFIXES[0] + "/"  # the first prefix, spelled as it is: the path is canonical already
 
 
 class IisPaths:
@@ -35,6 +36,8 @@ class IisPaths:
 
 
 def normalize(path: str, quirks: Quirks) -> str:
+    if path.startswith(_SDK) and "//" not in path:  # what nearly every request is: nothing to do
+        return path
     if quirks.double_slash_paths and "//" in path:
         path = _SLASHES.sub("/", path)
     if quirks.case_insensitive_paths:

@@ -103,3 +103,18 @@ def test_patch_world_merges_into_the_configuration(live):
     live.advance(1)
     assert sdk.get(f"/openmedia/{item}").json()["conversationState"] == "Acd"
     assert live.http.patch("/_sim/world", json={"queues": "none"}).status_code == 400
+
+
+def test_worlds_replaced_by_resets_and_restores_are_let_go(live):
+    import gc
+
+    from simulator.world.core import World
+
+    saved = live.http.get("/_sim/snapshot").content
+    for _ in range(5):
+        assert live.http.post("/_sim/reset").status_code == 200
+        assert live.http.post("/_sim/restore", content=saved,
+                              headers={"Content-Type": "application/json"}).status_code == 200
+    live.sdk(live.client_token()).post("/openmedia", json={"queue": "Web Chat"})  # the bus lets go of gone worlds
+    gc.collect()
+    assert [w for w in gc.get_objects() if isinstance(w, World) and w.bus is live.sim.bus] == [live.sim.world]

@@ -168,7 +168,7 @@ class HostStyleUrls:
         scope = exchange.scope
         if scope["type"] in ("http", "websocket"):
             host = (exchange.header(b"host") or b"").decode("latin-1")
-            found = _HOST.match(host) if "." in host else None
+            found = _HOST.match(host) if "." in host and host[:1].isalpha() else None  # not 127.0.0.1
             if found and not scope["path"].startswith("/_sim"):
                 prefix = "/" + found.group(1).lower()
                 raw = scope.get("raw_path") or scope["path"].encode("utf-8")

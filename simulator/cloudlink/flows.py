@@ -85,10 +85,13 @@ class CloudLinkFlows:
                                        acd_presence(employee, self.sim.world.activity(employee)))
 
     def _employee_changed(self, event: Any) -> None:
-        self._refresh(event.employee)
+        if self.sim.cloudlink.directory.users:  # else no presence follows a MiCC agent
+            self._refresh(event.employee)
 
     def _item_changed(self, event: Any) -> None:
         """The item's agent, and any agent whose ``acd`` source still lists it (a transfer took it away)."""
+        if not self.sim.cloudlink.directory.users:  # no presence follows a MiCC agent (every item moving asks)
+            return
         item = event.item
         wanted = {item.agent_id} if item.agent_id else set()
         if event.previous in WITH_AN_AGENT:  # it may have left an agent: whose acd source lists it?

@@ -27,7 +27,9 @@ from simulator.micc.wire import dotnet_datetime, dotnet_timespan
 from simulator.runtime import Simulator
 from simulator.socketio_server import server_for
 from simulator.world.events import EmployeeStateChanged, Event, InteractionChanged, OpenMediaChanged, SessionsEnded
+from simulator.world.model import STATE_NAMES, ConversationState
 
+_WITH_AN_AGENT = frozenset({ConversationState.Offered, ConversationState.Acd, ConversationState.Held})
 PUSH_INTERVAL = 0.25  # seconds of wall time between pictures, at most
 NAMESPACE = "/dashboard"
 
@@ -80,12 +82,12 @@ def describe(sim: Simulator, event: Event) -> dict[str, Any] | None:
 def _facts(sim: Simulator, event: Event) -> tuple[Any, ...] | None:
     """What a timeline line will say, read at the event (the item moves on); made into words when shown."""
     if isinstance(event, OpenMediaChanged):
-        item = event.item
-        queue = sim.world.queues.get(item.queue_id or "")
-        agent = sim.world.employees.get(item.agent_id or "")
-        state = item.state.name
-        who = agent.name if agent and state in ("Offered", "Acd", "Held") else None
-        return "interaction", event.at, item.id, event.previous, state, queue.name if queue else None, who
+        item, world = event.item, sim.world
+        queue = world.queues.get(item.queue_id) if item.queue_id else None
+        state = item.state
+        agent = world.employees.get(item.agent_id) if item.agent_id and state in _WITH_AN_AGENT else None
+        return ("interaction", event.at, item.id, event.previous, STATE_NAMES[state], queue.name if queue else None,
+                agent.name if agent else None)
     if isinstance(event, EmployeeStateChanged):
         e = event.employee
         state = "logged out" if not e.logged_in else e.presence.name + (f" ({e.presence_reason})"

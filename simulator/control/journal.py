@@ -24,10 +24,10 @@ FACES = (("/authorizationserver", "authorizationserver"), ("/miccsdk/signalr", "
                                                   "presence")))
 
 
-def _by_first_segment() -> dict[str, tuple[tuple[str, str], ...]]:
-    index: dict[str, list[tuple[str, str]]] = {}
+def _by_first_segment() -> dict[str, tuple[tuple[str, str, str], ...]]:
+    index: dict[str, list[tuple[str, str, str]]] = {}
     for prefix, face in FACES:
-        index.setdefault(prefix[1:].split("/", 1)[0], []).append((prefix, face))
+        index.setdefault(prefix[1:].split("/", 1)[0], []).append((prefix, prefix + "/", face))
     return {segment: tuple(faces) for segment, faces in index.items()}
 
 
@@ -36,8 +36,8 @@ _FACES_BY_SEGMENT = _by_first_segment()  # a request's face is looked up, not se
 
 def face_of(path: str) -> str:
     end = path.find("/", 1)
-    for prefix, face in _FACES_BY_SEGMENT.get(path[1:end] if end > 0 else path[1:], ()):
-        if path == prefix or path.startswith(prefix + "/"):
+    for prefix, below, face in _FACES_BY_SEGMENT.get(path[1:end] if end > 0 else path[1:], ()):
+        if path.startswith(below) or path == prefix:
             return face
     return "other"
 
@@ -116,11 +116,12 @@ class Journal:
         self._listeners.append(callback)
         return lambda: self._listeners.remove(callback)
 
-    def record(self, **fields: Any) -> JournalEntry:
+    def record(self, at: datetime, method: str, path: str, raw_path: str, query: str, status: int,
+               duration_ms: float, face: str, client: str | None) -> JournalEntry:
         self._seq += 1
         if len(self.entries) == self.entries.maxlen:
             self.dropped += 1
-        entry = JournalEntry(seq=self._seq, **fields)
+        entry = JournalEntry(self._seq, at, method, path, raw_path, query, status, duration_ms, face, client)
         self.entries.append(entry)
         for listener in list(self._listeners):
             listener()
@@ -163,12 +164,13 @@ class JournalRecorder:
             return
         scope = exchange.scope
         client = scope.get("client")
-        self.journal().record(
-            at=exchange.arrived, method=scope["method"], path=scope["path"],
-            raw_path=scope.get(CLIENT_PATH) or (scope.get("raw_path") or b"").decode("latin-1") or scope["path"],
-            query=scope.get("query_string", b"").decode("latin-1"), status=exchange.status,
-            duration_ms=round((time.perf_counter() - exchange.started) * 1000, 3), face=face_of(scope["path"]),
-            client=f"{client[0]}:{client[1]}" if client else None,
+        path = scope["path"]
+        self.journal().record(  # positional: this runs on every request
+            exchange.arrived, scope["method"], path,
+            scope.get(CLIENT_PATH) or (scope.get("raw_path") or b"").decode("latin-1") or path,
+            scope.get("query_string", b"").decode("latin-1"), exchange.status,
+            round((time.perf_counter() - exchange.started) * 1000, 3), face_of(path),
+            f"{client[0]}:{client[1]}" if client else None,
         )
 
 

@@ -31,6 +31,8 @@ class DesktopEvents:
         sim.bus.subscribe(Event, self.on_event)
 
     def on_event(self, event: Event) -> None:
+        if not self.desks.by_sid:  # no desktop connected (every change of the world asks)
+            return
         desks = self.desks.registered()
         if not desks:
             return

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from urllib.parse import quote
 
 if TYPE_CHECKING:
     from simulator.spec.router import Call
@@ -21,10 +23,29 @@ def dotnet_datetime(value: datetime | None) -> str | None:
     (Cached: an item's times are written again on every read of it.)"""
     if value is None:
         return None
-    value = value.astimezone(UTC)
-    text = value.isoformat()[:19] if value.year >= 1000 else value.strftime("%Y-%m-%dT%H:%M:%S")  # the same text
-    fraction = f"{value.microsecond:06d}0".rstrip("0")
-    return f"{text}.{fraction}Z" if fraction else f"{text}Z"
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    second = (value.year, value.month, value.day, value.hour, value.minute, value.second)
+    text = _SECONDS.get(second)  # an item's times mostly fall in one second: isoformat is the dearest part
+    if text is None:
+        if len(_SECONDS) >= 4096:
+            _SECONDS.clear()
+        text = _SECONDS[second] = (value.isoformat()[:19] if value.year >= 1000
+                                   else value.strftime("%Y-%m-%dT%H:%M:%S"))  # the same text
+    fraction = value.microsecond  # ticks of 100 ns: the microseconds and a 0, trailing zeros trimmed
+    return f"{text}.{str(fraction + 1_000_000)[1:].rstrip('0')}Z" if fraction else f"{text}Z"
+
+
+_SECONDS: dict[tuple[int, ...], str] = {}  # a second's text, by its fields
+
+
+def path_segment(text: str) -> str:
+    """``quote(text, safe="")``: an id as one segment of a link. Ids are mostly made of characters quote leaves
+    as they are (a GUID), and every answer with a link asks, so those skip it."""
+    return text if _UNRESERVED.fullmatch(text) else quote(text, safe="")
+
+
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")  # what quote never escapes
 
 
 def rfc1123(value: datetime) -> str:

@@ -28,6 +28,7 @@ class Strictness(StrEnum):
 
 
 _MISSING = object()
+_STRICT, _LENIENT, _OFF = Strictness.STRICT, Strictness.LENIENT, Strictness.OFF  # an enum's member costs a lookup
 _INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 
@@ -52,8 +53,9 @@ class _Errors:
 def bind(value: Any, schema: dict[str, Any], strictness: Strictness = Strictness.LENIENT,
          root: str = "model") -> tuple[Any, dict[str, list[str]]]:
     errors = _Errors()
-    bound = _bind(value, schema, Strictness(strictness), root, errors)
-    if strictness is Strictness.OFF:
+    mode = strictness if isinstance(strictness, Strictness) else Strictness(strictness)
+    bound = _bind(value, schema, mode, root, errors)
+    if strictness is _OFF:
         return (None if bound is _MISSING else bound), {}
     return (None if bound is _MISSING else bound), errors.state
 
@@ -70,21 +72,29 @@ def _types(schema: dict[str, Any]) -> list[str]:
 
 
 def _bind(value: Any, schema: dict[str, Any], mode: Strictness, where: str, errors: _Errors) -> Any:
-    types = _types(schema)
+    shape = _SHAPES.get(id(schema))
+    if shape is None or shape[0] is not schema:
+        shape = _shape(schema)
     if value is None:
-        if not types or "null" in types or (mode is Strictness.LENIENT and "string" in types
-                                             and "enum" not in schema):
+        if shape[1] or (mode is _LENIENT and shape[2]):
             return None
         errors.add(where, f"Error converting value {{null}} to type '{_type_name(schema)}'.")
         return _MISSING
-    if "enum" in schema:
+    if shape[3]:
         return _bind_enum(value, schema, mode, where, errors)
-    kinds = [t for t in types if t != "null"]
-    if not kinds:
-        return value
-    kind = kinds[0]
-    binder = _BINDERS.get(kind)
+    binder = shape[4]
     return binder(value, schema, mode, where, errors) if binder else value
+
+
+def _shape(schema: dict[str, Any]) -> tuple[Any, ...]:
+    """What binding a value to ``schema`` depends on, worked out once per schema (every body asks): whether
+    null binds, in any mode or (a string) leniently; whether it is an enum; the binder of its first type."""
+    types = _types(schema)
+    kinds = [t for t in types if t != "null"]
+    shape = _SHAPES[id(schema)] = (
+        schema, not types or "null" in types, "string" in types and "enum" not in schema, "enum" in schema,
+        _BINDERS.get(kinds[0]) if kinds else None)  # the shape holds its schema: an id is never reused under it
+    return shape
 
 
 def _bind_object(value: Any, schema: dict[str, Any], mode: Strictness, where: str,
@@ -95,14 +105,14 @@ def _bind_object(value: Any, schema: dict[str, Any], mode: Strictness, where: st
     properties: dict[str, Any] = schema.get("properties", {})
     if not properties:
         return value  # a free-form object (variableData): kept as sent
-    by_folded = {name.lower(): name for name in properties}
+    by_folded = _folded_names(properties)
     result: dict[str, Any] = {}
     for key, raw in value.items():
-        name = key if key in properties else (by_folded.get(key.lower()) if mode is not Strictness.STRICT
+        name = key if key in properties else (by_folded.get(key.lower()) if mode is not _STRICT
                                                else None)
         if name is None:
             extra = schema.get("additionalProperties")
-            if mode is Strictness.STRICT and extra is False:
+            if mode is _STRICT and extra is False:
                 errors.add(f"{where}.{key}", f"Could not find member '{key}' on the object.")
             continue
         bound = _bind(raw, properties[name], mode, f"{where}.{name}", errors)
@@ -114,9 +124,21 @@ def _bind_object(value: Any, schema: dict[str, Any], mode: Strictness, where: st
         prop = properties.get(name, {})
         # .NET binds a missing bool or number as its default; a missing enum we refuse rather than guess
         value_type = "enum" not in prop and bool({"boolean", "integer", "number"} & set(_types(prop)))
-        if mode is Strictness.STRICT or not value_type:
+        if mode is _STRICT or not value_type:
             errors.add(f"{where}.{name}", f"The {name} field is required.")
     return result
+
+
+def _folded_names(properties: dict[str, Any]) -> dict[str, str]:
+    """Lower-cased property name -> name, worked out once per schema (every request with a body asks)."""
+    entry = _FOLDED.get(id(properties))
+    if entry is None or entry[0] is not properties:  # the entry holds its schema: an id is never reused under it
+        entry = _FOLDED[id(properties)] = (properties, {name.lower(): name for name in properties})
+    return entry[1]
+
+
+_FOLDED: dict[int, tuple[dict[str, Any], dict[str, str]]] = {}  # the contracts' schemas: a fixed, small set
+_SHAPES: dict[int, tuple[Any, ...]] = {}
 
 
 def _bind_array(value: Any, schema: dict[str, Any], mode: Strictness, where: str, errors: _Errors) -> Any:
@@ -131,9 +153,9 @@ def _bind_array(value: Any, schema: dict[str, Any], mode: Strictness, where: str
 def _bind_string(value: Any, schema: dict[str, Any], mode: Strictness, where: str, errors: _Errors) -> Any:
     if isinstance(value, str):
         return value
-    if mode is not Strictness.STRICT and isinstance(value, bool):
+    if mode is not _STRICT and isinstance(value, bool):
         return "True" if value else "False"  # what .NET's Convert.ToString gives
-    if mode is not Strictness.STRICT and isinstance(value, int | float):
+    if mode is not _STRICT and isinstance(value, int | float):
         return str(value)
     errors.add(where, f"Error converting value {_show(value)} to type 'System.String'.")
     return _MISSING
@@ -142,7 +164,7 @@ def _bind_string(value: Any, schema: dict[str, Any], mode: Strictness, where: st
 def _bind_boolean(value: Any, schema: dict[str, Any], mode: Strictness, where: str, errors: _Errors) -> Any:
     if isinstance(value, bool):
         return value
-    if mode is not Strictness.STRICT:
+    if mode is not _STRICT:
         if isinstance(value, str) and value.strip().lower() in ("true", "false"):
             return value.strip().lower() == "true"
         if isinstance(value, int):
@@ -154,7 +176,7 @@ def _bind_boolean(value: Any, schema: dict[str, Any], mode: Strictness, where: s
 def _bind_integer(value: Any, schema: dict[str, Any], mode: Strictness, where: str, errors: _Errors) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if mode is not Strictness.STRICT:
+    if mode is not _STRICT:
         if isinstance(value, float) and value.is_integer():
             return int(value)
         if isinstance(value, str) and (number := integer_text(value)) is not None:
@@ -166,7 +188,7 @@ def _bind_integer(value: Any, schema: dict[str, Any], mode: Strictness, where: s
 def _bind_number(value: Any, schema: dict[str, Any], mode: Strictness, where: str, errors: _Errors) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
-    if mode is not Strictness.STRICT and isinstance(value, str):
+    if mode is not _STRICT and isinstance(value, str):
         try:
             return float(value)
         except ValueError:
@@ -180,7 +202,7 @@ def _bind_enum(value: Any, schema: dict[str, Any], mode: Strictness, where: str,
     numbers: dict[str, int] = schema.get("x-enum-values", {})
     if value in names:
         return value
-    if mode is not Strictness.STRICT:
+    if mode is not _STRICT:
         if isinstance(value, str):
             text = value.strip()
             for name in names:

@@ -36,11 +36,13 @@ class Operation:
     pattern: re.Pattern[str] = field(init=False, repr=False)
     exact_pattern: re.Pattern[str] = field(init=False, repr=False)
     param_names: list[str] = field(init=False)
+    _param_groups: list[tuple[str, str]] = field(init=False, repr=False)  # (name, its regex group)
     query_parameters: list[dict[str, Any]] = field(init=False, repr=False)  # the ``in: query`` ones
     odata: bool = field(init=False, repr=False)  # a collection operation: it takes OData query options
 
     def __post_init__(self) -> None:
         self.param_names = re.findall(r"{([^}/]+)}", self.path)
+        self._param_groups = [(name, _group(name)) for name in self.param_names]
         self.query_parameters = [p for p in self.parameters if p.get("in") == "query"]
         self.odata = any(p["name"].startswith("$") for p in self.query_parameters)
         regex = re.sub(r"{([^}/]+)}", lambda m: f"(?P<{_group(m.group(1))}>[^/]+)",
@@ -52,7 +54,7 @@ class Operation:
         found = (self.pattern if ignore_case else self.exact_pattern).match(path)
         if found is None:
             return None
-        return {name: unquote(found.group(_group(name))) for name in self.param_names}
+        return {name: unquote(found.group(group)) for name, group in self._param_groups}
 
     @property
     def success(self) -> tuple[int, dict[str, Any] | None]:

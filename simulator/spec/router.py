@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import orjson
 from starlette.requests import Request
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from simulator.spec import odata
 from simulator.spec.binding import Strictness, bind, integer_text
@@ -76,7 +77,7 @@ class Call:
         """An absolute URL for a path of this surface (for HAL links and Location headers)."""
         if self._base_url is None:
             scope = self.request.scope
-            host = self.request.headers.get("host")
+            host = header(scope, b"host")
             if not host:
                 server = scope.get("server") or ("localhost", 80)
                 host = f"{server[0]}:{server[1]}"
@@ -134,7 +135,7 @@ class SpecRouter:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        request = Request(scope, receive)
+        request = Request(scope, receive if scope["method"] in ("GET", "HEAD") else _Receive(receive))
         try:
             status, content, headers = await self._handle(request)
         except ApiError as error:
@@ -159,26 +160,13 @@ class SpecRouter:
             status, schema = operation.success
             reply = Reply(synthesize(schema, seed_for(operation.operation_id, params, query)), status)
         else:
-            reply = await self._run(handler, Call(self.sim, operation, params, query, body, principal, request))
+            reply = await _run(handler, Call(self.sim, operation, params, query, body, principal, request),
+                               self.sim.clock)
         if operation.odata and _is_collection(reply.body):
             reply.body = _page(reply.body, query, self.next_links)
         if isinstance(reply.body, bytes):  # a binary answer (an attachment), its content type in the headers
             return reply.status, reply.body, {"content-type": "application/octet-stream", **(reply.headers or {})}
         return _json(reply.status, reply.body, reply.headers)
-
-    @staticmethod
-    async def _run(handler: Handler, call: Call) -> Reply:
-        try:
-            result = handler(call)
-            if hasattr(result, "__await__"):
-                result = await result
-        except NotFound as exc:
-            raise ApiError(404, str(exc)) from exc
-        except Conflict as exc:
-            raise ApiError(409, str(exc)) from exc
-        except (TransitionError, WorldError) as exc:
-            raise ApiError(400, str(exc)) from exc
-        return result if isinstance(result, Reply) else Reply(result)
 
     def _match(self, method: str, path: str, request: Request) -> tuple[Operation, dict[str, str]]:
         allowed: list[str] = []
@@ -211,12 +199,12 @@ class SpecRouter:
     async def _bind_body(self, operation: Operation, request: Request) -> Any:
         if operation.request_schema is None:
             return None
-        sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        sent = (header(request.scope, b"content-type") or "").split(";")[0].strip().lower()
         media = sent if sent in operation.request_media_types else operation.request_media
         schema = operation.request_media_types.get(media or "", operation.request_schema)
         if media and not _structured(media):
             return None  # a binary body (application/octet-stream, */*): the handler streams it from call.request
-        raw = await request.body()
+        raw = await _body(request)
         if media == "application/x-www-form-urlencoded":
             form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
             return form if self.bind_json is dotnet_bind else self.bind_json(form, schema, self.strictness)
@@ -224,7 +212,7 @@ class SpecRouter:
             raise ApiError(400, "The request is invalid.",
                            {"model": ["A non-empty request body is required."]})
         try:
-            value = json.loads(raw)
+            value = loads(raw)
         except (ValueError, RecursionError) as exc:
             raise ApiError(400, "The request is invalid.",
                            {"model": [f"The request body is not valid JSON: {exc}"]}) from exc
@@ -232,6 +220,54 @@ class SpecRouter:
 
     def _error(self, error: ApiError) -> Answer:
         return _json(error.status, self.render_error(error), error.headers)
+
+
+async def _run(handler: Handler, call: Call, clock: Any) -> Reply:
+    held = clock.hold()  # what the handler does before it awaits anything happens at one instant
+    try:
+        try:
+            result = handler(call)
+        finally:
+            clock.release(held)
+        if hasattr(result, "__await__"):
+            result = await result
+    except NotFound as exc:
+        raise ApiError(404, str(exc)) from exc
+    except Conflict as exc:
+        raise ApiError(409, str(exc)) from exc
+    except (TransitionError, WorldError) as exc:
+        raise ApiError(400, str(exc)) from exc
+    return result if isinstance(result, Reply) else Reply(result)
+
+
+class _Receive:
+    """A request's ``receive`` that can give back the message the router read: a body sent in one message is
+    read here, without the async generator of Starlette's ``Request.body``, and a handler reading the request
+    after the router still gets it."""
+
+    __slots__ = ("given_back", "receive")
+
+    def __init__(self, receive: Receive) -> None:
+        self.receive = receive
+        self.given_back: Message | None = None
+
+    async def __call__(self) -> Message:
+        message = self.given_back
+        if message is None:
+            return await self.receive()
+        self.given_back = None
+        return message
+
+
+async def _body(request: Request) -> bytes:
+    """``await request.body()``, for the first reader of the request."""
+    receive = request.receive
+    if type(receive) is _Receive:
+        message = await receive()
+        receive.given_back = message  # whoever reads the request next reads it from its start
+        if message["type"] == "http.request" and not message.get("more_body", False):
+            return message.get("body", b"")
+    return await request.body()
 
 
 def _candidates(operations: list[Operation]) -> Callable[[str], list[Operation]]:
@@ -323,9 +359,34 @@ def _relative_path(scope: Scope) -> str:
     raw = scope.get("raw_path")
     path: str = raw.decode("latin-1") if raw else scope["path"]
     root: str = scope.get("root_path", "")
-    if root and path.lower().startswith(root.lower()):
+    if root and (path.startswith(root) or path.lower().startswith(root.lower())):
         path = path[len(root):]
     return path or "/"
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    """A request header's value as Starlette's ``request.headers.get`` reads it (the first one sent; ``name`` in
+    lower case, as servers give them), without building a ``Headers`` on every request."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def loads(raw: bytes) -> Any:
+    """A JSON body as ``json.loads`` reads it. orjson reads the same value several times faster; what it
+    refuses (NaN, lone surrogates, a byte order mark, UTF-16, nesting beyond 1024) goes to the standard
+    library, which accepts it or raises the error the client is shown, and so does a body with a run of 19
+    digits or more: orjson would read an integer beyond 64 bits as a float, the standard library as an int."""
+    if _LONG_DIGITS.search(raw) is None:
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(raw)
+
+
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
 
 
 Answer = tuple[int, bytes, Mapping[str, str] | None]  # status, body, headers

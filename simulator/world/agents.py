@@ -12,6 +12,7 @@ most one pending spell timer; a logged-out agent has none until it logs in again
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -100,7 +101,7 @@ class VirtualAgents:
         accept = self.profile_of(agent).accept_delay
         delay = None if accept is None else self._seconds(accept, agent, "accept_delay")
         if delay is not None and delay < self.offer_timeout:
-            self._schedule(item.id, "accept", agent.id, self._clock.now() + timedelta(seconds=delay))
+            self._schedule(item.id, "accept", agent.id, self._in(delay))
         else:
             self._schedule(item.id, "timeout", agent.id, self._clock.now() + timedelta(seconds=self.offer_timeout))
 
@@ -110,7 +111,12 @@ class VirtualAgents:
             self.forget(item)
         else:
             seconds = self._seconds(handle, agent, "handle_time")
-            self._schedule(item.id, "end", agent.id, self._clock.now() + timedelta(seconds=seconds))
+            self._schedule(item.id, "end", agent.id, self._in(seconds))
+
+    def _in(self, seconds: float) -> datetime:
+        """The instant ``seconds`` from now (agents that accept or finish at once skip building a timedelta)."""
+        now = self._clock.now()
+        return now + timedelta(seconds=seconds) if seconds else now
 
     def forget(self, item: OpenMediaItem) -> None:
         entry = self._timers.pop(item.id, None)
@@ -202,15 +208,17 @@ class VirtualAgents:
         entry = self._timers.pop(item_id, None)
         if entry:
             entry[0].cancel()
-        world = self._world
-        run = {
-            "accept": lambda: world.accept_open_media(item_id, agent_id),
-            "end": lambda: world.end_open_media(item_id),
-            "timeout": lambda: world.offer_timed_out(item_id),
-        }[action]
+        world, run = self._world, _ITEM_ACTIONS[action]
 
         def fire() -> None:
             self._timers.pop(item_id, None)
-            run()
+            run(world, item_id, agent_id)
 
         self._timers[item_id] = (self._clock.call_at(due, fire), action, agent_id)
+
+
+_ITEM_ACTIONS: dict[str, Callable[[World, str, str], object]] = {  # what an item's timer does when it fires
+    "accept": lambda world, item_id, agent_id: world.accept_open_media(item_id, agent_id),
+    "end": lambda world, item_id, agent_id: world.end_open_media(item_id),
+    "timeout": lambda world, item_id, agent_id: world.offer_timed_out(item_id),
+}

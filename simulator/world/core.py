@@ -8,7 +8,7 @@ atomic with respect to every other: an accepted item is always in exactly one st
 
 from __future__ import annotations
 
-import uuid
+import weakref
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,6 +23,7 @@ from simulator.world.config import WorldConfig, stable_id
 from simulator.world.events import EmployeeStateChanged, Event, EventBus, OpenMediaChanged
 from simulator.world.lifecycle import Action, next_state
 from simulator.world.model import (
+    STATE_NAMES,
     AgentGroup,
     ConversationState,
     Employee,
@@ -89,11 +90,12 @@ class World:
         self._agent_cache: dict[object, Any] = {}  # derived from the configuration, agents and groups alone: items
         # moving keep them
         self._ready: dict[str, ReadyAgents] = {}  # queue id -> its agents as routing orders them (agent-derived)
-        self.bus.subscribe(Event, self._changed)
+        self._listen()
         self.items: dict[str, OpenMediaItem] = {}
         self._folded_ids: dict[str, str] = {}  # lower-cased id -> id, for lookups in any case
         self._ended: deque[str] = deque()
         self._queue_seq = 0  # the last arrival number given to an item entering a queue
+        self._waiting_in: set[str] | None = None  # ids of queues items may wait in (None: look at them all)
         self.history_limit = config.routing.history_limit
         self.ended_counts: Counter[ConversationState] = Counter()
         self._build(config)
@@ -255,6 +257,20 @@ class World:
             cache[key] = compute()
         return cache[key]
 
+    def _listen(self) -> None:
+        """Hear every change on the bus without the bus keeping this world alive: a world that a reset or a
+        restore replaced stops listening once it is gone, instead of being kept and called on every event."""
+        world = weakref.ref(self)
+
+        def changed(event: Event) -> None:
+            alive = world()
+            if alive is not None:
+                alive._changed(event)
+            elif listening:  # an event published while another was (nested) may find it gone twice
+                listening.pop()()
+
+        listening = [self.bus.subscribe(Event, changed)]
+
     def _changed(self, event: Event) -> None:
         """Drop what the change may have changed: an item moving leaves agents and groups as they were."""
         self._cache.clear()
@@ -293,7 +309,7 @@ class World:
 
     def _new_item(self, request: OpenMediaRequest, posted_by: str | None) -> OpenMediaItem:
         """A new item under the request's id (any case unique among live items) or a generated one."""
-        item_id = request.id or str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
+        item_id = request.id or _uuid4(self._ids.getrandbits(128))
         existing = self.items.get(self._folded_ids.get(item_id.lower(), item_id))
         if existing is not None and existing.live:
             raise Conflict(f"an open media item with id {item_id!r} is already active")
@@ -369,6 +385,7 @@ class World:
         self._move(item, action)
         queue.log.record(self.clock.now(), QueueEventKind.REQUEUED)
         queue.waiting.add(item.id, (item.time_offered_to_queue, item.queue_seq))  # back at its place
+        self._noted_waiting(queue)
         self.dispatch()
 
     def drop_live_items(self, reason: FailedRouteReason = FailedRouteReason.ServerRestart) -> int:
@@ -499,7 +516,7 @@ class World:
             previous = item.state
             item.state = next_state(previous, Action.TRANSFER)
             self._enter(queue, item, swallowed=routing.swallows(queue, self.quirks))
-            self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous.name))
+            self.bus.publish(OpenMediaChanged(self.clock.now(), item, STATE_NAMES[previous]))
         else:
             item.agent_id = employee.id
             item.time_offered_to_agent = self.clock.now()
@@ -520,30 +537,55 @@ class World:
     def dispatch(self) -> int:
         """Offer waiting items to free agents, oldest item first across queues; returns offers made."""
         offers = 0
-        progress = True
-        waiting = [q for q in self.queues.values() if q.waiting.ids]  # an offer only ever empties a queue
-        while progress:
-            progress = False
-            heads = sorted(
-                (q for q in waiting if q.waiting),
-                key=lambda q: self.items[q.waiting[0]].time_offered_to_queue,
-            )
+        items = self.items
+        waiting = self._queues_waiting()  # an offer only ever empties a queue
+        while waiting:
+            heads = waiting if len(waiting) == 1 else sorted(
+                waiting, key=lambda q: items[q.waiting.ids[0]].time_offered_to_queue)
+            offered = False
             for queue in heads:
                 ready = self.ready_agents(queue)
                 if not ready.any_free():
                     continue
-                for item_id in queue.waiting:  # the loop ends as soon as the list changes
-                    item = self.items[item_id]
+                for item_id in queue.waiting.ids:  # the loop ends as soon as the list changes
+                    item = items[item_id]
                     agent = ready.pick(item)  # what routing.pick_agent(item, members) answers, in O(log n)
                     if agent is None:
                         continue
                     self._offer(queue, item, agent)
                     offers += 1
-                    progress = True
+                    offered = True
                     break
-                if progress:
+                if offered:
                     break
+            if not offered:
+                break
+            waiting = [q for q in waiting if q.waiting.ids]
         return offers + self.sessions.dispatch()
+
+    def _queues_waiting(self) -> list[Queue]:
+        """The queues with items waiting, in the order of ``self.queues`` (dispatch's order among equals),
+        without looking at every queue on every dispatch: items enter queues in ``_enter`` and ``_requeue``
+        only, which note the queue; a world built or restored otherwise is looked at whole once."""
+        if self._waiting_in is None:
+            self._waiting_in = {q.id for q in self.queues.values() if q.waiting.ids}
+        noted = self._waiting_in
+        waiting = []
+        for queue_id in list(noted):
+            queue = self.queues[queue_id]
+            if queue.waiting.ids:
+                waiting.append(queue)
+            else:
+                noted.discard(queue_id)
+        if len(waiting) > 1:
+            order = self._cached("queue_order", lambda: {queue_id: n for n, queue_id in enumerate(self.queues)},
+                                 self._agent_cache)
+            waiting.sort(key=lambda q: order[q.id])
+        return waiting
+
+    def _noted_waiting(self, queue: Queue) -> None:
+        if self._waiting_in is not None:
+            self._waiting_in.add(queue.id)
 
     def _route(self, item: OpenMediaItem, previous: ConversationState | None, enter: Action) -> None:
         """Send a new (or rerouted) item to its destination queue, or fail it."""
@@ -557,11 +599,11 @@ class World:
             item.failed_reason = dest.failed_reason
             item.state = next_state(previous, Action.FAIL)
             self._ended_now(item)
-            self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous and previous.name))
+            self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous and STATE_NAMES[previous]))
             return
         item.state = next_state(previous, enter)
         self._enter(dest.queue, item, dest.swallowed)
-        self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous and previous.name))
+        self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous and STATE_NAMES[previous]))
 
     def _enter(self, queue: Queue, item: OpenMediaItem, swallowed: bool) -> None:
         """The item arrives in a queue: it waits there, or is swallowed by an unvalidated workflow."""
@@ -574,6 +616,7 @@ class World:
         queue.stats.offered += 1
         queue.log.record(item.time_offered_to_queue, QueueEventKind.OFFERED)
         queue.waiting.add(item.id, (item.time_offered_to_queue, item.queue_seq))
+        self._noted_waiting(queue)
 
     def _offer(self, queue: Queue, item: OpenMediaItem, agent: Employee) -> None:
         next_state(item.state, Action.OFFER)  # raises before anything changes
@@ -588,7 +631,7 @@ class World:
     def _move(self, item: OpenMediaItem, action: Action) -> None:
         previous = item.state
         item.state = next_state(previous, action)
-        self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous.name))
+        self.bus.publish(OpenMediaChanged(self.clock.now(), item, STATE_NAMES[previous]))
 
     def _finish(self, item: OpenMediaItem, action: Action) -> None:
         previous = item.state
@@ -611,7 +654,7 @@ class World:
                 queue.stats.failed += 1
         item.state = new
         self._ended_now(item)
-        self.bus.publish(OpenMediaChanged(self.clock.now(), item, previous.name))
+        self.bus.publish(OpenMediaChanged(self.clock.now(), item, STATE_NAMES[previous]))
 
     @staticmethod
     def _count_handled(agent: Employee) -> None:
@@ -643,6 +686,12 @@ class World:
             if old in self.items and not self.items[old].live:
                 del self.items[old]
                 self._folded_ids.pop(old.lower(), None)
+
+
+def _uuid4(bits: int) -> str:
+    """``str(uuid.UUID(int=bits, version=4))``, without building the UUID (every item posted without an id)."""
+    text = "%032x" % ((bits & ~(0xC000 << 48) | 0x8000 << 48) & ~(0xF000 << 64) | 4 << 76)  # variant, version
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _seconds(later: datetime, earlier: datetime | None) -> float:

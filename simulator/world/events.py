@@ -27,6 +27,11 @@ class OpenMediaChanged(Event):
     item: OpenMediaItem
     previous: str | None  # the ConversationState before the change, None when created
 
+    def __init__(self, at: datetime, item: OpenMediaItem, previous: str | None) -> None:
+        # every move of an item makes one: filling __dict__ costs half of three frozen __setattr__ calls
+        fields = self.__dict__
+        fields["at"], fields["item"], fields["previous"] = at, item, previous
+
 
 @dataclass(frozen=True)
 class InteractionChanged(Event):
@@ -53,15 +58,28 @@ Handler = Callable[[Event], None]
 
 
 class EventBus:
+    """Handlers run in the order they subscribed. Which handlers an event reaches depends on its type only,
+    so the list is worked out once per type (and again after a subscription changes), not per event."""
+
     def __init__(self) -> None:
         self._handlers: list[tuple[type[Event], Handler]] = []
+        self._by_type: dict[type[Event], tuple[Handler, ...]] = {}
 
     def subscribe(self, kind: type[Event], handler: Handler) -> Callable[[], None]:
         entry = (kind, handler)
         self._handlers.append(entry)
-        return lambda: self._handlers.remove(entry)
+        self._by_type.clear()
+
+        def unsubscribe() -> None:
+            self._handlers.remove(entry)
+            self._by_type.clear()
+
+        return unsubscribe
 
     def publish(self, event: Event) -> None:
-        for kind, handler in list(self._handlers):
-            if isinstance(event, kind):
-                handler(event)
+        handlers = self._by_type.get(type(event))
+        if handlers is None:
+            handlers = self._by_type[type(event)] = tuple(
+                handler for kind, handler in self._handlers if isinstance(event, kind))
+        for handler in handlers:  # those subscribed when it was published: one subscribing meanwhile hears the next
+            handler(event)

@@ -51,6 +51,8 @@ class ConversationState(IntEnum):
     Failed = 9
 
 
+STATE_NAMES = {state: state.name for state in ConversationState}  # an enum's ``name`` is a Python property on
+# 3.11: the hot paths (every item moving) look names up here
 LIVE_STATES = frozenset({ConversationState.InQueue, ConversationState.Offered, ConversationState.Acd,
                          ConversationState.Held})
 

@@ -27,6 +27,7 @@ class QueueEventKind(StrEnum):
 KINDS = tuple(QueueEventKind)
 _CODE = {kind: code for code, kind in enumerate(KINDS)}
 _WITHIN = len(KINDS)  # added to an ANSWERED entry's code: answered within the service level
+_ANSWERED = _CODE[QueueEventKind.ANSWERED]
 
 
 @dataclass
@@ -131,16 +132,21 @@ class QueueLog:
 
     # -- writing -----------------------------------------------------------------------------
     def record(self, at: datetime, kind: QueueEventKind, seconds: float = 0.0) -> None:
-        at_us = _micros(at)
+        at_us = (at - EPOCH) // MICROSECOND  # a new instant each time: _micros would cache it for nothing
         code = _CODE[kind]
-        if kind is QueueEventKind.ANSWERED and seconds <= self.service_level_seconds:
+        if code == _ANSWERED and seconds <= self.service_level_seconds:
             code += _WITHIN
         micros = round(seconds * 1_000_000)
         self._at.append(at_us)
         self._code.append(code)
         self._micros.append(micros)
-        self._tally_today(at_us, code, micros)
-        self._drop_older_than(at_us - _US_PER_DAY)
+        day = at_us // _US_PER_DAY  # _tally_today, written out: every item moving records two or three entries
+        if day != self._day:
+            self._day, self._today = day, Tallies()
+        self._today.add(code, micros)
+        self._today_window = None
+        if self._at[self._first] < at_us - _US_PER_DAY:  # the oldest entry is more than a day old
+            self._drop_older_than(at_us - _US_PER_DAY)
 
     def _tally_today(self, at_us: int, code: int, micros: int) -> None:
         day = at_us // _US_PER_DAY

@@ -32,6 +32,13 @@ class Destination:
     via_failure_destination: bool = False
     unavailable_queue: Queue | None = None  # the offline queue that sent it elsewhere
 
+    def __init__(self, queue: Queue | None, swallowed: bool = False,
+                 failed_reason: FailedRouteReason = FailedRouteReason.None_, via_failure_destination: bool = False,
+                 unavailable_queue: Queue | None = None) -> None:
+        # every item posted gets one: filling __dict__ costs a fraction of five frozen __setattr__ calls
+        self.__dict__.update(queue=queue, swallowed=swallowed, failed_reason=failed_reason,
+                             via_failure_destination=via_failure_destination, unavailable_queue=unavailable_queue)
+
 
 def find_queue(queues: Iterable[Queue], ref: str) -> Queue | None:
     """A queue by GUID, name (any case) or reporting number, as the Open Media ``queue`` field allows."""

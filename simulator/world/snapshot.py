@@ -132,6 +132,7 @@ def load(data: dict[str, Any], clock: Clock, bus: EventBus | None = None, quirks
                 item = world.items[item_id]
                 world.queues[q["id"]].waiting.add(item_id, (item.time_offered_to_queue, item.queue_seq))
         world._queue_seq = max((i.queue_seq for i in world.items.values()), default=0)
+        world._waiting_in = None  # items were put in waiting lists directly: dispatch looks at every queue again
         world._folded_ids = {item_id.lower(): item_id for item_id in world.items}
         world._ended = deque(data["ended"])
         world.ended_counts = Counter({ConversationState[k]: v for k, v in data["ended_counts"].items()})

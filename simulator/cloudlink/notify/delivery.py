@@ -1,4 +1,4 @@
-"""The delivery worker: sends what Notify queued, webhooks over real HTTP (httpx) and websocket ones to MQTT.
+"""The delivery worker: sends what Notify queued, webhooks over real HTTP and websocket ones to MQTT.
 
 It runs in the notifications face's lifespan, beside the request that published (which never waits for it).
 Notify announces on the simulator's bus the subscriptions that have a delivery ready; ``concurrency`` tasks
@@ -10,6 +10,7 @@ until ``attempts`` are used up; then the delivery is a dead letter in the log, `
 A webhook attempt fails when the receiver answers 408, 429 or 5xx, cannot be reached, resets the connection
 or takes longer than ``timeout``: all retried. Another status that is not 2xx is final (failed at once);
 redirects are not followed. Fault rules of the face ``cloudlink-webhooks`` act here, before the request.
+The POSTs go through :mod:`simulator.cloudlink.notify.webhook_client`, a keep-alive HTTP/1.1 client of its own.
 """
 
 from __future__ import annotations
@@ -21,11 +22,10 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
-
 from simulator.cloudlink.notify import wire
 from simulator.cloudlink.notify.models import DeliveriesReady, Delivery, Notify, Outcome
 from simulator.cloudlink.notify.mqtt import MqttBroker
+from simulator.cloudlink.notify.webhook_client import Timeout, TransportError, WebhookClient
 from simulator.control.faults import WEBHOOKS_FACE
 
 log = logging.getLogger("micc_sim.notify")
@@ -39,15 +39,14 @@ class DeliveryWorker:
         self.mqtt = mqtt
         self.ready: asyncio.Queue[tuple[Notify, str]] = asyncio.Queue()
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.http: httpx.AsyncClient | None = None
+        self.http: WebhookClient | None = None
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         self.loop = asyncio.get_running_loop()
         settings = self.sim.settings.notifications
         stop_listening = self.sim.bus.subscribe(DeliveriesReady, self._on_ready)
-        limits = httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency)
-        self.http = httpx.AsyncClient(timeout=settings.timeout, follow_redirects=False, limits=limits, trust_env=False)
+        self.http = WebhookClient(settings.timeout, max_connections=settings.concurrency)
         tasks = [asyncio.create_task(self._work(), name=f"notify-delivery-{n}") for n in range(settings.concurrency)]
         try:
             # deliveries queued before the server started (or while it was down) are ready too
@@ -123,12 +122,12 @@ class DeliveryWorker:
                 return _status_outcome(status, f"fault rule {rule.id}: ")
         assert self.http is not None
         try:
-            response = await self.http.post(url, content=body, headers=headers)
-        except httpx.TimeoutException:
+            status = await self.http.post(url, body, headers)
+        except Timeout:
             return Outcome(False, f"the receiver took longer than {timeout:g} s")
-        except httpx.HTTPError as exc:
+        except TransportError as exc:
             return Outcome(False, f"could not reach the receiver: {type(exc).__name__} {exc}".strip())
-        return _status_outcome(response.status_code)
+        return _status_outcome(status)
 
 
 def _status_outcome(status: int, prefix: str = "") -> Outcome:

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 
 from simulator.micc.wire import rfc1123
-from simulator.spec.router import ApiError, Call, Principal, Reply
+from simulator.spec.router import ApiError, Call, Principal, Reply, header
 
 INVALID_REQUEST = "invalid_request"
 INVALID_GRANT = "invalid_grant"
@@ -79,8 +79,7 @@ def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str | N
 
 def bearer_principal(sim: Any, request: Request) -> Principal | None:
     """The principal of the request's ``Authorization: Bearer`` token, None when missing/unknown/expired."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _, token = (header(request.scope, b"authorization") or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return sim.principal_for_token(token.strip())

@@ -4,10 +4,9 @@ every tag shares (an agent's inbox, a queue's waiting list)."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from simulator.micc.openmedia.responses import placement, queue_and_agent
-from simulator.micc.wire import Links, dotnet_datetime, dotnet_timespan, hal_collection
+from simulator.micc.wire import Links, dotnet_datetime, dotnet_timespan, hal_collection, path_segment
 from simulator.spec.router import ApiError, Call
 from simulator.world.core import NotFound, World
 from simulator.world.interactions import CallType, Interaction, InteractionState
@@ -28,7 +27,7 @@ def conversation_to_wire(world: World, item: OpenMediaItem, links: Links) -> dic
         now = world.queue_now(queue)
         estimate = dotnet_timespan(now.estimated_wait_seconds)
     return {
-        "_links": {"self": {"href": links.url_for(f"/conversations/{quote(item.id, safe='')}")}},
+        "_links": {"self": {"href": links.url_for(f"/conversations/{path_segment(item.id)}")}},
         "_embedded": None,
         "conversationId": item.id,
         "fromAddress": item.from_,

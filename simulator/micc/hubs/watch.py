@@ -3,7 +3,8 @@
 A bus handler only notes what changed (item ids, employee ids) and schedules one flush on the loop; the
 flush reads the world as it is then and pushes the current picture of what changed. A burst of events
 (a load test, a dispatch that offers ten items) costs one push per monitored object, and a push never
-shows a half-done change. While no one monitors anything, the hub tracks nothing and costs nothing.
+shows a half-done change. While no one monitors anything, the hub tracks nothing and costs nothing: it is
+not even subscribed to the bus.
 
 Each hub places items in its groups (an employee's active inbox, a queue's waiting list: :meth:`place`);
 the base keeps where each item was, so a flush knows which groups gained, changed or lost one, and the
@@ -83,12 +84,21 @@ class WatchingHub(Hub):
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._unsubscribe = [
-            self.sim.bus.subscribe(OpenMediaChanged, lambda e: self._note(items=(e.item.id,))),
-            self.sim.bus.subscribe(EmployeeStateChanged, lambda e: self._note(employees=(e.employee.id,))),
-        ]
+        if self._world is not None:
+            self._listen()
 
     def stop(self) -> None:
+        self._quiet()
+
+    def _listen(self) -> None:
+        """Hear the world's changes (while something is monitored and the server runs)."""
+        if not self._unsubscribe:
+            self._unsubscribe = [
+                self.sim.bus.subscribe(OpenMediaChanged, lambda e: self._note(items=(e.item.id,))),
+                self.sim.bus.subscribe(EmployeeStateChanged, lambda e: self._note(employees=(e.employee.id,))),
+            ]
+
+    def _quiet(self) -> None:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe = []
@@ -104,6 +114,8 @@ class WatchingHub(Hub):
             self._world = world = self.sim.world
             self._placed = {i.id: group for i in world.items.values() if (group := self.place(i))}
             self._last_state.clear()
+        if self._loop is not None:
+            self._listen()
 
     def monitored(self) -> list[str]:
         """The names of this hub's groups that have members (what is monitored)."""
@@ -117,6 +129,7 @@ class WatchingHub(Hub):
             self._dirty_employees.clear()
             self._placed.clear()
             self._last_state.clear()
+            self._quiet()
 
     def _connection_removed(self, connection: Connection) -> None:
         self.forget_if_idle()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
-from simulator.micc.wire import dotnet_datetime, listing
+from simulator.micc.wire import dotnet_datetime, listing, path_segment
 from simulator.spec.router import ApiError, Call, Reply
 from simulator.world.core import OpenMediaRequest, World
-from simulator.world.model import ConversationState, Employee, OpenMediaItem, Queue
+from simulator.world.model import STATE_NAMES, ConversationState, Employee, OpenMediaItem, Queue
 
 #: GET answers 404 for these (seed 002: "Failed or Handled states ... 404/Not Found").
 GONE = frozenset({ConversationState.Handled, ConversationState.Failed})
@@ -19,7 +18,7 @@ def placement(world: World, item: OpenMediaItem) -> dict[str, Any]:
     queue = world.queues.get(item.queue_id or "")
     agent = world.employees.get(item.agent_id or "")
     return {
-        "conversationState": item.state.name,
+        "conversationState": STATE_NAMES[item.state],
         "positionInQueue": world.position(item),
         **queue_and_agent(queue, agent),
         "timeOfferedToAgent": dotnet_datetime(item.time_offered_to_agent),
@@ -42,7 +41,7 @@ def queue_and_agent(queue: Queue | None, agent: Employee | None) -> dict[str, An
 
 def item_to_wire(world: World, item: OpenMediaItem, call: Call) -> dict[str, Any]:
     return {
-        "_links": {"self": {"href": call.url_for(f"/openmedia/{quote(item.id, safe='')}")}},
+        "_links": {"self": {"href": call.url_for(f"/openmedia/{path_segment(item.id)}")}},
         "_embedded": None,
         "id": item.id,
         **placement(world, item),
@@ -53,7 +52,7 @@ def queue_to_wire(world: World, queue: Queue, call: Call) -> dict[str, Any]:
     now = world.queue_now(queue)
     active = [i for i in world.live_items() if i.queue_id == queue.id and not i.swallowed]
     return {
-        "_links": {"conversations": [{"href": call.url_for(f"/openmedia/{quote(i.id, safe='')}")} for i in active]},
+        "_links": {"conversations": [{"href": call.url_for(f"/openmedia/{path_segment(i.id)}")} for i in active]},
         "id": queue.id,
         "name": queue.name,
         "reporting": queue.reporting,
