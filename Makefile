@@ -16,4 +16,4 @@ bench:
 	python3 loadtests/bench.py
 
 load:
-	python3 -m simulator load queue-cap --users 2 --cap 10 --rate 1 --duration 60
+	python3 -m micc_sim load queue-cap --users 2 --cap 10 --rate 1 --duration 60

@@ -5,6 +5,6 @@
         --micc-handle-time lognormal:120:0.5 --micc-not-ready every=exponential:900,lasts=uniform:60:300
 """
 
-from simulator.load.locustfile import AgentDesktop, ChatFeed, ProfileShape
+from micc_sim.harness.load.locustfile import AgentDesktop, ChatFeed, ProfileShape
 
 __all__ = ["AgentDesktop", "ChatFeed", "ProfileShape"]

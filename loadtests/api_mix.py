@@ -4,6 +4,6 @@ one capped integration feeding items (``micc-sim load api-mix``)::
     locust -f loadtests/api_mix.py --headless --host http://127.0.0.1:8080 -u 20 -r 5 -t 60s --micc-shape ramp
 """
 
-from simulator.load.locustfile import ApiReader, ChatFeed, ProfileShape
+from micc_sim.harness.load.locustfile import ApiReader, ChatFeed, ProfileShape
 
 __all__ = ["ApiReader", "ChatFeed", "ProfileShape"]

@@ -117,7 +117,7 @@ def simulator(world: dict, journal_size: int = 1000):
         world_file.write_text(yaml.safe_dump(world))
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        args = [sys.executable, "-m", "simulator", "serve", "--port", str(port), "--world", str(world_file),
+        args = [sys.executable, "-m", "micc_sim", "serve", "--port", str(port), "--world", str(world_file),
                 "--clock", "real", "--token-lifetime", "86400", "--journal-size", str(journal_size),
                 "--log-level", "warning"]
         with server(args, base + "/") as proc:

@@ -30,10 +30,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "loadtests")]
 
 from bench import bench_world  # noqa: E402
 
-from simulator.app import create_app  # noqa: E402
-from simulator.runtime import Simulator  # noqa: E402
-from simulator.settings import Settings  # noqa: E402
-from simulator.world.config import WorldConfig  # noqa: E402
+from micc_sim.app import create_app  # noqa: E402
+from micc_sim.runtime import Simulator  # noqa: E402
+from micc_sim.settings import Settings  # noqa: E402
+from micc_sim.world.config import WorldConfig  # noqa: E402
 
 Request = Callable[[], Awaitable[tuple[int, bytes]]]
 

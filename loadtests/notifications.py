@@ -16,8 +16,8 @@ from typing import Any
 from locust import events
 from locust.runners import WorkerRunner
 
-from simulator.load.locustfile import CloudLinkActivity, ProfileShape
-from simulator.load.notifications import Consumer, judge, latency_summary
+from micc_sim.harness.load.locustfile import CloudLinkActivity, ProfileShape
+from micc_sim.harness.load.notifications import Consumer, judge, latency_summary
 
 __all__ = ["CloudLinkActivity", "ProfileShape"]
 log = logging.getLogger("micc_sim.load")

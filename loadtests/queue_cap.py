@@ -6,6 +6,6 @@ the time series when the run starts; docs/load-testing.md has the options)::
     locust -f loadtests/queue_cap.py --headless --host http://127.0.0.1:8080 -u 2 -t 60s --micc-cap 10 --micc-rate 1
 """
 
-from simulator.load.locustfile import OpenMediaIntegration, ProfileShape
+from micc_sim.harness.load.locustfile import OpenMediaIntegration, ProfileShape
 
 __all__ = ["OpenMediaIntegration", "ProfileShape"]  # what locust collects from this file

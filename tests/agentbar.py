@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from simulator.testing import free_port
+from micc_sim.testing import free_port
 
 NODE_MODULES = Path(__file__).parent / ".node" / "node_modules"
 SCRIPTS = {

@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
-from simulator.runtime import Simulator
-from simulator.settings import Settings
-from simulator.testing import free_port, serve_in_thread
-from simulator.world.config import WorldConfig
+from micc_sim.runtime import Simulator
+from micc_sim.settings import Settings
+from micc_sim.testing import free_port, serve_in_thread
+from micc_sim.world.config import WorldConfig
 
 __all__ = ["free_port"]
 
@@ -120,8 +120,8 @@ def tmp_file(tmp_path: Path) -> Callable[[str, str], Path]:
 def only_1001_world(profile: str = "default") -> WorldConfig:
     """The default world with a `never` profile (accepts and ends nothing by itself) and, of the open media
     agents, only 1001 logged in, on ``profile``."""
-    from simulator.world.config import AgentProfileConfig
-    from simulator.world.seed import default_world
+    from micc_sim.world.config import AgentProfileConfig
+    from micc_sim.world.seed import default_world
 
     config = default_world()
     config.agent_profiles["never"] = AgentProfileConfig(accept_delay=None, handle_time=None)

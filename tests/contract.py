@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import jsonschema
 
-from simulator.spec.contract import CONTRACTS_DIR, load_contract
+from micc_sim.spec.contract import CONTRACTS_DIR, load_contract
 
 
 def assert_conforms(response: httpx.Response, operation_id: str, contract: str = "micc-sdk") -> None:

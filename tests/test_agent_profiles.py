@@ -9,10 +9,10 @@ import statistics
 import pytest
 from conftest import only_1001_world
 
-from simulator.world.agents import distribution
-from simulator.world.config import AgentProfileConfig, WorldConfig
-from simulator.world.draws import Draws
-from simulator.world.seed import default_world
+from micc_sim.world.agents import distribution
+from micc_sim.world.config import AgentProfileConfig, WorldConfig
+from micc_sim.world.draws import Draws
+from micc_sim.world.seed import default_world
 
 DISTRIBUTIONS = {
     "fixed": {"distribution": "fixed", "value": 3},

@@ -11,9 +11,9 @@ import pytest
 import yaml
 from conftest import free_port
 
-from simulator.cli import main
-from simulator.world.config import WorldFileError, load_world_file
-from simulator.world.seed import default_world
+from micc_sim.cli import main
+from micc_sim.world.config import WorldFileError, load_world_file
+from micc_sim.world.seed import default_world
 
 MINIMAL_WORLD = """
 site: {name: Lab}
@@ -36,7 +36,7 @@ clients:
 
 def _serve(*args: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--port", str(port), *args],
+    proc = subprocess.Popen([sys.executable, "-m", "micc_sim", "serve", "--port", str(port), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
@@ -105,7 +105,7 @@ def test_bad_world_files_get_a_clear_error(tmp_file, capsys, text, expected):
 
 
 def test_serve_refuses_a_bad_world_file_with_exit_code_2(tmp_file):
-    proc = subprocess.run([sys.executable, "-m", "simulator", "serve", "--world",
+    proc = subprocess.run([sys.executable, "-m", "micc_sim", "serve", "--world",
                            str(tmp_file("bad.json", '{"queues": 3}')), "--port", str(free_port())],
                           capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2

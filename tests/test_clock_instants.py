@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from conftest import run_live
 
-from simulator.settings import Settings
-from simulator.world.clock import Clock
+from micc_sim.settings import Settings
+from micc_sim.world.clock import Clock
 
 START = datetime(2026, 11, 22, 9, 0, 0, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-from simulator.world.seed import ACCOUNT_NUMBER, CLOUDLINK_APPLICATION_ID
+from micc_sim.world.seed import ACCOUNT_NUMBER, CLOUDLINK_APPLICATION_ID
 
 AUTH = "/authentication/2017-09-01"
 ADMIN = "/admin/2017-09-01"

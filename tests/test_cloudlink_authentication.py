@@ -14,7 +14,7 @@ from conftest import START
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from simulator.world.seed import (
+from micc_sim.world.seed import (
     ACCOUNT_NUMBER,
     CLOUDLINK_APPLICATION_ID,
     CLOUDLINK_CLIENT_ID,
@@ -193,8 +193,8 @@ def test_a_code_is_for_its_application_its_redirect_uri_and_a_minute_of_simulate
 
 
 def test_an_app_switch_trades_a_refresh_token_for_a_code_of_the_other_application(live_with):
-    from simulator.cloudlink.config import ApplicationConfig
-    from simulator.world.seed import default_world
+    from micc_sim.faces.cloudlink.config import ApplicationConfig
+    from micc_sim.world.seed import default_world
 
     world = default_world()
     world.cloudlink.applications.append(ApplicationConfig(client_id="b" * 32, name="Other App",
@@ -247,7 +247,7 @@ def test_a_login_hammered_with_bad_passwords_is_locked_with_a_retry_after_date(l
 
 
 def test_throttling_is_switched_off_with_zero_failures(live_with):
-    from simulator.world.seed import default_world
+    from micc_sim.world.seed import default_world
 
     world = default_world()
     world.cloudlink.token_throttle.failures = 0

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from jsonpath_ng.ext import parse as jsonpath
 
-from simulator.cloudlink.auth.models import Principal
-from simulator.world.seed import ACCOUNT_NUMBER
+from micc_sim.faces.cloudlink.auth.models import Principal
+from micc_sim.world.seed import ACCOUNT_NUMBER
 
 AUTH = "/authentication/2017-09-01"
 CHAT = "/chat/2017-09-01"

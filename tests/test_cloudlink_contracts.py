@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from contract import fuzz
 
-from simulator.cloudlink.face import SERVICES
+from micc_sim.faces.cloudlink.face import SERVICES
 
 
 @pytest.mark.timeout(330)  # the run's own limit (300 s) decides, not the suite's default 120 s

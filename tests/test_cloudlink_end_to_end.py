@@ -27,8 +27,8 @@ import pytest
 from cloudlink_notify import DEVICE, Device, Receiver, connection_url, deliveries, wait_until
 from conftest import LiveSim, manual_settings, run_live
 
-from simulator.cloudlink.config import AccountConfig, CloudLinkConfig, UserConfig
-from simulator.world.seed import default_world
+from micc_sim.faces.cloudlink.config import AccountConfig, CloudLinkConfig, UserConfig
+from micc_sim.world.seed import default_world
 
 ACCOUNT = "10000495"  # the account of the guide's provisioning example, as its id
 OTHER = "105000777"

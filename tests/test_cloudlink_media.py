@@ -10,8 +10,8 @@ import re
 import httpx
 import pytest
 
-from simulator.cloudlink.config import UserConfig
-from simulator.world.seed import ACCOUNT_NUMBER, default_world
+from micc_sim.faces.cloudlink.config import UserConfig
+from micc_sim.world.seed import ACCOUNT_NUMBER, default_world
 
 MEDIA = "/media/2017-09-01"
 GUIDE_EXTENSIONS = ("1000", "1001", "1005", "2001", "2002", "3001", "4001")

@@ -11,7 +11,7 @@ import re
 import pytest
 from cloudlink_notify import AGENT, OTHER_AGENT, PARTNER, api, deliveries, publish, subscribe
 
-from simulator.cloudlink.notify.filters import FilterError, subject_filter
+from micc_sim.faces.cloudlink.notify.filters import FilterError, subject_filter
 
 DEVICE = "5f24b3093e7f2356318fde4"  # the guide's deviceId: an MQTT client id
 ACCOUNT = "0577470b-aa3a-51fe-b6c0-4bbb26f6cf2f"  # Wagner Group

@@ -15,7 +15,7 @@ def test_micc_sim_contract_passes_against_the_simulator(live_with, tmp_path):
     sim = live_with(clock="real", token_lifetime=24 * 3600)
     reports = tmp_path / "reports"
     proc = subprocess.run(
-        [sys.executable, "-m", "simulator", "contract", "--base-url", sim.base_url, "--max-examples", "15",
+        [sys.executable, "-m", "micc_sim", "contract", "--base-url", sim.base_url, "--max-examples", "15",
          "--report-dir", str(reports), "--workers", "2"],
         capture_output=True, text=True, timeout=540)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
@@ -29,7 +29,7 @@ def test_micc_sim_contract_passes_against_the_simulator(live_with, tmp_path):
 
 def test_micc_sim_contract_says_clearly_when_the_credentials_are_refused(live, tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "simulator", "contract", "--base-url", live.base_url, "--username", "_admin",
+        [sys.executable, "-m", "micc_sim", "contract", "--base-url", live.base_url, "--username", "_admin",
          "--password", "wrong", "--report-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "refused the credentials" in proc.stderr and "Traceback" not in proc.stderr
@@ -40,11 +40,11 @@ def test_the_authorization_server_answers_as_its_contract_says_under_fuzzing(liv
 
 
 def test_micc_sim_contract_runs_every_cloudlink_contract_with_a_token_from_cloudlinks_own_endpoint(live, tmp_path):
-    from simulator.cloudlink.face import SERVICES
+    from micc_sim.faces.cloudlink.face import SERVICES
 
     reports = tmp_path / "reports"
     proc = subprocess.run(
-        [sys.executable, "-m", "simulator", "contract", "--surface", "cloudlink", "--base-url", live.base_url,
+        [sys.executable, "-m", "micc_sim", "contract", "--surface", "cloudlink", "--base-url", live.base_url,
          "--username", "admin@wagner.example.com", "--account-id", "wagner", "--phases", "fuzzing",
          "--max-examples", "1", "--report-dir", str(reports)],
         capture_output=True, text=True, timeout=300)
@@ -59,7 +59,7 @@ def test_micc_sim_contract_runs_every_cloudlink_contract_with_a_token_from_cloud
 
 
 def test_micc_sim_contract_says_clearly_when_cloudlink_refuses_the_credentials(live, tmp_path, capsys):
-    from simulator.cli import main
+    from micc_sim.cli import main
 
     code = main(["contract", "--surface", "cloudlink-admin", "--base-url", live.base_url, "--password", "wrong",
                  "--report-dir", str(tmp_path)])
@@ -68,7 +68,7 @@ def test_micc_sim_contract_says_clearly_when_cloudlink_refuses_the_credentials(l
 
 
 def test_cloudlink_services_on_hosts_of_their_own_are_reached_through_a_service_template():
-    from simulator.conformance import surface_url
+    from micc_sim.conformance import surface_url
 
     assert surface_url("https://{service}.api.mitel.io", "cloudlink-admin") == "https://admin.api.mitel.io/2017-09-01"
     assert surface_url("http://127.0.0.1:8080", "cloudlink-media") == "http://127.0.0.1:8080/media/2017-09-01"

@@ -67,7 +67,7 @@ def test_the_control_api_refuses_non_loopback_clients():
     """In process: a non-loopback peer cannot be made on loopback, so this one test uses TestClient."""
     from starlette.testclient import TestClient
 
-    from simulator.app import create_app
+    from micc_sim.app import create_app
 
     with TestClient(create_app(), client=("203.0.113.9", 5555)) as client:
         r = client.get("/_sim/world")

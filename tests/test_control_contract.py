@@ -8,8 +8,8 @@ from contract import assert_conforms, fuzz
 from openapi_spec_validator import validate
 from starlette.routing import Route
 
-from simulator.control.urls import routes
-from simulator.spec.contract import CONTRACTS_DIR, load_contract
+from micc_sim.harness.control.urls import routes
+from micc_sim.spec.contract import CONTRACTS_DIR, load_contract
 
 
 def test_the_control_document_is_valid_and_lists_exactly_the_routes():

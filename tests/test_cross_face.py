@@ -3,8 +3,8 @@ desktop, each through an independent client on the real server.
 
 The agent bar is Microsoft's jQuery SignalR client in headless Chromium (as ``agentbar.py`` drives it), the Agent
 application python-socketio's own client (``desktop_client.py``); the integration and the checks are plain HTTP.
-The scenario runner's own SignalR client (``simulator.clients.signalr``) listens beside them and must hear exactly
-what the jQuery client hears.
+The scenario runner's own SignalR client (``micc_sim.harness.clients.signalr``) listens beside them and must hear
+exactly what the jQuery client hears.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from agentbar import agent_bar_page, browser  # noqa: F401  (browser is a fixtur
 from conftest import only_1001_world
 from desktop_client import Desktop
 
-from simulator.clients.signalr import HubConnection
+from micc_sim.harness.clients.signalr import HubConnection
 
 OFFERED, CONNECTED, IDLE = 3, 6, 1
 

@@ -62,7 +62,7 @@ def test_the_dashboard_feed_refuses_clients_off_this_machine():
     """Like the control API: a socket.io connection to /dashboard from another machine is refused."""
     from starlette.testclient import TestClient
 
-    from simulator.app import create_app
+    from micc_sim.app import create_app
 
     with TestClient(create_app(), client=("203.0.113.9", 5555)) as client, \
             client.websocket_connect("/socket.io/?EIO=4&transport=websocket",

@@ -10,7 +10,7 @@ import pytest
 from conftest import only_1001_world
 from desktop_client import Desktop, connect
 
-from simulator.desktop.responses import REQUESTS
+from micc_sim.faces.desktop.responses import REQUESTS
 
 USER_INFORMATION = {"ExtensionNumber", "LoggedOn", "LoginID", "UserName", "ReadyStatus", "EmailReadyStatus",
                     "OpenMediaReadyStatus", "OASID", "OASServerName", "ChatReadyStatus", "RecordID",
@@ -441,7 +441,7 @@ def test_the_micc_sdk_shows_calls_chats_and_messages_in_the_inbox_and_the_queues
 def test_the_desktop_page_documents_every_request_and_event():
     from pathlib import Path
 
-    from simulator.desktop.wire import DISPATCH_EVENTS
+    from micc_sim.faces.desktop.wire import DISPATCH_EVENTS
 
     text = (Path(__file__).parent.parent / "docs" / "desktop.md").read_text(encoding="utf-8")
     for req in REQUESTS.values():

@@ -9,12 +9,12 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from simulator.micc.authserver.responses import HANDLERS as AUTH_HANDLERS
-from simulator.micc.sdk import HANDLERS as MICC_SDK_HANDLERS
-from simulator.spec.contract import CONTRACTS_DIR, load_contract
-from simulator.world.clock import Clock
-from simulator.world.core import OpenMediaRequest, World
-from simulator.world.seed import default_world
+from micc_sim.faces.micc.authserver.responses import HANDLERS as AUTH_HANDLERS
+from micc_sim.faces.micc.sdk import HANDLERS as MICC_SDK_HANDLERS
+from micc_sim.spec.contract import CONTRACTS_DIR, load_contract
+from micc_sim.world.clock import Clock
+from micc_sim.world.core import OpenMediaRequest, World
+from micc_sim.world.seed import default_world
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -74,7 +74,7 @@ def test_each_contract_is_a_valid_openapi_document(path):
 
 
 def test_every_cloudlink_service_answers_from_its_contract_and_only_its_operations():
-    from simulator.cloudlink.face import SERVICES
+    from micc_sim.faces.cloudlink.face import SERVICES
 
     for service, handlers in SERVICES.items():
         operations = {op.operation_id for op in load_contract(f"cloudlink-{service}").operations}
@@ -87,7 +87,7 @@ def test_the_token_endpoint_is_stateful_and_sdk_handlers_belong_to_the_contract(
 
 
 def test_the_coverage_page_is_up_to_date():
-    from simulator.spec.coverage import coverage, markdown
+    from micc_sim.spec.coverage import coverage, markdown
 
     page = (ROOT / "docs" / "coverage.md").read_text(encoding="utf-8")
     assert page == markdown(coverage(load_contract("micc-sdk"), MICC_SDK_HANDLERS), "MiCC SDK"), (

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from simulator.cli import main
+from micc_sim.cli import main
 
 # never import locust here: it patches the standard library (gevent) in the process that imports it
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("locust") is None,
@@ -90,14 +90,14 @@ def test_bad_behaviour_texts_are_refused_before_anything_starts(capsys):
 
 
 def test_the_shapes_move_the_user_count_over_the_run():
-    from simulator.load.profiles import shape_users
+    from micc_sim.harness.load.profiles import shape_users
 
     over = [shape_users(shape, 8, t, 10) for shape in ("steady", "ramp", "spike") for t in (0, 2, 5, 8, 9.9)]
     assert over == [8, 8, 8, 8, 8,  1, 2, 5, 8, 8,  2, 2, 8, 2, 2]
 
 
 def test_the_cap_is_split_between_workers_so_that_together_they_keep_it():
-    from simulator.load.profiles import cap_shares
+    from micc_sim.harness.load.profiles import cap_shares
 
     assert cap_shares(10, 3) == [4, 3, 3] and cap_shares(1, 2) == [1, 0] and sum(cap_shares(7, 4)) == 7
 
@@ -131,8 +131,8 @@ def test_a_notifications_run_delivers_every_publication_once_to_webhooks_and_mqt
 def test_the_notifications_verdict_fails_a_delivery_missing_doubled_or_not_owed():
     from datetime import UTC, datetime
 
-    from simulator.cloudlink.notify.models import Publication, Subscription
-    from simulator.load.notifications import Consumer, Observation, judge
+    from micc_sim.faces.cloudlink.notify.models import Publication, Subscription
+    from micc_sim.harness.load.notifications import Consumer, Observation, judge
 
     now = datetime(2026, 11, 22, 9, tzinfo=UTC)
     consumer = Consumer("http://127.0.0.1:9", "admin", "password")

@@ -7,7 +7,7 @@ from random import Random
 
 import pytest
 
-from simulator.world.queue_log import QueueEventKind, QueueLog, Tally, Window
+from micc_sim.world.queue_log import QueueEventKind, QueueLog, Tally, Window
 
 START = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)  # an hour before midnight: "today" starts over on the way
 KINDS = list(QueueEventKind)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from simulator.world.quirks import Quirks
-from simulator.world.seed import default_world
+from micc_sim.world.quirks import Quirks
+from micc_sim.world.seed import default_world
 
 OPEN_MEDIA_AGENTS = ["1001", "1002", "1003", "1004", "1005"]
 

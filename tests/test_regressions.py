@@ -10,10 +10,10 @@ import time
 import httpx
 from conftest import free_port, only_1001_world
 
-from simulator.world.clock import Clock
-from simulator.world.config import WorldConfig
-from simulator.world.core import OpenMediaRequest, World
-from simulator.world.model import ConversationState, PresenceAvailability
+from micc_sim.world.clock import Clock
+from micc_sim.world.config import WorldConfig
+from micc_sim.world.core import OpenMediaRequest, World
+from micc_sim.world.model import ConversationState, PresenceAvailability
 
 
 def test_with_validation_off_a_put_without_an_action_is_still_a_400(live_with):
@@ -59,7 +59,7 @@ def test_an_agent_who_logs_out_while_an_offer_rings_does_not_accept_it():
 def test_environment_variables_configure_serve_when_no_flag_is_given():
     port = free_port()
     env = {**os.environ, "MICC_SIM_TOKEN_LIFETIME": "60", "MICC_SIM_PORT": str(port), "MICC_SIM_CLOCK": "manual"}
-    proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve"], env=env, stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen([sys.executable, "-m", "micc_sim", "serve"], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 20

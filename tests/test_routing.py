@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import only_1001_world
 
-from simulator.world.clock import Clock
-from simulator.world.core import OpenMediaRequest, World
-from simulator.world.lifecycle import Action, TransitionError, next_state
-from simulator.world.model import ConversationState, FailedRouteReason, MediaType, PresenceAvailability
-from simulator.world.quirks import Quirks
-from simulator.world.routing import choose_destination, find_queue, offline_reason, pick_agent
-from simulator.world.seed import default_world
+from micc_sim.world.clock import Clock
+from micc_sim.world.core import OpenMediaRequest, World
+from micc_sim.world.lifecycle import Action, TransitionError, next_state
+from micc_sim.world.model import ConversationState, FailedRouteReason, MediaType, PresenceAvailability
+from micc_sim.world.quirks import Quirks
+from micc_sim.world.routing import choose_destination, find_queue, offline_reason, pick_agent
+from micc_sim.world.seed import default_world
 
 START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -137,7 +137,7 @@ def test_virtual_agents_accept_then_end_after_their_profile_times(world):
 
 
 def test_every_change_of_an_item_is_published_as_an_event(world):
-    from simulator.world.events import OpenMediaChanged
+    from micc_sim.world.events import OpenMediaChanged
 
     seen: list[tuple[str | None, str]] = []
     world.bus.subscribe(OpenMediaChanged, lambda e: seen.append((e.previous, e.item.state.name)))
@@ -150,12 +150,12 @@ def test_the_world_core_and_cloudlink_models_import_nothing_of_http():
     import ast
     from pathlib import Path
 
-    import simulator.cloudlink
-    import simulator.world
+    import micc_sim.faces.cloudlink
+    import micc_sim.world
 
     banned = {"starlette", "uvicorn", "httpx", "json", "socketio"}
-    cloudlink = Path(simulator.cloudlink.__file__).parent
-    domain = [*Path(simulator.world.__file__).parent.glob("*.py"), *cloudlink.glob("*/models.py"),
+    cloudlink = Path(micc_sim.faces.cloudlink.__file__).parent
+    domain = [*Path(micc_sim.world.__file__).parent.glob("*.py"), *cloudlink.glob("*/models.py"),
               cloudlink / "platform.py", cloudlink / "config.py"]
     for path in domain:
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -171,8 +171,8 @@ def test_the_kept_order_of_agents_offers_to_whom_the_routing_rule_says():
     pick whom ``pick_agent`` picks, whatever loads, idle times, workloads and declines the agents have."""
     from random import Random
 
-    from simulator.world.model import Employee, OpenMediaItem
-    from simulator.world.ready import ReadyAgents
+    from micc_sim.world.model import Employee, OpenMediaItem
+    from micc_sim.world.ready import ReadyAgents
 
     rng = Random(3)
     agents = [Employee(id=f"a{n}", username=f"a{n}", password="p", first_name="A", last_name=str(n),

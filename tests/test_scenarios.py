@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from simulator.scenarios.model import json_schema, load_scenario
-from simulator.scenarios.report import scenario_files
-from simulator.scenarios.runner import run_scenario
+from micc_sim.harness.scenarios.model import json_schema, load_scenario
+from micc_sim.harness.scenarios.report import scenario_files
+from micc_sim.harness.scenarios.runner import run_scenario
 
 LIBRARY = Path(__file__).parent.parent / "scenarios"
 
@@ -44,7 +44,7 @@ steps:
 def test_a_failing_scenario_says_where_and_what_and_the_cli_exits_1(tmp_path):
     (tmp_path / "failing.yaml").write_text(FAILING)
     junit = tmp_path / "report" / "junit.xml"
-    proc = subprocess.run([sys.executable, "-m", "simulator", "scenario", "run", str(tmp_path), "--junit",
+    proc = subprocess.run([sys.executable, "-m", "micc_sim", "scenario", "run", str(tmp_path), "--junit",
                            str(junit)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert "step 2 (request)" in proc.stderr and '$.agentReporting: expected "1002", got "1001"' in proc.stderr
@@ -55,10 +55,10 @@ def test_a_failing_scenario_says_where_and_what_and_the_cli_exits_1(tmp_path):
 
 def test_a_bad_scenario_file_is_a_clear_error(tmp_path):
     (tmp_path / "bad.yaml").write_text("name: x\nsteps:\n  - advance: 1\n    agent: {ref: '1001'}\n")
-    proc = subprocess.run([sys.executable, "-m", "simulator", "scenario", "run", str(tmp_path / "bad.yaml")],
+    proc = subprocess.run([sys.executable, "-m", "micc_sim", "scenario", "run", str(tmp_path / "bad.yaml")],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1 and "a step does exactly one thing" in proc.stderr
-    proc = subprocess.run([sys.executable, "-m", "simulator", "scenario", "run", str(tmp_path / "none")],
+    proc = subprocess.run([sys.executable, "-m", "micc_sim", "scenario", "run", str(tmp_path / "none")],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "no such file or folder" in proc.stderr
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from contract import assert_conforms
 
-from simulator.micc.sdk import HANDLERS
-from simulator.spec.contract import load_contract
+from micc_sim.faces.micc.sdk import HANDLERS
+from micc_sim.spec.contract import load_contract
 
 ADMIN = "_admin"
 

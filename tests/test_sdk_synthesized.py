@@ -7,8 +7,8 @@ import sys
 
 from contract import assert_conforms
 
-from simulator.micc.sdk import CONTRACT, HANDLERS
-from simulator.spec.contract import load_contract
+from micc_sim.faces.micc.sdk import CONTRACT, HANDLERS
+from micc_sim.spec.contract import load_contract
 
 
 def synthesized_gets():
@@ -46,7 +46,7 @@ def test_a_different_request_gets_a_different_answer_and_restarts_do_not_change_
 
 
 def test_coverage_lists_every_operation_as_stateful_or_synthesized():
-    out = subprocess.run([sys.executable, "-m", "simulator", "coverage"], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "micc_sim", "coverage"], capture_output=True, text=True,
                          check=True).stdout
     operations = load_contract(CONTRACT).operations
     for op in operations:

@@ -108,7 +108,7 @@ def test_patch_world_merges_into_the_configuration(live):
 def test_worlds_replaced_by_resets_and_restores_are_let_go(live):
     import gc
 
-    from simulator.world.core import World
+    from micc_sim.world.core import World
 
     saved = live.http.get("/_sim/snapshot").content
     for _ in range(5):

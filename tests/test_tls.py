@@ -17,7 +17,7 @@ FORM = {"grant_type": "password", "username": "_admin", "password": "_password"}
 
 def serve_tls(mode: str, folder: Path):
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "simulator", "serve", "--port", str(port), "--clock", "manual",
+    proc = subprocess.Popen([sys.executable, "-m", "micc_sim", "serve", "--port", str(port), "--clock", "manual",
                              "--tls", mode, "--tls-dir", str(folder)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     base = f"https://127.0.0.1:{port}"

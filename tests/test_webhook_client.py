@@ -14,14 +14,14 @@ import httpx
 import pytest
 from cloudlink_notify import api, deliveries, subscribe, wait_until
 
-from simulator.cloudlink.notify.webhook_client import (
+from micc_sim.faces.cloudlink.notify.webhook_client import (
     ConnectError,
     RemoteProtocolError,
     Timeout,
     TransportError,
     WebhookClient,
 )
-from simulator.tls import TlsMode, ensure_certificates
+from micc_sim.tls import TlsMode, ensure_certificates
 
 HEADERS = {"content-type": "application/json; charset=utf-8", "user-agent": "micc-sim-notify",
            "x-mitel-correlation-id": "corr-1", "x-notify-signature": "ab12"}

@@ -1,0 +1,349 @@
+"""``micc-sim``: serve the simulator, inspect its world and its quirks."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from micc_sim import __version__
+from micc_sim.conformance import DEFAULT_CHECKS, MICC_SDK, ContractError, ContractRun, run_contract, surface_names
+from micc_sim.harness.load.runner import LoadError
+from micc_sim.harness.scenarios.model import ScenarioFileError
+from micc_sim.spec.binding import Strictness
+from micc_sim.tls import TlsMode, ensure_certificates
+from micc_sim.world.clock import ClockMode
+from micc_sim.world.config import WorldFileError, load_world_file
+from micc_sim.world.quirks import Quirks
+from micc_sim.world.seed import default_world
+
+
+def _quirk(text: str) -> tuple[str, bool]:
+    name, sep, value = text.partition("=")
+    name = name.strip().replace("-", "_")
+    if name not in Quirks.names():
+        raise argparse.ArgumentTypeError(f"unknown quirk {name!r}; see `micc-sim quirks`")
+    if not sep:
+        return name, True
+    if value.lower() not in ("on", "off", "true", "false", "1", "0"):
+        raise argparse.ArgumentTypeError(f"quirk value must be on or off, not {value!r}")
+    return name, value.lower() in ("on", "true", "1")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="micc-sim", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"micc-sim {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the simulator")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
+    serve.add_argument("--world", type=Path, help="world file (YAML or JSON); default: the embedded world")
+    serve.add_argument("--clients-config", type=Path,
+                       help="Clients.config file (JSON array of {Id, Secret}); re-read on IIS restart")
+    serve.add_argument("--clock", choices=[m.value for m in ClockMode],
+                       help="real: wall time; scaled: --clock-scale times faster; manual: only /_sim/clock/advance")
+    serve.add_argument("--clock-scale", type=float, default=None, help="speed of the scaled clock (e.g. 10)")
+    serve.add_argument("--clock-start", type=datetime.fromisoformat,
+                       help="simulated time at start, ISO 8601 (default: now)")
+    serve.add_argument("--clock-offset", type=float,
+                       help="seconds the simulated server clock runs ahead of (negative: behind) real time")
+    serve.add_argument("--token-lifetime", type=int, help="token lifetime in seconds (1200)")
+    serve.add_argument("--strictness", choices=[s.value for s in Strictness],
+                       help="request validation of the MiCC SDK (lenient = what the real server accepts)")
+    serve.add_argument("--quirk", type=_quirk, action="append", default=[], metavar="NAME=on|off",
+                       help="turn a quirk on or off (repeatable); see `micc-sim quirks`")
+    serve.add_argument("--control-from-anywhere", action="store_true", default=None,
+                       help="answer /_sim from any address (it has no authentication)")
+    serve.add_argument("--seed", type=int, help="seed for generated item ids (0)")
+    serve.add_argument("--journal-size", type=int, help="requests kept in the request journal (10000)")
+    serve.add_argument("--metrics-interval", type=float,
+                       help="simulated seconds between samples of /_sim/metrics/series (1)")
+    serve.add_argument("--metrics-size", type=int, help="samples kept in /_sim/metrics/series (3600)")
+    serve.add_argument("--tls", choices=[m.value for m in TlsMode],
+                       help="serve HTTPS: self-signed, or ca (a local CA signs the certificate; default off)")
+    serve.add_argument("--tls-dir", type=Path, help="where certificates are kept (.micc-sim/tls)")
+    serve.add_argument("--tls-name", action="append", default=[], metavar="HOST",
+                       help="another host name the certificate must carry (repeatable)")
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+
+    world = commands.add_parser("world", help="the default world, or check a world file")
+    world_commands = world.add_subparsers(dest="world_command", required=True)
+    export = world_commands.add_parser("export", help="print a world as a world file (YAML)")
+    export.add_argument("--world", type=Path, help="a world file to normalise instead of the default world")
+    check = world_commands.add_parser("check", help="check a world file and say what is wrong with it")
+    check.add_argument("file", type=Path)
+
+    commands.add_parser("quirks", help="list the quirk switches and their defaults")
+
+    contract = commands.add_parser("contract", help="run schemathesis against the simulator, a MiCC or CloudLink")
+    contract.add_argument("--surface", default=MICC_SDK, choices=surface_names(),
+                          help="the contract(s) to run: micc-sdk, cloudlink (every service) or cloudlink-<service>")
+    contract.add_argument("--base-url", help="server to test (default: start a simulator in-process); for CloudLink "
+                                             "services on hosts of their own: https://{service}.api.mitel.io")
+    contract.add_argument("--username", help="password grant login (default _admin; CloudLink: the default "
+                                             "tenant's partner.admin@partner.example.com)")
+    contract.add_argument("--password", help="password grant password (default _password; CloudLink: password)")
+    contract.add_argument("--client-id", help="client_credentials grant: a Clients.config Id or a CloudLink client")
+    contract.add_argument("--client-secret", help="... and its Secret")
+    contract.add_argument("--account-id", help="CloudLink: account_id of the token request (id, number or label)")
+    contract.add_argument("--report-dir", type=Path, default=Path("reports/contract"),
+                          help="where the JUnit XML report goes (reports/contract)")
+    contract.add_argument("--max-examples", type=int, default=20, help="examples per operation and phase (20)")
+    contract.add_argument("--phases", default="examples,coverage,fuzzing,stateful")
+    contract.add_argument("--checks", default=",".join(DEFAULT_CHECKS), help="schemathesis checks to run")
+    contract.add_argument("--workers", default="1", help="concurrent schemathesis workers (1, or auto)")
+    contract.add_argument("--tag", action="append", default=[], help="only operations of this tag (repeatable)")
+    contract.add_argument("--insecure", action="store_true", help="do not verify the server's TLS certificate")
+
+    scenario = commands.add_parser("scenario", help="run scripted scenarios (scenarios/*.yaml)")
+    scenario_commands = scenario.add_subparsers(dest="scenario_command", required=True)
+    run = scenario_commands.add_parser("run", help="run scenario files, each in a fresh world")
+    run.add_argument("paths", nargs="*", type=Path, default=[Path("scenarios")], help="files or folders (scenarios)")
+    run.add_argument("--base-url", help="run against this simulator instead of starting one per scenario")
+    run.add_argument("--junit", type=Path, help="write a JUnit XML report here")
+    scenario_commands.add_parser("schema", help="print the JSON Schema of the scenario format")
+
+    _load_parser(commands)
+
+    cov = commands.add_parser("coverage", help="list MiCC SDK operations as stateful or synthesized")
+    cov.add_argument("--markdown", action="store_true", help="print the Markdown page (docs/coverage.md)")
+    return parser
+
+
+def _load_parser(commands: Any) -> None:
+    from micc_sim.harness.load.profiles import PROFILES, SHAPES
+
+    load = commands.add_parser(
+        "load", help="run a locust load profile headless and judge it (queue cap kept, nothing lost)",
+        description="Run a load profile with locust against a simulator (started here, or --base-url), then "
+                    "write locust's reports, the simulator's time series and plots into --report-dir and say "
+                    "pass or fail. Profiles: " + "; ".join(f"{p.name}: {p.summary}" for p in PROFILES.values()))
+    load.add_argument("profile", choices=list(PROFILES))
+    load.add_argument("--users", type=int, default=1, help="locust users, at most (1)")
+    load.add_argument("--spawn-rate", type=float, default=1.0, help="users started per second (1)")
+    load.add_argument("--duration", type=int, default=60, help="wall seconds the run lasts (60)")
+    load.add_argument("--shape", choices=list(SHAPES), default="steady", help="how the user count moves (steady)")
+    load.add_argument("--cap", type=int, default=10, help="the integration's queue cap (10)")
+    load.add_argument("--cap-basis", choices=["queue-now", "own"], default="queue-now",
+                      help="what the integration counts: Queue Now's waiting conversations, or its own items")
+    load.add_argument("--rate", type=float, default=1.0,
+                      help="chats arriving per second, per integration user; notifications: actions per second, per "
+                           "CloudLink user (1)")
+    load.add_argument("--queue", default="Web Chat", help="the queue the integration posts to (Web Chat)")
+    load.add_argument("--poll", type=float, default=1.0, help="seconds between polls of one item (1)")
+    load.add_argument("--patience", type=float, default=0.0, help="seconds before an unanswered customer leaves")
+    load.add_argument("--chat-length", type=float, default=0.0,
+                      help="seconds after the answer the integration completes a chat (0: agents end them)")
+    load.add_argument("--accept-delay", help="the agents' accept delay: 3, uniform:1:5, exponential:4, ...")
+    load.add_argument("--handle-time", help="the agents' handle time: 120, lognormal:120:0.5, never, ...")
+    load.add_argument("--not-ready", help="the agents' not-ready spells: every=exponential:900,lasts=uniform:60:300"
+                                          "[,presence=Busy][,reason=Break]")
+    load.add_argument("--agents", type=int, default=0, help="extra virtual agents for the queue (0)")
+    load.add_argument("--seed", type=int, default=0, help="seed of the simulator's draws and the chat arrivals")
+    load.add_argument("--report-dir", type=Path, default=Path("reports/load"), help="(reports/load)")
+    load.add_argument("--base-url", help="load this simulator instead of starting one (its /_sim must answer)")
+    load.add_argument("--clock", choices=["scaled", "real"], default="scaled",
+                      help="the started simulator's clock (scaled)")
+    load.add_argument("--clock-scale", type=float, default=60.0, help="simulated seconds per wall second (60)")
+    load.add_argument("--world", type=Path, help="the started simulator's world file")
+    load.add_argument("--workers", type=int, default=0, help="run distributed: a locust master and N local workers")
+    load.add_argument("--master", action="store_true", help="a locust master for workers started elsewhere")
+    load.add_argument("--expect-workers", type=int, default=1, help="with --master: workers to wait for (1)")
+    load.add_argument("--master-bind-host", default="127.0.0.1", help="with --master: address to listen on")
+    load.add_argument("--master-port", type=int, default=5557, help="the master's port (5557)")
+    load.add_argument("--worker", action="store_true", help="be a worker of a master started elsewhere")
+    load.add_argument("--master-host", default="127.0.0.1", help="with --worker: the master's address")
+    load.add_argument("--locust", default="", help="more locust options, as one string")
+    load.add_argument("--quiet", action="store_true", help="no progress output")
+    load.add_argument("--ignore-cap", action="store_true", help=argparse.SUPPRESS)  # tests: a misbehaving integration
+    load.add_argument("--transport", choices=["both", "webhook", "websocket"], default="both",
+                      help="notifications: how the consumer receives: signed webhooks, MQTT over WebSocket (both)")
+    load.add_argument("--webhook-errors", type=float, default=0.0, metavar="SHARE",
+                      help="notifications: share of webhook POSTs the consumer answers 503, so they are retried (0)")
+    load.add_argument("--cloudlink-login", default="admin@wagner.example.com",
+                      help="notifications: the CloudLink admin of the account (the consumer; it places the calls)")
+    load.add_argument("--cloudlink-password", default="password", help="notifications: the admin's password")
+    load.add_argument("--consumer-host", default="127.0.0.1",
+                      help="notifications: the address the consumer's webhook receiver listens on (127.0.0.1)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "world":
+            return _world(args)
+        if args.command == "quirks":
+            return _quirks()
+        if args.command == "contract":
+            return _contract(args)
+        if args.command == "coverage":
+            return _coverage(args)
+        if args.command == "scenario":
+            return _scenario(args)
+        if args.command == "load":
+            return _load(args)
+    except (WorldFileError, ContractError, ScenarioFileError, LoadError) as exc:
+        print(f"micc-sim: {exc}", file=sys.stderr)
+        return 2
+    return 1
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from micc_sim.app import create_app
+    from micc_sim.runtime import Simulator
+    from micc_sim.settings import Settings
+
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    flags = {
+        "host": args.host, "port": args.port, "world_file": args.world, "clients_config": args.clients_config,
+        "clock": args.clock, "clock_scale": args.clock_scale, "clock_start": args.clock_start,
+        "clock_offset": args.clock_offset,
+        "token_lifetime": args.token_lifetime, "strictness": args.strictness,
+        "quirks": dict(args.quirk) or None, "control_from_anywhere": args.control_from_anywhere, "seed": args.seed,
+        "tls": args.tls, "tls_dir": args.tls_dir, "tls_names": args.tls_name or None,
+        "journal_size": args.journal_size,
+        "metrics_interval": args.metrics_interval, "metrics_size": args.metrics_size,
+    }
+    try:  # flags given override MICC_SIM_* variables, which override the defaults
+        settings = Settings(**{k: v for k, v in flags.items() if v is not None})
+        if args.clock == "scaled" and args.clock_scale is None and "clock_scale" not in settings.model_fields_set:
+            settings = settings.model_copy(update={"clock_scale": 10.0})
+    except ValidationError as exc:
+        print(f"micc-sim: invalid settings:\n{exc}", file=sys.stderr)
+        return 2
+    sim = Simulator(settings)
+    ssl: dict[str, str] = {}
+    if settings.tls is not TlsMode.OFF:
+        hosts = list(dict.fromkeys(["localhost", "127.0.0.1", "::1", *settings.tls_names,
+                                    *([settings.host] if settings.host not in ("0.0.0.0", "::") else [])]))
+        files = ensure_certificates(settings.tls, settings.tls_dir, hosts)
+        ssl = {"ssl_certfile": str(files.cert), "ssl_keyfile": str(files.key)}
+    base = f"{'https' if ssl else 'http'}://{settings.host}:{settings.port}"
+    print(f"micc-sim {__version__}: {len(sim.world.employees)} employees, {len(sim.world.queues)} queues, "
+          f"clock {sim.clock.mode.value}" + (f" x{sim.clock.scale:g}" if sim.clock.mode.value == "scaled" else ""))
+    print(f"  token:     POST {base}/authorizationserver/token")
+    print(f"  MiCC SDK:  {base}/miccsdk/api/v1/openmedia")
+    print(f"  hubs:      {base}/miccsdk/signalr (SignalR 2: employeeHub, queueHub)")
+    print(f"  desktop:   {base}/socket.io/ namespace /agent (AgentClient; test page {base}/_sim/desktop/)")
+    print(f"  CloudLink: {base}/<service>/2017-09-01 (authentication, admin, notifications, chat, media, presence)")
+    print(f"  control:   {base}/_sim/world (dashboard: {base}/_sim/dashboard)")
+    if ssl:
+        print(f"  TLS {settings.tls.value}: clients trust {files.trust}")
+    for message in sim.clients.rejected:
+        print(f"  warning: Clients.config: {message}", file=sys.stderr)
+    app = create_app(sim)
+    _tune_gc()
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level,
+                access_log=args.log_level in ("info", "debug"),  # above info it logs nothing, yet formats each line
+                timeout_graceful_shutdown=3, **ssl)  # open hub long polls and event streams do not hold a stop
+    return 0
+
+
+def _tune_gc() -> None:
+    """The server holds up to 100,000 ended items and any number of live ones. With CPython's default
+    thresholds, a young collection runs every 700 allocations and a full one walks everything every few
+    seconds under load: pauses of 100-200 ms, the benchmark's p99. What the server built before it serves
+    (modules, contracts, the world) lives as long as the process: frozen, collections skip it; young
+    collections run every 50,000 allocations, so most of a request's objects are gone before one does."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 10)
+
+
+def _world(args: argparse.Namespace) -> int:
+    if args.world_command == "check":
+        config = load_world_file(args.file)
+        print(f"{args.file}: ok ({len(config.employees)} employees, {len(config.agent_groups)} agent groups, "
+              f"{len(config.queues)} queues)")
+        return 0
+    config = load_world_file(args.world) if args.world else default_world()
+    print(yaml.safe_dump(config.model_dump(mode="json", exclude_unset=True), sort_keys=False), end="")
+    return 0
+
+
+def _quirks() -> int:
+    defaults = Quirks().as_dict()
+    for name, source, doc in Quirks.describe():
+        print(f"{name} (default {'on' if defaults[name] else 'off'}; {source})\n    {doc}")
+    return 0
+
+
+def _contract(args: argparse.Namespace) -> int:
+    if bool(args.client_id) != bool(args.client_secret):
+        raise ContractError("--client-id and --client-secret go together")
+    run = ContractRun(
+        base_url=args.base_url, username=args.username, password=args.password, client_id=args.client_id,
+        client_secret=args.client_secret, report_dir=args.report_dir, checks=args.checks.split(","),
+        phases=args.phases, max_examples=args.max_examples, workers=args.workers, include_tags=args.tag,
+        tls_verify=not args.insecure, surface=args.surface, account_id=args.account_id,
+    )
+    return run_contract(run)
+
+
+def _scenario(args: argparse.Namespace) -> int:
+    import json
+
+    from micc_sim.harness.scenarios.model import json_schema
+    from micc_sim.harness.scenarios.report import run_all
+
+    if args.scenario_command == "schema":
+        print(json.dumps(json_schema(), indent=2))
+        return 0
+    results = run_all(args.paths, base_url=args.base_url, junit=args.junit)
+    return 0 if all(r.passed or r.skipped for r in results) else 1
+
+
+def _load(args: argparse.Namespace) -> int:
+    import shlex
+
+    from micc_sim.harness.load.runner import LoadRun, run_load, run_worker
+
+    if args.worker:
+        return run_worker(args.master_host, args.master_port)
+    run = LoadRun(
+        profile=args.profile, users=args.users, spawn_rate=args.spawn_rate, duration=args.duration, shape=args.shape,
+        cap=args.cap, cap_basis=args.cap_basis, rate=args.rate, queue=args.queue, poll=args.poll,
+        patience=args.patience, chat_length=args.chat_length, accept_delay=args.accept_delay,
+        handle_time=args.handle_time, not_ready=args.not_ready, agents=args.agents, seed=args.seed,
+        report_dir=args.report_dir, base_url=args.base_url, clock=args.clock, clock_scale=args.clock_scale,
+        world=args.world, workers=args.workers, master=args.master, expect_workers=args.expect_workers,
+        master_bind_host=args.master_bind_host, master_port=args.master_port, ignore_cap=args.ignore_cap,
+        quiet=args.quiet, locust_args=shlex.split(args.locust), transport=args.transport,
+        webhook_errors=args.webhook_errors, cloudlink_login=args.cloudlink_login,
+        cloudlink_password=args.cloudlink_password, consumer_host=args.consumer_host,
+    )
+    return run_load(run)
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    from micc_sim.faces.micc import sdk
+    from micc_sim.spec.contract import load_contract
+    from micc_sim.spec.coverage import coverage, markdown
+
+    rows = coverage(load_contract(sdk.CONTRACT), sdk.HANDLERS)
+    if args.markdown:
+        print(markdown(rows, "MiCC SDK"), end="")
+        return 0
+    width = max(len(r.operation_id) for r in rows)
+    for row in rows:
+        print(f"{'stateful   ' if row.stateful else 'synthesized'}  {row.operation_id:<{width}}  {row.method:<6} "
+              f"{row.path}")
+    print(f"{sum(r.stateful for r in rows)} of {len(rows)} operations stateful")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""What ties CloudLink to the rest of the simulator: MiCC agents into presence, service events into Notify.
+
+* **MiCC -> presence.** A MiCC agent's state flows into the presentity of the CloudLink user who names
+  them (``micc_employee`` = username or reporting number): the ``acd`` source (mapping in
+  :mod:`micc_sim.faces.cloudlink.presence.feeds`). The flows listen to the simulator's bus, which outlives
+  the world and the CloudLink tenant, so they subscribe once and always read ``sim.world`` and
+  ``sim.cloudlink`` anew.
+* **Services -> publications.** The Media and Presence services emit typed events on their CloudLink's
+  own bus; here they become Notify publications with the services' topics and subjects and the content
+  as the APIs answer it, signed by the request that caused them (:mod:`micc_sim.faces.cloudlink.callers`).
+* **Timers.** Pending originate timeouts and external answers run on the simulator's clock.
+
+:meth:`CloudLinkFlows.attach` runs for each new CloudLink (built, reset, restored).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from micc_sim.faces.cloudlink.admin.models import User
+from micc_sim.faces.cloudlink.callers import current_signature
+from micc_sim.faces.cloudlink.media import wire as media_wire
+from micc_sim.faces.cloudlink.media.models import EndpointChanged, LegChanged
+from micc_sim.faces.cloudlink.platform import CloudLink
+from micc_sim.faces.cloudlink.presence import wire as presence_wire
+from micc_sim.faces.cloudlink.presence.feeds import acd_presence
+from micc_sim.faces.cloudlink.presence.models import ACD, Presence, PresentityChanged
+from micc_sim.world.core import NotFound
+from micc_sim.world.events import EmployeeStateChanged, OpenMediaChanged
+from micc_sim.world.model import Employee
+
+MEDIA_TOPIC = "platform-api-media"
+PRESENCE_TOPIC = "platform-api-presence"
+PUBLICATION_METHODS = {"created": "POST", "deleted": "DELETE"}
+WITH_AN_AGENT = frozenset({"Offered", "Acd", "Held"})  # the states in which an item is with an agent
+
+
+class CloudLinkFlows:
+    def __init__(self, sim: Any) -> None:
+        self.sim = sim
+        self._attached: CloudLink | None = None
+        sim.bus.subscribe(EmployeeStateChanged, self._employee_changed)
+        sim.bus.subscribe(OpenMediaChanged, self._item_changed)
+        self.attach(fresh=True)
+
+    def attach(self, fresh: bool) -> None:
+        """Connect the current ``sim.cloudlink``; ``fresh`` (a new tenant, not a restored one) first takes
+        the MiCC agents' present state into presence, quietly (nobody can have subscribed yet)."""
+        platform: CloudLink = self.sim.cloudlink
+        if platform is self._attached:
+            return
+        self._attached = platform
+        platform.presence.acd_lookup = self._acd_for
+        if fresh:
+            for user in list(platform.directory.users.values()):
+                said = self._acd_for(user)
+                if said is not None:
+                    platform.presence.feed(user.user_id, ACD, *said)
+        platform.events.subscribe(LegChanged, lambda event: self._publish_leg(platform, event))
+        platform.events.subscribe(EndpointChanged, lambda event: self._publish_endpoint(platform, event))
+        platform.events.subscribe(PresentityChanged, lambda event: self._publish_presentity(platform, event))
+        platform.media.run_timers(self.sim.clock)
+
+    # -- MiCC -> presence ------------------------------------------------------------------------
+    def _employee(self, user: User) -> Employee | None:
+        if not user.micc_employee:
+            return None
+        try:
+            return self.sim.world.employee(user.micc_employee)
+        except NotFound:
+            return None
+
+    def _acd_for(self, user: User) -> tuple[str, Presence] | None:
+        employee = self._employee(user)
+        if employee is None:
+            return None
+        return employee.id, acd_presence(employee, self.sim.world.activity(employee))
+
+    def _refresh(self, employee: Employee) -> None:
+        platform: CloudLink = self.sim.cloudlink
+        refs = {employee.id.lower(), employee.username.lower(), (employee.reporting or "").lower()} - {""}
+        for user in list(platform.directory.users.values()):
+            if user.micc_employee and user.micc_employee.lower() in refs:
+                platform.presence.feed(user.user_id, ACD, employee.id,
+                                       acd_presence(employee, self.sim.world.activity(employee)))
+
+    def _employee_changed(self, event: Any) -> None:
+        if self.sim.cloudlink.directory.users:  # else no presence follows a MiCC agent
+            self._refresh(event.employee)
+
+    def _item_changed(self, event: Any) -> None:
+        """The item's agent, and any agent whose ``acd`` source still lists it (a transfer took it away)."""
+        if not self.sim.cloudlink.directory.users:  # no presence follows a MiCC agent (every item moving asks)
+            return
+        item = event.item
+        wanted = {item.agent_id} if item.agent_id else set()
+        if event.previous in WITH_AN_AGENT:  # it may have left an agent: whose acd source lists it?
+            for presentity in self.sim.cloudlink.presence.state.presentities.values():
+                for source in presentity.categories.get(ACD, {}).values():
+                    if item.id in source.presence.extended.get("items", ()):
+                        wanted.add(source.source_id)
+        for employee_id in wanted:
+            employee = self.sim.world.employees.get(employee_id)
+            if employee is not None:
+                self._refresh(employee)
+
+    # -- events -> publications ------------------------------------------------------------------
+    @staticmethod
+    def _publish(platform: CloudLink, topic: str, method: str, subject: str, content: Any, account_id: str) -> None:
+        signature = current_signature()
+        platform.notify.publish(topic, method, subject, content, account_id=account_id,
+                                principal_id=signature.principal_id if signature else None,
+                                correlation_id=signature.correlation_id if signature else None)
+
+    def _publish_leg(self, platform: CloudLink, event: LegChanged) -> None:
+        leg = event.leg
+        self._publish(platform, MEDIA_TOPIC, "PUT", f"/2017-09-01/endpoints/{leg.party}/calls/{leg.call_id}",
+                      media_wire.call_publication(leg), leg.account_id)
+
+    def _publish_endpoint(self, platform: CloudLink, event: EndpointChanged) -> None:
+        media = platform.media
+        user = media.endpoint_user(event.account_id, event.endpoint_id)
+        if user is None:
+            return
+        content = media_wire.endpoint_to_wire(media.endpoint(event.account_id, event.endpoint_id), user,
+                                              media.line_state(event.account_id, event.endpoint_id),
+                                              media_wire.PUBLICATION_BASE)
+        self._publish(platform, MEDIA_TOPIC, "PUT", f"/2017-09-01/endpoints/{event.endpoint_id}",
+                      {**content, "eventType": media_wire.ENDPOINT_EVENT}, event.account_id)
+
+    def _publish_presentity(self, platform: CloudLink, event: PresentityChanged) -> None:
+        presentity = event.presentity
+        self._publish(platform, PRESENCE_TOPIC, PUBLICATION_METHODS.get(event.cause, "PUT"),
+                      f"/presentities/{presentity.principal_id}",
+                      presence_wire.presentity_to_wire(presentity, presence_wire.PUBLICATION_BASE),
+                      presentity.account_id)

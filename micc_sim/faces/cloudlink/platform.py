@@ -1,0 +1,66 @@
+"""``CloudLink``: the state of every CloudLink service for one simulator (pure domain, no HTTP).
+
+Built from the world file's ``cloudlink`` section and rebuilt on reset; the services share the directory
+(accounts, users, clients), the token sessions and Notify, where each of them publishes its changes.
+:meth:`CloudLink.dump` and :meth:`CloudLink.load` put all of it in the simulator's snapshots: a service that
+keeps state adds its part there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from micc_sim.faces.cloudlink.admin.models import Directory
+from micc_sim.faces.cloudlink.auth.models import Sessions, Throttle
+from micc_sim.faces.cloudlink.chat.models import Chat
+from micc_sim.faces.cloudlink.config import CloudLinkConfig
+from micc_sim.faces.cloudlink.media.models import Media, MediaState
+from micc_sim.faces.cloudlink.notify.models import Notify, Publication, Subscription
+from micc_sim.faces.cloudlink.presence.models import Presences, PresenceState
+from micc_sim.world.events import EventBus
+from micc_sim.world.snapshot import decode_entity, encode
+
+
+class CloudLink:
+    def __init__(self, config: CloudLinkConfig, now: Callable[[], datetime], bus: EventBus | None = None) -> None:
+        self.config = config
+        self.now = now
+        self.directory = Directory.from_config(config, now())
+        self.sessions = Sessions(config.token_lifetime, config.refresh_token_lifetime,
+                                 code_lifetime=config.authorization_code_lifetime)
+        throttle = config.token_throttle
+        self.throttle = Throttle(throttle.failures, throttle.window, throttle.lockout)  # not in snapshots
+        self.notify = Notify(now, bus)  # announces the deliveries it queues on the simulator's bus
+        self.chat = Chat()
+        self.events = EventBus()  # the services' own typed events (calls, presence), turned into publications
+        self.media = Media(self)
+        self.presence = Presences(self)
+        self.presence.materialize_users()
+
+    # -- snapshots -------------------------------------------------------------------------------
+    def dump(self) -> dict[str, Any]:
+        return {
+            "directory": encode(self.directory),
+            "sessions": encode(self.sessions),
+            "publications": [encode(p) for p in self.notify.log],
+            "chat": encode(self.chat),
+            "media": encode(self.media.state),
+            "presence": encode(self.presence.state),
+            "subscriptions": [encode(s) for s in self.notify.subscriptions.values()],
+        }
+
+    def load(self, data: dict[str, Any]) -> None:
+        """Take the state of a :meth:`dump` (on a CloudLink built from the same config)."""
+        self.directory = decode_entity(Directory, data["directory"])
+        self.sessions = decode_entity(Sessions, data["sessions"])
+        self.notify.log.clear()
+        self.notify.log.extend(decode_entity(Publication, p) for p in data["publications"])
+        self.chat = decode_entity(Chat, data["chat"]) if "chat" in data else Chat()
+        if "media" in data:  # snapshots made before the Media and Presence services have neither
+            self.media.state = decode_entity(MediaState, data["media"])
+        if "presence" in data:
+            self.presence.state = decode_entity(PresenceState, data["presence"])
+        self.notify.subscriptions = {s.subscription_id: s for s in (
+            decode_entity(Subscription, item) for item in data.get("subscriptions", []))}

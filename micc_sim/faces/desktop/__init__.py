@@ -1,0 +1,5 @@
+"""The agent-desktop integration interface (seed 001: IAgentClient requests and events) over socket.io."""
+
+from micc_sim.faces.desktop.urls import face
+
+__all__ = ["face"]

@@ -1,0 +1,88 @@
+"""``POST /authorizationserver/token``: OWIN's OAuth token endpoint, password and client-credentials grants."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from starlette.requests import Request
+
+from micc_sim.faces.micc.wire import rfc1123
+from micc_sim.spec.router import ApiError, Call, Principal, Reply, header
+
+INVALID_REQUEST = "invalid_request"
+INVALID_GRANT = "invalid_grant"
+INVALID_CLIENT = "invalid_client"
+UNSUPPORTED_GRANT = "unsupported_grant_type"
+
+
+def oauth_error(error: ApiError) -> dict[str, Any]:
+    """RFC 6749 section 5.2, as OWIN writes it."""
+    return {"error": error.code or INVALID_REQUEST, "error_description": error.message}
+
+
+def _refuse(code: str, description: str) -> ApiError:
+    return ApiError(400, description, code=code)
+
+
+def post_token(call: Call) -> Reply:
+    form: dict[str, str] = call.body or {}
+    grant = form.get("grant_type", "")
+    sim = call.sim
+    if grant == "password":
+        username, password = form.get("username", ""), form.get("password", "")
+        if not username:
+            raise _refuse(INVALID_GRANT, "The user name or password is incorrect.")
+        employee = sim.world.find_employee_by_login(username, password)
+        if employee is None:
+            raise _refuse(INVALID_GRANT, "The user name or password is incorrect.")
+        session = sim.tokens.issue("employee", employee.id)
+        extra = {"userName": employee.username}
+    elif grant == "client_credentials":
+        client_id, secret = _client_credentials(call.request, form)
+        if not client_id:
+            raise _refuse(INVALID_CLIENT, "The client_id parameter is missing.")
+        client = sim.current_clients().check(client_id, secret or "")
+        if client is None:
+            raise _refuse(INVALID_CLIENT, "The client credentials are invalid.")
+        session = sim.tokens.issue("client", client.id)
+        extra = {}
+    elif not grant:
+        raise _refuse(UNSUPPORTED_GRANT, "The grant_type parameter is missing "
+                                         "(send a form-encoded body: grant_type=password&username=...).")
+    else:
+        raise _refuse(UNSUPPORTED_GRANT, f"The grant type {grant!r} is not supported.")
+    body = {
+        "access_token": session.token,
+        "token_type": "bearer",
+        "expires_in": sim.tokens.lifetime,
+        **extra,
+        ".issued": rfc1123(session.issued),
+        ".expires": rfc1123(session.expires),
+    }
+    return Reply(body, headers={"Cache-Control": "no-cache", "Pragma": "no-cache"})
+
+
+def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str | None, str | None]:
+    """Client id and secret from the form, or from HTTP Basic as OWIN also allows."""
+    if form.get("client_id"):
+        return form.get("client_id"), form.get("client_secret")
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("basic "):
+        try:
+            client_id, _, secret = base64.b64decode(header[6:]).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return None, None
+        return client_id, secret
+    return None, None
+
+
+def bearer_principal(sim: Any, request: Request) -> Principal | None:
+    """The principal of the request's ``Authorization: Bearer`` token, None when missing/unknown/expired."""
+    scheme, _, token = (header(request.scope, b"authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return sim.principal_for_token(token.strip())
+
+
+HANDLERS = {"Token_PostToken": post_token}

@@ -1,0 +1,20 @@
+"""The MiCC SDK's real-time hubs (``employeeHub``, ``queueHub``) on the classic SignalR 2 endpoint
+``/miccsdk/signalr``: the face the app composes (see docs/realtime.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.routing import Mount
+
+from micc_sim.face import Face
+from micc_sim.faces.micc.hubs.employee import EmployeeHub
+from micc_sim.faces.micc.hubs.queue import QueueHub
+from micc_sim.faces.micc.signalr.server import FACE, MOUNT, SignalRServer
+
+HUBS = [EmployeeHub, QueueHub]
+
+
+def face(sim: Any) -> Face:
+    server = SignalRServer(sim, HUBS)
+    return Face(FACE, [Mount(MOUNT, app=server)], server.lifespan)

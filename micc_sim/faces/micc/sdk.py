@@ -1,0 +1,79 @@
+"""The MiCC SDK surface: its contract and the stateful handlers of each tag, keyed by operationId.
+
+Operations of the contract that no tag module handles are answered with synthesized data
+(``micc_sim.spec.synthesis``); ``micc-sim coverage`` lists which is which.
+"""
+
+from __future__ import annotations
+
+from micc_sim.faces.micc.agents import responses as agents
+from micc_sim.faces.micc.conversations import responses as conversations
+from micc_sim.faces.micc.directory import responses as directory
+from micc_sim.faces.micc.employees import responses as employees
+from micc_sim.faces.micc.openmedia.responses import HANDLERS as OPENMEDIA
+from micc_sim.faces.micc.queues import responses as queues
+from micc_sim.faces.micc.system import responses as system
+from micc_sim.spec.router import Handler
+
+CONTRACT = "micc-sdk"
+
+EMPLOYEE: dict[str, Handler] = {
+    "Employee_GetEmployees": employees.get_employees,
+    "Employee_PutEmployeeStates": employees.put_states,
+    "Employee_GetEmployee": employees.get_employee,
+    "Employee_GetEmployeeAgentGroups": employees.get_agent_groups,
+    "Employee_GetEmployeeQueues": employees.get_queues,
+    "Employee_GetEmployeeState": employees.get_state,
+    "Employee_PutEmployeeState": employees.put_state,
+    "Employee_GetAgentGroupPresences": employees.get_group_presences,
+    "Employee_PutAgentGroupPresences": employees.put_group_presences,
+    "Employee_GetAgentGroupPresence": employees.get_group_presence,
+    "Employee_PutAgentGroupPresence": employees.put_group_presence,
+    "Employee_GetBusyReasonCodes": employees.get_reason_codes,
+    "Employee_GetEmployeeConversations": employees.get_conversations,
+    "Employee_PutEmployeeConversations": employees.put_conversations,
+    "Employee_PostEmployeeConversation": employees.post_conversation,
+    "Employee_GetEmployeeConversation": employees.get_conversation,
+    "Employee_PutEmployeeConversation": employees.put_conversations,
+}
+
+QUEUE: dict[str, Handler] = {
+    "Queue_GetQueues": queues.get_queues,
+    "Queue_GetQueueStates": queues.get_queue_states,
+    "Queue_GetQueue": queues.get_queue,
+    "Queue_GetQueueState": queues.get_queue_state,
+    "Queue_GetQueueConversations": queues.get_waiting_conversations,
+    "Queue_PutQueueConversations": queues.update_waiting_conversations,
+    "Queue_GetQueueConversation": queues.get_waiting_conversation,
+    "Queue_PutQueueConversation": queues.update_waiting_conversations,
+    "Queue_GetGroupStates": queues.empty_collection("/queuegroups/states"),
+}
+
+AGENTS: dict[str, Handler] = {
+    "Agents_GetAgents": agents.get_agents,
+    "Agents_GetAgentStates": agents.get_agent_states,
+    "Agents_GetAgent": agents.get_agent,
+    "Agents_GetAgentState": agents.get_agent_state,
+    "Agent_GetAgentGroups": agents.get_agent_groups,
+    "Agents_GetAgentGroup": agents.get_agent_group,
+    "Agents_GetAgentGroupStates": agents.get_agent_group_states,
+    "Agents_GetAgentGroupMembers": agents.get_agent_group_members,
+    "Agents_GetAgentLicenses": agents.get_licences,
+}
+
+CONFIGURATION: dict[str, Handler] = {
+    "Status_GetStatus": system.get_status,
+    "Site_GetSites": system.get_sites,
+    "Site_GetSite": system.get_site,
+    "MediaServer_GetMediaServers": system.get_media_servers,
+    "MediaServer_GetMediaServer": system.get_media_server,
+    "MediaServer_GetMediaServerTimes": system.get_media_server_times,
+    "ReasonCode_GetReasonCodes": system.get_reason_codes,
+    "ReasonCode_GetReasonCode": system.get_reason_code,
+    "Conversations_GetConversations": conversations.get_conversations,
+    "Conversations_GetConversation": conversations.get_conversation,
+    "Directory_GetDirectoryEntries": directory.get_entries,
+    "Directory_GetDirectoryEntry": directory.get_entry,
+}
+
+HANDLERS: dict[str, Handler] = {**OPENMEDIA, **EMPLOYEE, **QUEUE, **AGENTS, **CONFIGURATION}

@@ -1,0 +1,408 @@
+"""Handlers of the /_sim control API. Errors are ``{"error": {"code": ..., "message": ...}}``."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from micc_sim.faces.micc.wire import dotnet_datetime
+from micc_sim.harness.control.faults import FaultRuleSpec
+from micc_sim.harness.control.journal import JournalFilter, entries_view
+from micc_sim.runtime import Simulator
+from micc_sim.spec.contract import CONTRACTS_DIR
+from micc_sim.world.config import AgentProfileConfig, WorldConfig, apply_world_patch
+from micc_sim.world.core import NotFound, World, WorldError
+from micc_sim.world.model import MediaType, OpenMediaItem, PresenceAvailability
+from micc_sim.world.snapshot import SnapshotError
+
+MAX_ADVANCE = 10 * 365 * 86400.0
+
+
+def error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def _sim(request: Request) -> Simulator:
+    return request.app.state.sim
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(f"the body is not valid JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise ValueError("the body must be a JSON object")
+    return body
+
+
+# -- views ------------------------------------------------------------------------------------
+def item_view(world: World, item: OpenMediaItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "state": item.state.name,
+        "queue_id": item.queue_id,
+        "agent_id": item.agent_id,
+        "position_in_queue": world.position(item),
+        "swallowed": item.swallowed,
+        "failed_reason": item.failed_reason.name if item.failed_reason.value else None,
+        "requested_queue": item.requested_queue,
+        "time_offered_to_system": dotnet_datetime(item.time_offered_to_system),
+        "time_offered_to_queue": dotnet_datetime(item.time_offered_to_queue),
+        "time_offered_to_agent": dotnet_datetime(item.time_offered_to_agent),
+        "time_accepted": dotnet_datetime(item.time_accepted),
+        "time_ended": dotnet_datetime(item.time_ended),
+        "from": item.from_,
+        "subject": item.subject,
+        "posted_by": item.posted_by,
+    }
+
+
+def world_view(sim: Simulator) -> dict[str, Any]:
+    from micc_sim.harness.control.interactions import interactions_summary
+
+    world = sim.world
+    return {
+        "clock": clock_view(sim),
+        "quirks": sim.quirks.as_dict(),
+        "site": {"id": world.site.id, "name": world.site.name},
+        "media_servers": [
+            {"id": m.id, "name": m.name, "media_type": m.media_type.name,
+             "default_queue_id": m.default_queue_id, "routing_failure_queue_id": m.routing_failure_queue_id}
+            for m in world.media_servers.values()
+        ],
+        "employees": [
+            {"id": e.id, "username": e.username, "name": e.name, "role": e.role.value,
+             "reporting": e.reporting, "extension": e.extension, "logged_in": e.logged_in,
+             "presence": e.presence.name, "ready_media": sorted(m.name for m in e.ready_media),
+             "max_concurrent": e.max_concurrent, "profile": e.profile, "active_items": list(e.active_items)}
+            for e in world.employees.values()
+        ],
+        "agent_groups": [
+            {"id": g.id, "name": g.name, "reporting": g.reporting, "members": list(g.members)}
+            for g in world.agent_groups.values()
+        ],
+        "queues": [
+            {"id": q.id, "name": q.name, "reporting": q.reporting, "media_type": q.media_type.name,
+             "media_server_id": q.media_server_id, "agent_group_ids": list(q.agent_group_ids),
+             "workflow_validated": q.workflow_validated, "online": (reason := world.offline_reason(q)) is None,
+             "offline_reason": reason, "waiting": list(q.waiting), "stats": vars(q.stats).copy()}
+            for q in world.queues.values()
+        ],
+        "open_media": {
+            "counts": {state.name: n for state, n in sorted(world.state_counts().items()) if n},
+            "items": [item_view(world, i) for i in world.items.values()],
+        },
+        "agent_profiles": {name: p.model_dump(mode="json") for name, p in world.config.agent_profiles.items()},
+        "clients": {"source": sim.clients.source, "ids": sorted(sim.clients.clients),
+                    "rejected": list(sim.clients.rejected)},
+        "sessions": len(sim.tokens),
+        "interactions": interactions_summary(world),
+    }
+
+
+def clock_view(sim: Simulator) -> dict[str, Any]:
+    clock = sim.clock
+    return {"mode": clock.mode.value, "scale": clock.scale, "now": dotnet_datetime(clock.now()),
+            "pending_timers": clock.pending()}
+
+
+# -- endpoints --------------------------------------------------------------------------------
+async def get_world(request: Request) -> JSONResponse:
+    return JSONResponse(world_view(_sim(request)))
+
+
+async def reset(request: Request) -> JSONResponse:
+    sim = _sim(request)
+    sim.reset()
+    return JSONResponse({"reset": True, "clock": clock_view(sim)})
+
+
+async def get_clock(request: Request) -> JSONResponse:
+    return JSONResponse(clock_view(_sim(request)))
+
+
+async def advance_clock(request: Request) -> JSONResponse:
+    try:
+        body = await _json_body(request)
+        seconds = float(body.get("seconds", request.query_params.get("seconds", "nan")))
+    except (ValueError, TypeError) as exc:
+        return error(400, "invalid_body", f"{exc}; send {{\"seconds\": N}}")
+    if not 0 <= seconds <= MAX_ADVANCE:
+        return error(400, "invalid_seconds", f"seconds must be a number from 0 to {MAX_ADVANCE:.0f} (ten years), "
+                                             "e.g. {\"seconds\": 30}")
+    sim = _sim(request)
+    fired = sim.clock.advance(seconds)
+    return JSONResponse({**clock_view(sim), "advanced": seconds, "timers_fired": fired})
+
+
+async def iis_restart(request: Request) -> JSONResponse:
+    report = _sim(request).iis_restart()
+    return JSONResponse(vars(report))
+
+
+async def patch_employee(request: Request) -> JSONResponse:
+    sim = _sim(request)
+    try:
+        employee = sim.world.employee(request.path_params["ref"])
+    except NotFound as exc:
+        return error(404, "not_found", str(exc))
+    try:
+        body = await _json_body(request)
+        unknown = set(body) - {"logged_in", "presence", "ready_media", "profile"}
+        if unknown:
+            raise ValueError(f"unknown field(s) {sorted(unknown)}; use logged_in, presence, ready_media, profile")
+        presence = _enum(PresenceAvailability, body["presence"]) if "presence" in body else None
+        ready = [_enum(MediaType, m) for m in body["ready_media"]] if "ready_media" in body else None
+        logged_in = body.get("logged_in")
+        if logged_in is not None and not isinstance(logged_in, bool):
+            raise ValueError("logged_in must be true or false")
+        profile = body.get("profile")
+        if isinstance(profile, dict):  # a profile of the agent's own, named after it
+            config = AgentProfileConfig.model_validate(profile)
+            sim.world.agents.define(profile := f"@{employee.username}", config)
+        elif profile is not None and not isinstance(profile, str):
+            raise ValueError("profile is a profile's name or a profile ({accept_delay, handle_time, not_ready})")
+        sim.world.set_employee_state(employee, logged_in=logged_in, presence=presence, ready_media=ready,
+                                     profile=profile)
+    except ValidationError as exc:
+        return error(400, "invalid_body", "profile: " + _problems(exc))
+    except (ValueError, TypeError, WorldError) as exc:
+        return error(400, "invalid_body", str(exc))
+    view = next(e for e in world_view(sim)["employees"] if e["id"] == employee.id)
+    return JSONResponse(view)
+
+
+def _enum(enum: type, name: Any) -> Any:
+    for member in enum:
+        if str(name).lower() == member.name.lower():
+            return member
+    raise ValueError(f"{name!r} is not one of {', '.join(m.name for m in enum)}")
+
+
+# -- request journal --------------------------------------------------------------------------
+def _journal_filter(params: Any) -> JournalFilter:
+    def text(name: str) -> str | None:
+        value = params.get(name)
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{name} must be a string")
+        return value or None
+
+    def when(name: str) -> datetime | None:
+        value = text(name)
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+        except ValueError:
+            raise ValueError(f"{name} must be an ISO 8601 date and time, not {value!r}") from None
+
+    return JournalFilter(method=text("method"), path=text("path"), status=text("status"), face=text("face"),
+                         since=when("since"), until=when("until"))
+
+
+async def get_journal(request: Request) -> JSONResponse:
+    sim = _sim(request)
+    try:
+        query = _journal_filter(request.query_params)
+        limit = int(request.query_params.get("limit", "1000"))
+    except ValueError as exc:
+        return error(400, "invalid_query", str(exc))
+    found = sim.journal.find(query)
+    return JSONResponse({"count": len(found), "dropped": sim.journal.dropped,
+                         "entries": entries_view(found[-limit:] if limit else [])})
+
+
+async def count_journal(request: Request) -> JSONResponse:
+    try:
+        query = _journal_filter(request.query_params)
+    except ValueError as exc:
+        return error(400, "invalid_query", str(exc))
+    return JSONResponse({"count": len(_sim(request).journal.find(query))})
+
+
+async def verify_journal(request: Request) -> JSONResponse:
+    """WireMock's verify: were matching requests made exactly ``count`` (or at_least / at_most) times?"""
+    sim = _sim(request)
+    try:
+        body = await _json_body(request)
+        bounds = {k: body.pop(k) for k in ("count", "at_least", "at_most") if k in body}
+        if not bounds:
+            raise ValueError("say how many: count, at_least and/or at_most")
+        if any(not isinstance(v, int) or v < 0 for v in bounds.values()):
+            raise ValueError("count, at_least and at_most are non-negative integers")
+        query = _journal_filter(body)
+        unknown = set(body) - {"method", "path", "status", "face", "since", "until"}
+        if unknown:
+            raise ValueError(f"unknown field(s) {sorted(unknown)}")
+    except ValueError as exc:
+        return error(400, "invalid_body", str(exc))
+    found = len(sim.journal.find(query))
+    ok = (found == bounds.get("count", found) and found >= bounds.get("at_least", 0)
+          and found <= bounds.get("at_most", found))
+    if ok:
+        return JSONResponse({"verified": True, "count": found})
+    wanted = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in bounds.items())
+    return JSONResponse({"error": {"code": "verification_failed",
+                                   "message": f"expected {wanted} matching request(s), found {found}",
+                                   "count": found,
+                                   "near_misses": entries_view(sim.journal.near_misses(query))}},
+                        status_code=409)
+
+
+async def clear_journal(request: Request) -> JSONResponse:
+    _sim(request).journal.clear()
+    return JSONResponse({"cleared": True})
+
+
+# -- faults -----------------------------------------------------------------------------------
+async def get_faults(request: Request) -> JSONResponse:
+    return JSONResponse({"rules": [r.view() for r in _sim(request).faults.rules]})
+
+
+async def add_fault(request: Request) -> JSONResponse:
+    try:
+        spec = FaultRuleSpec.model_validate(await _json_body(request))
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
+        return error(400, "invalid_body", problems)
+    except ValueError as exc:
+        return error(400, "invalid_body", str(exc))
+    return JSONResponse(_sim(request).faults.add(spec).view(), status_code=201)
+
+
+async def delete_fault(request: Request) -> JSONResponse:
+    if not _sim(request).faults.remove(request.path_params["id"]):
+        return error(404, "not_found", f"no fault rule {request.path_params['id']!r}")
+    return JSONResponse({"deleted": request.path_params["id"]})
+
+
+async def clear_faults(request: Request) -> JSONResponse:
+    _sim(request).faults.clear()
+    return JSONResponse({"cleared": True})
+
+
+# -- snapshots and world replacement --------------------------------------------------------------
+def canonical_json(data: Any) -> bytes:
+    """Sorted keys, no insignificant spaces: equal worlds give equal bytes."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+async def get_snapshot(request: Request) -> Response:
+    return Response(canonical_json(_sim(request).snapshot()), media_type="application/json")
+
+
+async def save_snapshot(request: Request) -> JSONResponse:
+    try:
+        body = await _json_body(request)
+        path = Path(body["file"])
+    except (ValueError, KeyError, TypeError) as exc:
+        return error(400, "invalid_body", f"send {{\"file\": \"path/on/the/server.json\"}} ({exc})")
+    data = canonical_json(_sim(request).snapshot())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:
+        return error(400, "cannot_write", f"cannot write {path}: {exc.strerror or exc}")
+    return JSONResponse({"file": str(path), "bytes": len(data)})
+
+
+async def restore_snapshot(request: Request) -> JSONResponse:
+    sim = _sim(request)
+    try:
+        body = await _json_body(request)
+        if set(body) == {"file"}:
+            body = json.loads(Path(body["file"]).read_bytes())
+        sim.restore(body)
+    except OSError as exc:
+        return error(400, "cannot_read", f"cannot read the snapshot file: {exc.strerror or exc}")
+    except (SnapshotError, ValueError) as exc:
+        return error(400, "invalid_snapshot", str(exc))
+    return JSONResponse({"restored": True, "clock": clock_view(sim)})
+
+
+async def replace_world(request: Request) -> JSONResponse:
+    """PUT a world file's content (JSON or YAML): the simulator serves that world from now on."""
+    try:
+        data = yaml.safe_load(await request.body())
+        config = WorldConfig.model_validate(data if data is not None else {})
+    except yaml.YAMLError as exc:
+        return error(400, "invalid_body", f"not JSON or YAML: {exc}")
+    except ValidationError as exc:
+        return error(400, "invalid_world", _problems(exc))
+    _sim(request).replace_world(config)
+    return JSONResponse(_world_summary(_sim(request)))
+
+
+async def patch_world(request: Request) -> JSONResponse:
+    """A merge patch on the world's configuration (named entities merge by name); the world restarts."""
+    sim = _sim(request)
+    try:
+        patch = await _json_body(request)
+        config = WorldConfig.model_validate(apply_world_patch(sim.world_config.model_dump(mode="json"), patch))
+    except ValidationError as exc:
+        return error(400, "invalid_world", _problems(exc))
+    except ValueError as exc:
+        return error(400, "invalid_body", str(exc))
+    sim.replace_world(config)
+    return JSONResponse(_world_summary(sim))
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'world'}: {e['msg']}" for e in exc.errors())
+
+
+def _world_summary(sim: Simulator) -> dict[str, Any]:
+    world = sim.world
+    return {"site": world.site.name, "employees": len(world.employees), "agent_groups": len(world.agent_groups),
+            "queues": len(world.queues), "media_servers": len(world.media_servers)}
+
+
+async def get_contract(request: Request) -> Response:
+    """The live OpenAPI documents: what this server serves, as it serves it."""
+    name = request.path_params["name"].removesuffix(".yaml")
+    path = CONTRACTS_DIR / f"{name}.openapi.yaml"
+    if name not in CONTRACT_NAMES or not path.is_file():
+        return error(404, "not_found", f"no contract {request.path_params['name']!r}; "
+                                       f"there are {', '.join(n + '.yaml' for n in CONTRACT_NAMES)}")
+    return Response(path.read_bytes(), media_type="application/yaml")
+
+
+CONTRACT_NAMES = tuple(sorted(p.name.removesuffix(".openapi.yaml") for p in CONTRACTS_DIR.glob("*.openapi.yaml")))
+
+
+# -- metrics ----------------------------------------------------------------------------------
+async def get_metrics_series(request: Request) -> JSONResponse:
+    """The sampled time series (totals, or one queue's with ``?queue=``), the queues' peaks and the ledger."""
+    sim, metrics = _sim(request), request.app.state.metrics
+    queue = None
+    try:
+        if "queue" in request.query_params:
+            queue = sim.world.queue(request.query_params["queue"])
+        since = request.query_params.get("since")
+        since_at = datetime.fromisoformat(since.replace("Z", "+00:00")) if since else None
+        if since_at is not None and since_at.tzinfo is None:
+            raise ValueError("since needs a time zone (Z or +00:00)")
+    except NotFound as exc:
+        return error(404, "not_found", str(exc))
+    except ValueError as exc:
+        return error(400, "invalid_query", f"since must be an ISO 8601 date and time with a zone: {exc}")
+    return JSONResponse(metrics.series(queue, since_at))
+
+
+async def clear_metrics_series(request: Request) -> JSONResponse:
+    request.app.state.metrics.clear()
+    return JSONResponse({"cleared": True})
+
+
+async def get_metrics(request: Request) -> Response:
+    """Prometheus' text format, from a fresh sample."""
+    return Response(request.app.state.metrics.prometheus(), media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -1,0 +1,45 @@
+"""The simulator's one socket.io server (python-socketio, Engine.IO 4 / Socket.IO 5), at ``/socket.io/``.
+
+Each face that speaks socket.io adds its namespace to this server rather than running one of its own: the agent
+desktop ``/agent`` (``micc_sim.faces.desktop``), the dashboard ``/dashboard``
+(``micc_sim.harness.control.dashboard``). Pages of the simulator talk to it with ``/_sim/socketio-lite.js``,
+our small browser client, so they need no network.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+from weakref import WeakKeyDictionary
+
+import socketio
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+
+from micc_sim.face import Face
+
+PATH = "/socket.io"
+CLIENT_SCRIPT = "/_sim/socketio-lite.js"
+
+_servers: WeakKeyDictionary[Any, socketio.AsyncServer] = WeakKeyDictionary()
+
+
+def server_for(sim: Any) -> socketio.AsyncServer:
+    """The socket.io server of ``sim`` (made on first use; every face of the simulator shares it)."""
+    server = _servers.get(sim)
+    if server is None:
+        server = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins="*", logger=False,
+                                      engineio_logger=False)
+        _servers[sim] = server
+    return server
+
+
+async def client_script(request: Request) -> Response:
+    body = resources.files("micc_sim").joinpath("static", "socketio-lite.js").read_bytes()
+    return Response(body, media_type="application/javascript", headers={"Cache-Control": "no-cache"})
+
+
+def face(sim: Any) -> Face:
+    return Face("socketio", [Mount(PATH, app=socketio.ASGIApp(server_for(sim), socketio_path=None)),
+                             Route(CLIENT_SCRIPT, client_script, methods=["GET"])])
