@@ -62,8 +62,28 @@ class Check:
     detail: str
 
 
+SECRET_FIELDS = ("cloudlink_password",)  # never written into a report: verdict.json, report.html
+
+
+def redacted(args: list[str]) -> list[str]:
+    """A command line with the values of its password, secret and token options hidden."""
+    out, hide = [], False
+    for arg in args:
+        secret = arg.startswith("-") and any(w in arg.lower() for w in ("password", "secret", "token"))
+        if hide:
+            out.append("<redacted>")
+        elif secret and "=" in arg:
+            out.append(arg.split("=", 1)[0] + "=<redacted>")
+        else:
+            out.append(arg)
+        hide = secret and "=" not in arg
+    return out
+
+
 def run_view(run: LoadRun) -> dict[str, Any]:
-    view = asdict(run)
+    """The run as the report shows it, its secrets left out (the report folder is shared: CI artifacts)."""
+    view = {k: v for k, v in asdict(run).items() if k not in SECRET_FIELDS}
+    view["locust_args"] = redacted(run.locust_args)
     return {k: str(v) if isinstance(v, Path) else v for k, v in view.items()}
 
 
