@@ -27,6 +27,7 @@ from starlette.types import ASGIApp
 
 from micc_sim import __version__
 from micc_sim.chain import Chain
+from micc_sim.cors import Cors, CorsPolicy
 from micc_sim.face import Face
 from micc_sim.faces.cloudlink import face as cloudlink
 from micc_sim.faces.cloudlink.common import VERSION as CLOUDLINK_VERSION
@@ -63,6 +64,7 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
                      strictness=sim.settings.strictness)
     auth = SpecRouter(sim, load_contract("authorizationserver"), AUTH_HANDLERS,
                       render_error=oauth_error, strictness=Strictness.OFF)
+    cors = CorsPolicy(sim.settings.cors_origins)
     control = Starlette(routes=control_routes, exception_handlers=CONTROL_EXCEPTION_HANDLERS,
                         middleware=[Middleware(LoopbackOnly, allow_anywhere=sim.settings.control_from_anywhere)])
     control.state.sim = sim
@@ -70,8 +72,8 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
     control.state.metrics = MetricsSampler(sim, sim.settings.metrics_interval, sim.settings.metrics_size)
 
     faces = [
-        Face("authorizationserver", [Mount("/authorizationserver", app=auth)]),
-        Face("miccsdk", [Mount("/miccsdk/api/v1", app=sdk)]),
+        Face("authorizationserver", [Mount("/authorizationserver", app=Cors(auth, cors))]),
+        Face("miccsdk", [Mount("/miccsdk/api/v1", app=Cors(sdk, cors))]),
         micc_hubs.face(sim),
         desktop_face(sim),  # before control: its test page is /_sim/desktop/
         socketio_face(sim),  # /socket.io/ (the desktop's and the dashboard's namespaces), /_sim/socketio-lite.js

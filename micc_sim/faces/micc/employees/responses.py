@@ -8,6 +8,7 @@ from urllib.parse import quote
 from micc_sim.faces.micc import access
 from micc_sim.faces.micc.conversations.responses import any_to_wire, conversation_to_wire, find_conversation
 from micc_sim.faces.micc.employees.actions import apply_action
+from micc_sim.faces.micc.system.responses import REASON_TYPES
 from micc_sim.faces.micc.wire import Links, dotnet_datetime, hal_collection, listing
 from micc_sim.spec.router import ApiError, Call, Reply
 from micc_sim.world.core import OpenMediaRequest, World
@@ -172,7 +173,8 @@ def change_state(world: World, employee: Employee, body: dict[str, Any]) -> None
         code = world.reason_code(reason)
         wanted = ReasonKind.Busy if presence is PresenceAvailability.Busy else ReasonKind.DoNotDisturb
         if code.kind is not wanted:
-            raise ApiError(400, f"Reason code {code.name!r} is a {code.kind.name} reason, not a {wanted.name} one.")
+            raise ApiError(400, f"Reason code {code.name!r} is a {REASON_TYPES[code.kind]} reason, "
+                                f"not a {REASON_TYPES[wanted]} one.")
         reason = code.name
     if body.get("availableReason") == "Login" or (presence and not employee.logged_in
                                                    and presence is not PresenceAvailability.Offline):
