@@ -151,7 +151,7 @@ def test_an_agent_starts_an_open_media_conversation(live):
     assert r.status_code == 200, r.text
     item = r.json()
     assert sdk.get(f"/openmedia/{item}").json()["conversationState"] == "Offered"
-    assert sdk.post("/employees/me/conversations", json={"type": "Voice", "to": "5002"}).status_code == 400
+    assert sdk.post("/employees/me/conversations", json={"type": "Sms", "to": "+3161234"}).status_code == 400
 
 
 def test_employee_list_conforms(live):

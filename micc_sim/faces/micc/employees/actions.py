@@ -10,8 +10,11 @@ from collections.abc import Callable
 from typing import Any
 
 from micc_sim.spec.router import ApiError, Call
+from micc_sim.world import calls
 from micc_sim.world.core import World
+from micc_sim.world.interactions import Interaction
 from micc_sim.world.model import ConversationState, Employee, OpenMediaItem
+from micc_sim.world.sessions import InteractionError
 
 
 def _need_agent(agent: Employee | None, action: str) -> Employee:
@@ -71,3 +74,27 @@ def apply_action(call: Call, item: OpenMediaItem, update: dict[str, Any], agent:
         raise ApiError(400, f"The action {action} does not apply to open media conversations "
                             f"(simulated: {simulated}).")
     handler(call.world, item, update, agent)
+
+
+CALL_ACTIONS: dict[str, Callable[[World, Interaction, Employee], None]] = {
+    "Accept": lambda w, it, a: w.sessions.answer(it, a),
+    "End": lambda w, it, a: w.sessions.hangup(it, a),
+    "Hold": lambda w, it, a: calls.hold(w, a, it),
+    "RemoveHold": lambda w, it, a: calls.retrieve(w, a, it),
+}
+
+
+def apply_call_action(call: Call, it: Interaction, update: dict[str, Any], agent: Employee | None) -> None:
+    """A conversation action on a call (or chat, e-mail, SMS) of the agent's: answer, hang up, hold, retrieve."""
+    action = update.get("conversationAction")
+    handler = CALL_ACTIONS.get(action or "")
+    if handler is None:
+        raise ApiError(400, f"The action {action} is not simulated for {it.media.name} conversations "
+                            f"(simulated: {', '.join(CALL_ACTIONS)}).")
+    agent = _need_agent(agent, str(action))
+    if it.agent_id != agent.id:
+        raise ApiError(404, f"The conversation '{it.id}' is not in the inbox of {agent.username}.")
+    try:
+        handler(call.world, it, agent)
+    except InteractionError as exc:
+        raise ApiError(400, str(exc)) from exc
