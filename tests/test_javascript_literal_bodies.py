@@ -119,3 +119,41 @@ def test_busy_codes_carry_the_vendor_type_names_the_sample_compares(live):
     assert sdk.get("/employees/me/state").json()["presence"]["aggregate"]["reason"] == dnd["name"]
     assert sdk.get("/reasoncodes", params={"$filter": "type eq 'Dnd'"}).json()["count"] == sum(
         c["type"] == "Dnd" for c in codes)
+
+
+def test_the_queue_conversation_sample_picks_replies_and_junks_waiting_items(live_with):
+    live = live_with(world=only_1001_world("never"), quirks={"queue_offline_without_available_agents": False})
+    live.set_agent("1001", presence="Away")  # nobody takes the items: they wait in Web Chat
+    client = live.sdk(live.client_token())
+    items = [client.post("/openmedia", json={"queue": "Web Chat"}).json()["id"] for _ in range(4)]
+    queue = client.get("/openmedia/queues").json()["_embedded"]["items"]
+    web_chat = next(q["id"] for q in queue if q["name"] == "Web Chat")
+    sdk = agent(live)
+    waiting = sdk.get(f"/queues/{web_chat}/conversations").json()["_embedded"]["items"]
+    assert [c["conversationId"] for c in waiting] == items
+
+    def act(action, item, path=f"/queues/{web_chat}/conversations"):
+        r = sdk.put(f"{path}/{item}", content=f"""{{
+            conversationAction: '{action}',
+            id: '{item}'
+            }}""", headers=JSON)
+        assert r.status_code == 200, r.text
+
+    act("Pick", items[0])
+    act("Pick", items[1])  # "Pick & Reply": Pick, then Accept with the tags
+    r = sdk.put(f"/employees/me/conversations/{items[1]}", headers=JSON, content=f"""{{
+            conversationAction: 'Accept',
+            id: '{items[1]}',
+            tags: [{{"key":"emailAcceptType","value":"ReplyAll"}}]
+            }}""")
+    assert r.status_code == 200, r.text
+    act("NoReply", items[2])
+    act("Junk", items[3])
+    world = live.sim.world
+    assert [world.item(i).state.name for i in items] == ["Acd", "Acd", "Handled", "Handled"]
+    assert {world.item(i).agent_id for i in items} == {username_id(live, "1001")}
+    assert sdk.get(f"/queues/{web_chat}/conversations").json()["count"] == 0
+
+
+def username_id(live, reporting):
+    return next(e["id"] for e in live.world()["employees"] if e["reporting"] == reporting)

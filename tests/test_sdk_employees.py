@@ -138,7 +138,7 @@ def test_decline_requeues_and_transfer_moves_to_another_queue_or_agent(live):
 def test_actions_that_do_not_apply_to_open_media_are_refused(live):
     sdk = agent_sdk(live, username_of(live, "1001"))
     item = sdk.post("/openmedia", json={"queue": "Web Chat"}).json()["id"]
-    r = sdk.put(f"/employees/me/conversations/{item}", json={"conversationAction": "Junk"})
+    r = sdk.put(f"/employees/me/conversations/{item}", json={"conversationAction": "Dtmf"})
     assert r.status_code == 400 and "does not apply" in r.json()["message"]
     r = sdk.put(f"/employees/me/conversations/{item}", json={"conversationAction": "Explode"})
     assert r.status_code == 400 and "modelState" in r.json()

@@ -1,7 +1,7 @@
 """ConversationAction -> world command, for the conversations of an agent's inbox or a queue.
 
-Only the actions that make sense for open media items are simulated; the others (email's Junk, voice's
-Dtmf, ...) are refused with a 400 that says so, never silently ignored.
+Only the actions that make sense for open media items are simulated; the others (voice's Dtmf, email's
+Forward, ...) are refused with a 400 that says so, never silently ignored.
 """
 
 from __future__ import annotations
@@ -53,8 +53,33 @@ def _classify(world: World, item: OpenMediaItem, update: dict[str, Any], agent: 
     world.classify_open_media(item.id, [str(c) for c in codes if c])
 
 
+def _accept(world: World, item: OpenMediaItem, update: dict[str, Any], agent: Employee | None) -> None:
+    """Accept an offer. An item the agent already picked is theirs already: Mitel's "Pick & Reply" sends Pick,
+    then Accept, and that Accept is a no-op here (*inferred*)."""
+    agent = _need_agent(agent, "Accept")
+    if item.state in (ConversationState.Acd, ConversationState.Held) and item.agent_id == agent.id:
+        return
+    world.accept_open_media(item.id, agent.id)
+
+
+def _close_unanswered(world: World, item: OpenMediaItem, update: dict[str, Any], agent: Employee | None) -> None:
+    """NoReply and Junk, which Mitel's queueConversationControl sample offers on open media in a queue: the
+    agent takes the item (out of the queue, or the offer ringing for them) and closes it, handled without a
+    reply (*inferred*: the real server's bookkeeping of junk is not documented)."""
+    agent = _need_agent(agent, str(update.get("conversationAction")))
+    if item.state is ConversationState.InQueue:
+        world.pick_open_media(item.id, agent)
+    elif item.state is ConversationState.Offered and item.agent_id == agent.id:
+        world.accept_open_media(item.id, agent.id)
+    elif item.agent_id != agent.id:
+        raise ApiError(400, f"The conversation '{item.id}' is with another agent.")
+    world.end_open_media(item.id)
+
+
 ACTIONS: dict[str, Callable[[World, OpenMediaItem, dict[str, Any], Employee | None], None]] = {
-    "Accept": lambda w, i, u, a: w.accept_open_media(i.id, _need_agent(a, "Accept").id),
+    "NoReply": _close_unanswered,
+    "Junk": _close_unanswered,
+    "Accept": _accept,
     "Decline": lambda w, i, u, a: w.decline_open_media(i.id, _need_agent(a, "Decline")),
     "Hold": lambda w, i, u, a: w.hold_open_media(i.id, _need_agent(a, "Hold")),
     "RemoveHold": lambda w, i, u, a: w.hold_open_media(i.id, _need_agent(a, "RemoveHold"), hold=False),
