@@ -157,3 +157,13 @@ def test_the_queue_conversation_sample_picks_replies_and_junks_waiting_items(liv
 
 def username_id(live, reporting):
     return next(e["id"] for e in live.world()["employees"] if e["reporting"] == reporting)
+
+
+def test_numbers_as_strings_and_strings_as_numbers_bind_where_the_type_says_so(live):
+    sdk = agent(live)
+    r = sdk.put("/employees/me/state", content="{State: '2', Reason: 100}", headers=JSON)  # Busy, code 100
+    assert r.status_code == 200, r.text
+    assert sdk.get("/employees/me/state").json()["presence"]["aggregate"]["reason"] == "Lunch"
+    r = sdk.put("/employees/me/state", content="{state: 4}".encode("utf-16"), headers=JSON)  # Away, UTF-16 with its BOM
+    assert r.status_code == 200, r.text
+    assert presence_of(live, "1001") == "Away"
