@@ -3,7 +3,8 @@
 ::
 
     the request chain (micc_sim.chain): IisPaths (double slash, case-insensitive prefixes), the faces' own
-    steps (CloudLink's host-style URLs), the request journal, fault injection; then, by first path segment:
+    steps (CloudLink's host-style URLs), the request journal, CORS of the REST API and the token endpoint,
+    fault injection; then, by first path segment:
       /authorizationserver/...  SpecRouter(authorizationserver contract)  OAuth error shape
       /miccsdk/api/v1/...       SpecRouter(micc-sdk contract)             .NET error shape
       /miccsdk/signalr/...      SignalR 2 endpoint of the real-time hubs   (micc_sim.faces.micc.hubs)
@@ -64,7 +65,6 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
                      strictness=sim.settings.strictness)
     auth = SpecRouter(sim, load_contract("authorizationserver"), AUTH_HANDLERS,
                       render_error=oauth_error, strictness=Strictness.OFF)
-    cors = CorsPolicy(sim.settings.cors_origins)
     control = Starlette(routes=control_routes, exception_handlers=CONTROL_EXCEPTION_HANDLERS,
                         middleware=[Middleware(LoopbackOnly, allow_anywhere=sim.settings.control_from_anywhere)])
     control.state.sim = sim
@@ -72,8 +72,8 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
     control.state.metrics = MetricsSampler(sim, sim.settings.metrics_interval, sim.settings.metrics_size)
 
     faces = [
-        Face("authorizationserver", [Mount("/authorizationserver", app=Cors(auth, cors))]),
-        Face("miccsdk", [Mount("/miccsdk/api/v1", app=Cors(sdk, cors))]),
+        Face("authorizationserver", [Mount("/authorizationserver", app=auth)]),
+        Face("miccsdk", [Mount("/miccsdk/api/v1", app=sdk)]),
         micc_hubs.face(sim),
         desktop_face(sim),  # before control: its test page is /_sim/desktop/
         socketio_face(sim),  # /socket.io/ (the desktop's and the dashboard's namespaces), /_sim/socketio-lite.js
@@ -102,7 +102,7 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
     starlette = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed}, lifespan=lifespan)
     starlette.state.sim = sim
     steps = [IisPaths(sim.quirks), *(step for face in faces for step in face.steps),
-             JournalRecorder(lambda: sim.journal), FaultInjector(sim)]
+             JournalRecorder(lambda: sim.journal), Cors(CorsPolicy(sim.settings.cors_origins)), FaultInjector(sim)]
     return Chain(steps, routes, fallback=starlette)
 
 

@@ -12,6 +12,9 @@ preflighted. Which origins may do so is the ``cors_origins`` setting:
   ``Access-Control-Allow-Credentials`` (the two together are what browsers refuse, and what would let any
   site read answers with the user's cookies).
 
+The preflight answer and the headers come from a step of the request chain: a faulted answer (fault
+injection) carries them too, so the page sees the fault, and preflights are journaled but never faulted.
+
 An allowed origin is echoed with ``Access-Control-Allow-Credentials: true`` and ``Vary: Origin``. A preflight
 from an origin not allowed gets a 400 (ASP.NET's CORS answer, *inferred*) without CORS headers, so the
 browser blocks the call; other requests from it are served without CORS headers, so the page cannot read
@@ -26,7 +29,9 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
+
+from micc_sim.chain import Exchange
 
 LOOPBACK = "loopback"
 NULL = "null"
@@ -87,47 +92,51 @@ def _is_loopback(origin: str) -> bool:
 
 
 class Cors:
-    """An ASGI app answering preflights for ``app`` and adding CORS headers to its answers."""
+    """The request chain's step (``micc_sim.chain``) for the REST API and the token endpoint: it answers
+    preflights itself (after the journal, which records them; before fault injection, which never fails
+    them) and adds the CORS headers to every other answer, a faulted one included."""
 
-    def __init__(self, app: ASGIApp, policy: CorsPolicy) -> None:
-        self.app = app
+    PREFIXES = ("/miccsdk/api/v1/", "/authorizationserver/")
+
+    def __init__(self, policy: CorsPolicy) -> None:
         self.policy = policy
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        origin = _header(scope, b"origin") if scope["type"] == "http" else None
-        if origin is None:  # not a cross-origin browser request: nothing to add
-            await self.app(scope, receive, send)
+    def before(self, exchange: Exchange) -> None:
+        scope = exchange.scope
+        if scope["type"] != "http":
             return
+        origin = exchange.header(b"origin")
+        if origin is None or not (scope["path"] + "/").startswith(self.PREFIXES):
+            return  # not a cross-origin browser request to these faces: nothing to add
         text = origin.decode("latin-1")
         headers = self.policy.headers(text)
-        if scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method") is not None:
-            await self._preflight(scope, send, text, headers)
-            return
-        if not headers:
-            await self.app(scope, receive, send)
-            return
+        if scope["method"] == "OPTIONS" and exchange.header(b"access-control-request-method") is not None:
+            requested = (exchange.header(b"access-control-request-headers") or b"").decode("latin-1")
+            exchange.answer = _Preflight(text, headers, requested)
+        elif headers:
+            exchange.headers.extend(headers)
 
-        async def cors_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", ()), *headers]}
-            await send(message)
 
-        await self.app(scope, receive, cors_send)
+class _Preflight:
+    """The answer to one preflight."""
 
-    async def _preflight(self, scope: Scope, send: Send, origin: str,
-                         headers: list[tuple[bytes, bytes]]) -> None:
-        if not headers:
-            body = json.dumps({"message": f"The origin '{origin}' is not allowed: add it to the cors_origins "
-                                          "setting."}).encode("utf-8")
+    def __init__(self, origin: str, headers: list[tuple[bytes, bytes]], requested: str) -> None:
+        self.origin = origin
+        self.headers = headers
+        self.requested = requested
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.headers:
+            body = json.dumps({"message": f"The origin '{self.origin}' is not allowed: add it to the "
+                                          "cors_origins setting."}).encode("utf-8")
             await _answer(send, 400, [(b"content-type", b"application/json; charset=utf-8")], body)
             return
-        requested = (_header(scope, b"access-control-request-headers") or b"").decode("latin-1")
-        names = [n.strip() for n in requested.split(",") if n.strip()]
+        names = [n.strip() for n in self.requested.split(",") if n.strip()]
         allowed = ", ".join(n for n in names if _TOKEN.fullmatch(n))
         extra = [(b"access-control-allow-methods", _METHODS), (b"access-control-max-age", b"600")]
         if allowed:
             extra.append((b"access-control-allow-headers", allowed.encode("latin-1")))
-        await _answer(send, 204, [*headers, *extra], b"")
+        await _answer(send, 204, [*self.headers, *extra], b"")
 
 
 async def _answer(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
@@ -135,10 +144,3 @@ async def _answer(send: Send, status: int, headers: list[tuple[bytes, bytes]], b
         headers = [*headers, (b"content-length", str(len(body)).encode("latin-1"))]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-
-
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope.get("headers") or ():
-        if key == name:
-            return value
-    return None

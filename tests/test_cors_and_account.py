@@ -101,3 +101,14 @@ def test_owin_reads_the_token_form_names_in_any_case(live):
     r = live.http.post("/authorizationserver/token",
                        data={"Grant_Type": "password", "UserName": "_admin", "Password": "_password"})
     assert r.status_code == 200, r.text
+
+
+def test_a_faulted_answer_keeps_its_cors_headers_and_preflights_are_journaled_never_faulted(live):
+    token = live.token()
+    r = live.http.post("/_sim/faults", json={"kind": "error", "face": "miccsdk", "status": 503})
+    assert r.status_code == 201, r.text
+    assert preflight(live, "/miccsdk/api/v1/queues/states", method="GET").status_code == 204
+    r = live.http.get("/miccsdk/api/v1/queues/states", headers={"Origin": PAGE, "Authorization": f"Bearer {token}"})
+    assert r.status_code == 503 and r.headers["access-control-allow-origin"] == PAGE  # the page sees the 503
+    entries = live.http.get("/_sim/journal").json()["entries"]
+    assert [(e["method"], e["status"]) for e in entries[-2:]] == [("OPTIONS", 204), ("GET", 503)]
