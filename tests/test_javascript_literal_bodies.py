@@ -66,10 +66,11 @@ def test_micc_js_accept_with_unquoted_names_accepts_the_offered_item(live_with):
     live = live_with(world=only_1001_world("never"))
     item = live.sdk(live.client_token()).post("/openmedia", json={"queue": "Web Chat"}).json()["id"]
     sdk = agent(live)
+    tags = "undefined"  # micc.js's `tags: ${JSON.stringify(tags)}` when no tags are given: JSON.NET reads null
     body = f"""{{
             conversationAction: 'Accept',
             id: '{item}',
-            tags: null
+            tags: {tags}
             }}"""
     r = sdk.put(f"/employees/me/conversations/{item}", content=body, headers=JSON)
     assert r.status_code == 200, r.text

@@ -5,8 +5,8 @@ unquoted property names, ``//`` and ``/* */`` comments, trailing commas, ``NaN``
 order mark (Mitel's own samples send ``{conversationAction: 'Pick', id: '...'}``). Ordinary JSON, nearly
 every body, goes through orjson (the strict, fast path); only what orjson refuses is read again by
 pyjson5, a maintained JSON5 parser written in Cython (linear, no regular expressions, a bounded nesting
-depth), which takes that JavaScript-literal syntax. ``lenient=False`` (the ``lenient_json`` quirk off)
-reads with Python's ``json`` instead, which refuses it.
+depth), which takes that JavaScript-literal syntax; JSON.NET's ``undefined`` is read as null.
+``lenient=False`` (the ``lenient_json`` quirk off) reads with Python's ``json`` instead, which refuses it.
 
 What the type of a property then asks for (numbers as strings, strings as numbers, names in any case,
 unknown names ignored) is model binding's part: :mod:`micc_sim.spec.binding`.
@@ -52,10 +52,31 @@ def read_json(raw: bytes, lenient: bool = True) -> Any:
             raise JsonReadError(f"The reader's MaxDepth of {MAX_DEPTH} has been exceeded.") from exc
         except ValueError as exc:
             raise JsonReadError(f"The request body is not valid JSON: {exc}") from exc
-    try:
-        return pyjson5.decode(text, maxdepth=MAX_DEPTH)
-    except pyjson5.Json5Exception as exc:
-        raise JsonReadError(_message(text, exc)) from None
+    for _ in range(_MAX_UNDEFINED + 1):
+        try:
+            return pyjson5.decode(text, maxdepth=MAX_DEPTH)
+        except pyjson5.Json5Exception as exc:
+            at = _undefined_at(text, exc)
+            if at is None:
+                raise JsonReadError(_message(text, exc)) from None
+            text = f"{text[:at]}null     {text[at + 9:]}"  # same length: positions of later errors hold
+    raise JsonReadError(f"More than {_MAX_UNDEFINED} undefined values.")
+
+
+_MAX_UNDEFINED = 32  # each one costs a parse of the body again
+
+
+def _undefined_at(text: str, exc: Exception) -> int | None:
+    """Where JSON.NET's ``undefined`` (read as null) stands in the value pyjson5 refused, if it does: a
+    template literal such as ``tags: ${JSON.stringify(tags)}`` writes it when ``tags`` is undefined."""
+    if not isinstance(exc, pyjson5.Json5IllegalCharacter) or not exc.args or "JSON5Value" not in str(exc.args[0]):
+        return None
+    near = _NEAR.search(str(exc.args[0]))
+    at = int(near.group(1)) - 1 if near else -1
+    if at < 0 or not text.startswith("undefined", at):
+        return None
+    after = text[at + 9: at + 10]
+    return at if not (after.isalnum() or after in "_$") else None
 
 
 _LONG_DIGITS = re.compile(rb"[0-9]{19}")
