@@ -168,3 +168,17 @@ def test_numbers_as_strings_and_strings_as_numbers_bind_where_the_type_says_so(l
     r = sdk.put("/employees/me/state", content="{state: 4}".encode("utf-16"), headers=JSON)  # Away, UTF-16 with its BOM
     assert r.status_code == 200, r.text
     assert presence_of(live, "1001") == "Away"
+
+
+def test_jquerys_nested_form_of_an_object_binds_its_arrays_and_objects(live_with):
+    live = live_with(world=only_1001_world("never"))
+    item = live.sdk(live.client_token()).post("/openmedia", json={"queue": "Web Chat"}).json()["id"]
+    sdk = agent(live)
+    form = {"content-type": "application/x-www-form-urlencoded; charset=UTF-8"}  # $.ajax({data: {...}})
+    assert sdk.put(f"/employees/me/conversations/{item}", content="conversationAction=Accept",
+                   headers=form).status_code == 200
+    body = ("conversationAction=EnterClassificationCode&tags%5B0%5D%5Bkey%5D=code&tags%5B0%5D%5Bvalue%5D=Sale"
+            "&tags%5B1%5D%5Bkey%5D=code&tags%5B1%5D%5Bvalue%5D=Upsell")  # tags[0][key]=code&tags[0][value]=...
+    r = sdk.put(f"/employees/me/conversations/{item}", content=body, headers=form)
+    assert r.status_code == 200, r.text
+    assert live.sim.world.item(item).classification_codes == ["Sale", "Upsell"]
