@@ -182,3 +182,8 @@ def test_jquerys_nested_form_of_an_object_binds_its_arrays_and_objects(live_with
     r = sdk.put(f"/employees/me/conversations/{item}", content=body, headers=form)
     assert r.status_code == 200, r.text
     assert live.sim.world.item(item).classification_codes == ["Sale", "Upsell"]
+
+
+def test_cloudlink_stays_standard_json_as_its_node_services_read_it(live):
+    r = live.http.post("/authentication/2017-09-01/token", content="{grant_type: 'password'}", headers=JSON)
+    assert r.status_code == 400 and "not valid JSON" in r.json()["message"]

@@ -113,10 +113,12 @@ class SpecRouter:
                  authenticate: Authenticator | None = None, render_error: ErrorRenderer = dotnet_error,
                  strictness: Strictness = Strictness.LENIENT, bind_json: BodyBinder | None = None,
                  paths_ignore_case: bool | None = None, role_rank: Mapping[str, int] = ROLE_RANK,
-                 next_links: bool = False) -> None:
+                 next_links: bool = False, jsonnet_bodies: bool = False) -> None:
         """``bind_json`` checks a JSON body against its schema (JSON.NET's binding by default) and raises
         :class:`ApiError`; ``paths_ignore_case`` None follows the IIS quirk (``case_insensitive_paths``);
-        ``next_links`` adds ``_links.next`` to a collection page that is not the last one."""
+        ``next_links`` adds ``_links.next`` to a collection page that is not the last one; ``jsonnet_bodies``
+        reads bodies as ASP.NET Web API does (:mod:`micc_sim.spec.jsonnet`: JavaScript literals while the
+        ``lenient_json`` quirk is on, jQuery forms bound like JSON), else as standard JSON only."""
         self.sim = sim
         self.contract = contract
         self.handlers = dict(handlers)
@@ -127,6 +129,7 @@ class SpecRouter:
         self.paths_ignore_case = paths_ignore_case
         self.role_rank = role_rank
         self.next_links = next_links
+        self.jsonnet_bodies = jsonnet_bodies
         self._candidates = _candidates(contract.operations)
         unknown = set(self.handlers) - {op.operation_id for op in contract.operations}
         if unknown:
@@ -208,13 +211,14 @@ class SpecRouter:
         if media == FORM:
             form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
             return form if self.bind_json is dotnet_bind else self.bind_json(form, schema, self.strictness)
-        if sent == FORM and _structured(media or ""):  # jQuery's default: Web API binds a form to the model too
+        if sent == FORM and self.jsonnet_bodies and _structured(media or ""):
+            # jQuery's default content type: Web API binds a form to the operation's model too
             return self.bind_json(read_form(raw.decode("utf-8", "replace")), schema, self.strictness)
         if not raw.strip():
             raise ApiError(400, "The request is invalid.",
                            {"model": ["A non-empty request body is required."]})
         try:
-            value = read_json(raw, getattr(self.sim.quirks, "lenient_json", True))
+            value = read_json(raw, self.jsonnet_bodies and self.sim.quirks.lenient_json)
         except JsonReadError as exc:
             raise ApiError(400, "The request is invalid.", {"model": [str(exc)]}) from None
         return self.bind_json(value, schema, self.strictness)
