@@ -35,7 +35,7 @@ class Quirks:
         "IIS matches paths in any case: /MiccSdk/, /MiCCSdk/, /AuthorizationServer/Token.")
     lenient_json: bool = _quirk(
         "wire-notes, JSON conventions; Mitel's MiCC SDK samples",
-        "Request bodies are read as JSON.NET reads them: single-quoted strings, unquoted property names, "
+        "MiCC SDK request bodies are read as JSON.NET reads them: single-quoted strings, unquoted names, "
         "comments, trailing commas, NaN and Infinity, a byte order mark; off, only standard JSON.")
     clients_config_read_on_restart_only: bool = _quirk(
         "seed 000, step 6B",
