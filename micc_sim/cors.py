@@ -103,11 +103,11 @@ class Cors:
 
     def before(self, exchange: Exchange) -> None:
         scope = exchange.scope
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not (scope["path"] + "/").startswith(self.PREFIXES):
             return
         origin = exchange.header(b"origin")
-        if origin is None or not (scope["path"] + "/").startswith(self.PREFIXES):
-            return  # not a cross-origin browser request to these faces: nothing to add
+        if origin is None:
+            return  # not a cross-origin browser request: nothing to add
         text = origin.decode("latin-1")
         headers = self.policy.headers(text)
         if scope["method"] == "OPTIONS" and exchange.header(b"access-control-request-method") is not None:
