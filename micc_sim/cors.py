@@ -112,7 +112,8 @@ class Cors:
         headers = self.policy.headers(text)
         if scope["method"] == "OPTIONS" and exchange.header(b"access-control-request-method") is not None:
             requested = (exchange.header(b"access-control-request-headers") or b"").decode("latin-1")
-            exchange.answer = _Preflight(text, headers, requested)
+            private = exchange.header(b"access-control-request-private-network") == b"true"
+            exchange.answer = _Preflight(text, headers, requested, private)
         elif headers:
             exchange.headers.extend(headers)
 
@@ -120,10 +121,11 @@ class Cors:
 class _Preflight:
     """The answer to one preflight."""
 
-    def __init__(self, origin: str, headers: list[tuple[bytes, bytes]], requested: str) -> None:
+    def __init__(self, origin: str, headers: list[tuple[bytes, bytes]], requested: str, private: bool) -> None:
         self.origin = origin
         self.headers = headers
         self.requested = requested
+        self.private = private  # Chrome's Private Network Access: a page of a public site asks for this machine
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self.headers:
@@ -136,6 +138,8 @@ class _Preflight:
         extra = [(b"access-control-allow-methods", _METHODS), (b"access-control-max-age", b"600")]
         if allowed:
             extra.append((b"access-control-allow-headers", allowed.encode("latin-1")))
+        if self.private:
+            extra.append((b"access-control-allow-private-network", b"true"))
         await _answer(send, 204, [*self.headers, *extra], b"")
 
 

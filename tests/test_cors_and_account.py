@@ -112,3 +112,11 @@ def test_a_faulted_answer_keeps_its_cors_headers_and_preflights_are_journaled_ne
     assert r.status_code == 503 and r.headers["access-control-allow-origin"] == PAGE  # the page sees the 503
     entries = live.http.get("/_sim/journal").json()["entries"]
     assert [(e["method"], e["status"]) for e in entries[-2:]] == [("OPTIONS", 204), ("GET", 503)]
+
+
+def test_a_private_network_preflight_of_an_allowed_origin_is_granted(live_with):
+    live = live_with(cors_origins=["https://crm.example"])
+    r = live.http.options("/miccsdk/api/v1/queues/states", headers={
+        "Origin": "https://crm.example", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Private-Network": "true"})
+    assert r.status_code == 204 and r.headers["access-control-allow-private-network"] == "true"
