@@ -94,6 +94,7 @@ class MetricsSampler:
         self.samples: deque[Sample] = deque(maxlen=size)
         self.dropped = 0
         self.ledger = Ledger()
+        self.caps: dict[str, int] = {}  # queue id -> the queue cap of the load run under way (shown, not enforced)
         self.clear()
         sim.bus.subscribe(OpenMediaChanged, self._changed)
 
@@ -133,6 +134,7 @@ class MetricsSampler:
         """Forget the samples and start counting afresh (a load run does this when it starts)."""
         world = self.sim.world
         self.samples.clear()
+        self.caps.clear()
         self.dropped = 0
         counts = world.state_counts()
         self.ledger = Ledger(world=weakref.ref(world), cleared_at=self.sim.clock.now(),
