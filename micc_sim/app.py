@@ -3,7 +3,8 @@
 ::
 
     the request chain (micc_sim.chain): IisPaths (double slash, case-insensitive prefixes), the faces' own
-    steps (CloudLink's host-style URLs), the request journal, fault injection; then, by first path segment:
+    steps (CloudLink's host-style URLs), the request journal, CORS of the REST API and the token endpoint,
+    fault injection; then, by first path segment:
       /authorizationserver/...  SpecRouter(authorizationserver contract)  OAuth error shape
       /miccsdk/api/v1/...       SpecRouter(micc-sdk contract)             .NET error shape
       /miccsdk/signalr/...      SignalR 2 endpoint of the real-time hubs   (micc_sim.faces.micc.hubs)
@@ -27,6 +28,7 @@ from starlette.types import ASGIApp
 
 from micc_sim import __version__
 from micc_sim.chain import Chain
+from micc_sim.cors import Cors, CorsPolicy
 from micc_sim.face import Face
 from micc_sim.faces.cloudlink import face as cloudlink
 from micc_sim.faces.cloudlink.common import VERSION as CLOUDLINK_VERSION
@@ -60,7 +62,7 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
     sim = sim or Simulator(settings)
     sdk = SpecRouter(sim, load_contract(micc_sdk.CONTRACT), micc_sdk.HANDLERS,
                      authenticate=lambda request: bearer_principal(sim, request),
-                     strictness=sim.settings.strictness)
+                     strictness=sim.settings.strictness, jsonnet_bodies=True)
     auth = SpecRouter(sim, load_contract("authorizationserver"), AUTH_HANDLERS,
                       render_error=oauth_error, strictness=Strictness.OFF)
     control = Starlette(routes=control_routes, exception_handlers=CONTROL_EXCEPTION_HANDLERS,
@@ -100,7 +102,7 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
     starlette = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed}, lifespan=lifespan)
     starlette.state.sim = sim
     steps = [IisPaths(sim.quirks), *(step for face in faces for step in face.steps),
-             JournalRecorder(lambda: sim.journal), FaultInjector(sim)]
+             JournalRecorder(lambda: sim.journal), Cors(CorsPolicy(sim.settings.cors_origins)), FaultInjector(sim)]
     return Chain(steps, routes, fallback=starlette)
 
 

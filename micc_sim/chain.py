@@ -14,6 +14,9 @@ A step is an object with ``before``, ``after`` or both:
 * ``after(exchange)`` runs, in reverse order, once the request is answered or has failed; it sees
   ``exchange.status`` (500 when the app failed before answering).
 
+A ``before`` may also add headers to whatever answers the request, the face or a later step
+(``exchange.headers``: CORS), without wrapping ``send`` itself.
+
 A face adds its own step through ``Face(steps=[...])`` (the CloudLink face's host-style URLs); ``app.py``
 puts the simulator's own steps around them.
 """
@@ -31,7 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 class Exchange:
     """One request on its way through the chain."""
 
-    __slots__ = ("answer", "arrived", "scope", "started", "status")
+    __slots__ = ("answer", "arrived", "headers", "scope", "started", "status")
 
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
@@ -39,6 +42,7 @@ class Exchange:
         self.answer: ASGIApp | None = None  # set by a step that answers in the face's place
         self.started = time.perf_counter()
         self.arrived: Any = None  # the simulated time of arrival, when the journal records the request
+        self.headers: list[tuple[bytes, bytes]] = []  # added to the answer's headers, whoever answers
 
     def header(self, name: bytes) -> bytes | None:
         """A request header's value (``name`` in lower case; the last one if it was sent twice)."""
@@ -94,6 +98,8 @@ class Chain:
         async def noting_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 exchange.status = message["status"]
+                if exchange.headers:
+                    message = {**message, "headers": [*message.get("headers", ()), *exchange.headers]}
             await send(message)
 
         try:

@@ -126,6 +126,9 @@ def _serve_options(serve: argparse.ArgumentParser) -> None:
                        help="turn a quirk on or off (repeatable); see `micc-sim quirks`")
     serve.add_argument("--control-from-anywhere", action="store_true", default=None,
                        help="answer /_sim from any address (it has no authentication)")
+    serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                       help="an origin whose pages may call the REST API and the token endpoint (repeatable; "
+                            "default: loopback and null; '*' for any, without credentials)")
     serve.add_argument("--seed", type=int, help="seed for generated item ids (0)")
     serve.add_argument("--journal-size", type=int, help="requests kept in the request journal (10000)")
     serve.add_argument("--metrics-interval", type=float,
@@ -284,6 +287,7 @@ def _serve(args: argparse.Namespace) -> int:
         "token_lifetime": args.token_lifetime, "strictness": args.strictness,
         "quirks": dict(args.quirk) or None, "control_from_anywhere": args.control_from_anywhere, "seed": args.seed,
         "tls": args.tls, "tls_dir": args.tls_dir, "tls_names": args.tls_name or None,
+        "cors_origins": args.cors_origin or None,
         "journal_size": args.journal_size,
         "metrics_interval": args.metrics_interval, "metrics_size": args.metrics_size,
     }

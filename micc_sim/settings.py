@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from micc_sim.cors import DEFAULT_ORIGINS, check_origin
 from micc_sim.faces.cloudlink.notify.settings import NotifySettings
 from micc_sim.spec.binding import Strictness
 from micc_sim.tls import TlsMode
@@ -32,6 +33,11 @@ class Settings(BaseSettings):
     token_lifetime: int = Field(1200, gt=0, description="AuthorizationServer token lifetime, seconds")
     strictness: Strictness = Strictness.LENIENT
     quirks: dict[str, bool] = Field(default_factory=dict, description="quirk switches to change")
+    cors_origins: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_ORIGINS),
+        description="origins whose pages may call the MiCC SDK and AuthorizationServer (CORS): exact origins, "
+                    "'loopback' (localhost, 127.x, [::1] on any port), 'null' (file:// pages) or '*' (any, "
+                    "without credentials)")
     control_from_anywhere: bool = Field(
         False, description="serve /_sim to non-loopback clients too (it has no authentication)")
     seed: int = Field(0, description="seed for generated ids (open media items) and fault draws")
@@ -51,6 +57,11 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"unknown quirk(s) {sorted(unknown)}; known: {', '.join(Quirks.names())}")
         return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        return [check_origin(origin) for origin in value]
 
     def make_quirks(self) -> Quirks:
         quirks = Quirks()

@@ -138,7 +138,7 @@ def test_decline_requeues_and_transfer_moves_to_another_queue_or_agent(live):
 def test_actions_that_do_not_apply_to_open_media_are_refused(live):
     sdk = agent_sdk(live, username_of(live, "1001"))
     item = sdk.post("/openmedia", json={"queue": "Web Chat"}).json()["id"]
-    r = sdk.put(f"/employees/me/conversations/{item}", json={"conversationAction": "Junk"})
+    r = sdk.put(f"/employees/me/conversations/{item}", json={"conversationAction": "Dtmf"})
     assert r.status_code == 400 and "does not apply" in r.json()["message"]
     r = sdk.put(f"/employees/me/conversations/{item}", json={"conversationAction": "Explode"})
     assert r.status_code == 400 and "modelState" in r.json()
@@ -151,7 +151,7 @@ def test_an_agent_starts_an_open_media_conversation(live):
     assert r.status_code == 200, r.text
     item = r.json()
     assert sdk.get(f"/openmedia/{item}").json()["conversationState"] == "Offered"
-    assert sdk.post("/employees/me/conversations", json={"type": "Voice", "to": "5002"}).status_code == 400
+    assert sdk.post("/employees/me/conversations", json={"type": "Sms", "to": "+3161234"}).status_code == 400
 
 
 def test_employee_list_conforms(live):

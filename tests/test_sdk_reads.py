@@ -47,7 +47,7 @@ READS = [
     ("MediaServer_GetMediaServer", "/mediaservers/{server}", None),
     ("MediaServer_GetMediaServerTimes", "/mediaservers/times", None),
     ("ReasonCode_GetReasonCode", "/reasoncodes/{reason}", None),
-    ("Directory_GetDirectoryEntries", "/directory", 19),
+    ("Directory_GetDirectoryEntries", "/directory", 24),  # 12 employees, 7 queues, 5 contacts
     ("Directory_GetDirectoryEntry", "/directory/{queue}", None),
     ("Employee_GetEmployeeConversation", "/employees/{agent}/conversations/{item}", None),
 ]

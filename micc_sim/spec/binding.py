@@ -16,6 +16,7 @@ dict ``{"model.<property>": [message, ...]}`` that is empty when the body is val
 
 from __future__ import annotations
 
+import math
 import re
 from enum import StrEnum
 from typing import Any
@@ -155,6 +156,8 @@ def _bind_string(value: Any, schema: dict[str, Any], mode: Strictness, where: st
         return value
     if mode is not _STRICT and isinstance(value, bool):
         return "True" if value else "False"  # what .NET's Convert.ToString gives
+    if mode is not _STRICT and isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if value != value else "Infinity" if value > 0 else "-Infinity"  # JSON.NET's spelling
     if mode is not _STRICT and isinstance(value, int | float):
         return str(value)
     errors.add(where, f"Error converting value {_show(value)} to type 'System.String'.")

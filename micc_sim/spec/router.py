@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +24,7 @@ from starlette.types import Message, Receive, Scope, Send
 from micc_sim.spec import odata
 from micc_sim.spec.binding import Strictness, bind, integer_text
 from micc_sim.spec.contract import Contract, Operation
+from micc_sim.spec.jsonnet import FORM, JsonReadError, read_form, read_json
 from micc_sim.spec.synthesis import seed_for, synthesize
 from micc_sim.world.core import Conflict, NotFound, WorldError
 from micc_sim.world.lifecycle import TransitionError
@@ -113,10 +113,12 @@ class SpecRouter:
                  authenticate: Authenticator | None = None, render_error: ErrorRenderer = dotnet_error,
                  strictness: Strictness = Strictness.LENIENT, bind_json: BodyBinder | None = None,
                  paths_ignore_case: bool | None = None, role_rank: Mapping[str, int] = ROLE_RANK,
-                 next_links: bool = False) -> None:
+                 next_links: bool = False, jsonnet_bodies: bool = False) -> None:
         """``bind_json`` checks a JSON body against its schema (JSON.NET's binding by default) and raises
         :class:`ApiError`; ``paths_ignore_case`` None follows the IIS quirk (``case_insensitive_paths``);
-        ``next_links`` adds ``_links.next`` to a collection page that is not the last one."""
+        ``next_links`` adds ``_links.next`` to a collection page that is not the last one; ``jsonnet_bodies``
+        reads bodies as ASP.NET Web API does (:mod:`micc_sim.spec.jsonnet`: JavaScript literals while the
+        ``lenient_json`` quirk is on, jQuery forms bound like JSON), else as standard JSON only."""
         self.sim = sim
         self.contract = contract
         self.handlers = dict(handlers)
@@ -127,6 +129,7 @@ class SpecRouter:
         self.paths_ignore_case = paths_ignore_case
         self.role_rank = role_rank
         self.next_links = next_links
+        self.jsonnet_bodies = jsonnet_bodies
         self._candidates = _candidates(contract.operations)
         unknown = set(self.handlers) - {op.operation_id for op in contract.operations}
         if unknown:
@@ -205,17 +208,19 @@ class SpecRouter:
         if media and not _structured(media):
             return None  # a binary body (application/octet-stream, */*): the handler streams it from call.request
         raw = await _body(request)
-        if media == "application/x-www-form-urlencoded":
+        if media == FORM:
             form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
             return form if self.bind_json is dotnet_bind else self.bind_json(form, schema, self.strictness)
+        if sent == FORM and self.jsonnet_bodies and _structured(media or ""):
+            # jQuery's default content type: Web API binds a form to the operation's model too
+            return self.bind_json(read_form(raw.decode("utf-8", "replace")), schema, self.strictness)
         if not raw.strip():
             raise ApiError(400, "The request is invalid.",
                            {"model": ["A non-empty request body is required."]})
         try:
-            value = loads(raw)
-        except (ValueError, RecursionError) as exc:
-            raise ApiError(400, "The request is invalid.",
-                           {"model": [f"The request body is not valid JSON: {exc}"]}) from exc
+            value = read_json(raw, self.jsonnet_bodies and self.sim.quirks.lenient_json)
+        except JsonReadError as exc:
+            raise ApiError(400, "The request is invalid.", {"model": [str(exc)]}) from None
         return self.bind_json(value, schema, self.strictness)
 
     def _error(self, error: ApiError) -> Answer:
@@ -371,22 +376,6 @@ def header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return value.decode("latin-1")
     return None
-
-
-def loads(raw: bytes) -> Any:
-    """A JSON body as ``json.loads`` reads it. orjson reads the same value several times faster; what it
-    refuses (NaN, lone surrogates, a byte order mark, UTF-16, nesting beyond 1024) goes to the standard
-    library, which accepts it or raises the error the client is shown, and so does a body with a run of 19
-    digits or more: orjson would read an integer beyond 64 bits as a float, the standard library as an int."""
-    if _LONG_DIGITS.search(raw) is None:
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(raw)
-
-
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
 
 
 Answer = tuple[int, bytes, Mapping[str, str] | None]  # status, body, headers

@@ -168,6 +168,18 @@ class ReasonCodeConfig(_Strict):
     kind: Reason = ReasonKind.Busy
 
 
+class ContactConfig(_Strict):
+    """A directory contact: a database or Elasticsearch contact, or an Active Directory user, contact or group."""
+
+    id: str | None = None
+    name: str
+    kind: Literal["Contact", "ElasticContact", "ADUser", "ADContact", "ADGroup"] = "ElasticContact"
+    email: str | None = None
+    phone: str | None = None
+    mobile_phone: str | None = None
+    extension: str | None = None
+
+
 class RoutingConfig(_Strict):
     offer_timeout: float = Field(60.0, gt=0, description="seconds an offer rings before it is requeued")
     history_limit: int = Field(100_000, ge=0, description="ended items kept for GET and the control API")
@@ -183,6 +195,7 @@ class WorldConfig(_Strict):
     agent_groups: list[AgentGroupConfig] = Field(default_factory=list)
     queues: list[QueueConfig] = Field(default_factory=list)
     reason_codes: list[ReasonCodeConfig] = Field(default_factory=list)
+    contacts: list[ContactConfig] = Field(default_factory=list, description="directory contacts (AD included)")
     clients: list[dict[str, Any]] = Field(
         default_factory=list, description="Clients.config entries ({Id, Secret}), checked when loaded"
     )

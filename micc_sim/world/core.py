@@ -20,6 +20,7 @@ from micc_sim.world import routing
 from micc_sim.world.agents import VirtualAgents, agent_profiles
 from micc_sim.world.clock import Clock
 from micc_sim.world.config import WorldConfig, stable_id
+from micc_sim.world.directory import Contact, ContactKind
 from micc_sim.world.events import EmployeeStateChanged, Event, EventBus, OpenMediaChanged
 from micc_sim.world.lifecycle import Action, next_state
 from micc_sim.world.model import (
@@ -83,6 +84,7 @@ class World:
         self.site = Site(config.site.id or stable_id("site", config.site.name), config.site.name)
         self.employees: dict[str, Employee] = {}
         self.agent_groups: dict[str, AgentGroup] = {}
+        self.contacts: dict[str, Contact] = {}  # the directory's contacts (world.directory)
         self.queues: dict[str, Queue] = {}
         self.media_servers: dict[str, MediaServer] = {}
         self.reason_codes: dict[str, ReasonCode] = {}
@@ -135,6 +137,10 @@ class World:
         for r in config.reason_codes:
             code = ReasonCode(r.id or stable_id("reasoncode", r.name), r.name, r.code, r.kind)
             self.reason_codes[code.id] = code
+        for c in config.contacts:
+            contact = Contact(c.id or stable_id("contact", c.name), c.name, ContactKind(c.kind), c.email, c.phone,
+                              c.mobile_phone, c.extension, created_on=now, modified_on=now)
+            self.contacts[contact.id] = contact
         for m in config.media_servers:
             default = routing.find_queue(self.queues.values(), m.default_queue) if m.default_queue else None
             failure = (routing.find_queue(self.queues.values(), m.routing_failure_queue)

@@ -33,6 +33,10 @@ class Quirks:
     case_insensitive_paths: bool = _quirk(
         "wire-notes, URLs and paths",
         "IIS matches paths in any case: /MiccSdk/, /MiCCSdk/, /AuthorizationServer/Token.")
+    lenient_json: bool = _quirk(
+        "wire-notes, JSON conventions; Mitel's MiCC SDK samples",
+        "MiCC SDK request bodies are read as JSON.NET reads them: single-quoted strings, unquoted names, "
+        "comments, trailing commas, NaN and Infinity, a byte order mark; off, only standard JSON.")
     clients_config_read_on_restart_only: bool = _quirk(
         "integrator guide, step 6B",
         "Clients.config is read only when IIS restarts: a new secret is refused until then.")

@@ -26,6 +26,7 @@ from micc_sim.faces.cloudlink.config import (
 from micc_sim.world.config import (
     AgentGroupConfig,
     AgentProfileConfig,
+    ContactConfig,
     EmployeeConfig,
     MediaServerConfig,
     QueueConfig,
@@ -161,6 +162,13 @@ def generate_default_world() -> WorldConfig:
             ReasonCodeConfig(name="Meeting", code="101", kind=ReasonKind.Busy),
             ReasonCodeConfig(name="Break", code="102", kind=ReasonKind.Busy),
             ReasonCodeConfig(name="Coaching", code="200", kind=ReasonKind.DoNotDisturb),
+        ],
+        contacts=[
+            ContactConfig(name="Acme Support", email="support@acme.example", phone="+1 555 0100"),
+            ContactConfig(name="Ada Lovelace", email="ada@example.com", mobile_phone="+44 7700 900123"),
+            ContactConfig(name="Grace Hopper", kind="ADUser", email="ghopper@corp.example", extension="4100"),
+            ContactConfig(name="Alan Turing", kind="ADContact", email="alan@partner.example", phone="+44 20 7946 0001"),
+            ContactConfig(name="Sales Team", kind="ADGroup", email="sales@corp.example"),
         ],
         clients=[{"Id": "Talkative", "Secret": TALKATIVE_SECRET}],
         cloudlink=default_cloudlink(employees),

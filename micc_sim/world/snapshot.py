@@ -23,6 +23,7 @@ from typing import Any
 from micc_sim.world.clock import Clock
 from micc_sim.world.config import WorldConfig
 from micc_sim.world.core import World
+from micc_sim.world.directory import Contact
 from micc_sim.world.events import EventBus
 from micc_sim.world.interactions import Interaction
 from micc_sim.world.model import ConversationState, Employee, OpenMediaItem, Queue, QueueCounters
@@ -107,6 +108,7 @@ def dump(world: World, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         "timers": [{"item": item_id, "action": action, "agent": agent, "due": due.isoformat()}
                    for item_id, action, agent, due in world.agents.pending()],
         "interactions": _dump_sessions(world),
+        "contacts": [encode(c) for c in world.contacts.values()],
         **(extra or {}),
     }
 
@@ -143,6 +145,8 @@ def load(data: dict[str, Any], clock: Clock, bus: EventBus | None = None, quirks
             world.agents.restore(timer["item"], timer["action"], timer["agent"],
                                  datetime.fromisoformat(timer["due"]))
         _load_sessions(world, data.get("interactions"))
+        if "contacts" in data:  # snapshots taken before the directory kept contacts have the config's
+            world.contacts = {c["id"]: decode_entity(Contact, c) for c in data["contacts"]}
     except SnapshotError:
         raise
     except (KeyError, TypeError, ValueError) as exc:

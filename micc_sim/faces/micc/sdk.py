@@ -74,6 +74,8 @@ CONFIGURATION: dict[str, Handler] = {
     "Conversations_GetConversation": conversations.get_conversation,
     "Directory_GetDirectoryEntries": directory.get_entries,
     "Directory_GetDirectoryEntry": directory.get_entry,
+    "Directory_PostDirectoryEntry": directory.post_entry,
+    "Directory_PutDirectoryEntry": directory.put_entry,
 }
 
 HANDLERS: dict[str, Handler] = {**OPENMEDIA, **EMPLOYEE, **QUEUE, **AGENTS, **CONFIGURATION}

@@ -35,6 +35,8 @@ class Request(_Strict):
     token: str | None = Field(None, description="name of a token saved by a `token` step")
     json_: Any = Field(None, alias="json")
     form: dict[str, str] | None = None
+    body: str | None = Field(None, description="the body as written (e.g. a JavaScript literal); set its "
+                                                "content-type in headers")
     query: dict[str, str] = Field(default_factory=dict)
     headers: dict[str, str] = Field(default_factory=dict)
     expect: Expect | None = None

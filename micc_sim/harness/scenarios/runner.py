@@ -83,6 +83,8 @@ class Run:
             kwargs["json"] = self.fill(spec.json_)
         if spec.form is not None:
             kwargs["data"] = self.fill(spec.form)
+        if spec.body is not None:
+            kwargs["content"] = str(self.fill(spec.body)).encode("utf-8")
         # absolute path on the server: keep double slashes and spelling as written
         url = str(self.http.base_url).rstrip("/") + self.fill(spec.path)  # not join(): "//x" is not a host here
         if spec.verify == "trusted":

@@ -9,6 +9,8 @@ from starlette.requests import Request
 
 from micc_sim.faces.micc.wire import rfc1123
 from micc_sim.spec.router import ApiError, Call, Principal, Reply, header
+from micc_sim.world import identity
+from micc_sim.world.model import Employee
 
 INVALID_REQUEST = "invalid_request"
 INVALID_GRANT = "invalid_grant"
@@ -17,7 +19,9 @@ UNSUPPORTED_GRANT = "unsupported_grant_type"
 
 
 def oauth_error(error: ApiError) -> dict[str, Any]:
-    """RFC 6749 section 5.2, as OWIN writes it."""
+    """RFC 6749 section 5.2, as OWIN writes it; a 401 of the account API is Web API's (``message``)."""
+    if error.status == 401 and error.code is None:
+        return {"message": error.message}
     return {"error": error.code or INVALID_REQUEST, "error_description": error.message}
 
 
@@ -26,7 +30,7 @@ def _refuse(code: str, description: str) -> ApiError:
 
 
 def post_token(call: Call) -> Reply:
-    form: dict[str, str] = call.body or {}
+    form = {key.lower(): value for key, value in (call.body or {}).items()}  # OWIN's form: names in any case
     grant = form.get("grant_type", "")
     sim = call.sim
     if grant == "password":
@@ -37,7 +41,7 @@ def post_token(call: Call) -> Reply:
         if employee is None:
             raise _refuse(INVALID_GRANT, "The user name or password is incorrect.")
         session = sim.tokens.issue("employee", employee.id)
-        extra = {"userName": employee.username}
+        extra = employee_claims(sim.world, employee)
     elif grant == "client_credentials":
         client_id, secret = _client_credentials(call.request, form)
         if not client_id:
@@ -46,7 +50,7 @@ def post_token(call: Call) -> Reply:
         if client is None:
             raise _refuse(INVALID_CLIENT, "The client credentials are invalid.")
         session = sim.tokens.issue("client", client.id)
-        extra = {}
+        extra = {"clientId": client.id, "roles": "Client"}
     elif not grant:
         raise _refuse(UNSUPPORTED_GRANT, "The grant_type parameter is missing "
                                          "(send a form-encoded body: grant_type=password&username=...).")
@@ -61,6 +65,28 @@ def post_token(call: Call) -> Reply:
         ".expires": rfc1123(session.expires),
     }
     return Reply(body, headers={"Cache-Control": "no-cache", "Pragma": "no-cache"})
+
+
+def employee_claims(world: Any, employee: Employee) -> dict[str, str]:
+    """What the token answer and ``/api/account`` say of an employee: strings, as OWIN's authentication
+    properties hold them (multi-valued claims comma-separated)."""
+    return {"userName": employee.username, "employeeId": employee.id, "displayName": employee.name,
+            "roles": ",".join(identity.roles(employee)), "licenses": ",".join(identity.licences(world, employee))}
+
+
+def get_account(call: Call) -> dict[str, str]:
+    """``GET /authorizationserver/api/account``: the bearer token's claims."""
+    scheme, _, token = (header(call.request.scope, b"authorization") or "").partition(" ")
+    session = call.sim.tokens.lookup(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    if session is None:
+        raise ApiError(401, "Authorization has been denied for this request.", headers={"WWW-Authenticate": "Bearer"})
+    times = {".issued": rfc1123(session.issued), ".expires": rfc1123(session.expires)}
+    if session.kind == "client":
+        return {"clientId": session.principal_id, "roles": "Client", **times}
+    employee = call.world.employees.get(session.principal_id)
+    if employee is None:
+        raise ApiError(401, "Authorization has been denied for this request.", headers={"WWW-Authenticate": "Bearer"})
+    return {**employee_claims(call.world, employee), **times}
 
 
 def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str | None, str | None]:
@@ -85,4 +111,4 @@ def bearer_principal(sim: Any, request: Request) -> Principal | None:
     return sim.principal_for_token(token.strip())
 
 
-HANDLERS = {"Token_PostToken": post_token}
+HANDLERS = {"Token_PostToken": post_token, "Account_GetAccount": get_account}

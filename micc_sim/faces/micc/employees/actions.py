@@ -1,7 +1,7 @@
 """ConversationAction -> world command, for the conversations of an agent's inbox or a queue.
 
-Only the actions that make sense for open media items are simulated; the others (email's Junk, voice's
-Dtmf, ...) are refused with a 400 that says so, never silently ignored.
+Only the actions that make sense for open media items are simulated; the others (voice's Dtmf, email's
+Forward, ...) are refused with a 400 that says so, never silently ignored.
 """
 
 from __future__ import annotations
@@ -10,8 +10,11 @@ from collections.abc import Callable
 from typing import Any
 
 from micc_sim.spec.router import ApiError, Call
+from micc_sim.world import calls
 from micc_sim.world.core import World
+from micc_sim.world.interactions import Interaction
 from micc_sim.world.model import ConversationState, Employee, OpenMediaItem
+from micc_sim.world.sessions import InteractionError
 
 
 def _need_agent(agent: Employee | None, action: str) -> Employee:
@@ -50,8 +53,33 @@ def _classify(world: World, item: OpenMediaItem, update: dict[str, Any], agent: 
     world.classify_open_media(item.id, [str(c) for c in codes if c])
 
 
+def _accept(world: World, item: OpenMediaItem, update: dict[str, Any], agent: Employee | None) -> None:
+    """Accept an offer. An item the agent already picked is theirs already: Mitel's "Pick & Reply" sends Pick,
+    then Accept, and that Accept is a no-op here (*inferred*)."""
+    agent = _need_agent(agent, "Accept")
+    if item.state in (ConversationState.Acd, ConversationState.Held) and item.agent_id == agent.id:
+        return
+    world.accept_open_media(item.id, agent.id)
+
+
+def _close_unanswered(world: World, item: OpenMediaItem, update: dict[str, Any], agent: Employee | None) -> None:
+    """NoReply and Junk, which Mitel's queueConversationControl sample offers on open media in a queue: the
+    agent takes the item (out of the queue, or the offer ringing for them) and closes it, handled without a
+    reply (*inferred*: the real server's bookkeeping of junk is not documented)."""
+    agent = _need_agent(agent, str(update.get("conversationAction")))
+    if item.state is ConversationState.InQueue:
+        world.pick_open_media(item.id, agent)
+    elif item.state is ConversationState.Offered and item.agent_id == agent.id:
+        world.accept_open_media(item.id, agent.id)
+    elif item.agent_id != agent.id:
+        raise ApiError(400, f"The conversation '{item.id}' is with another agent.")
+    world.end_open_media(item.id)
+
+
 ACTIONS: dict[str, Callable[[World, OpenMediaItem, dict[str, Any], Employee | None], None]] = {
-    "Accept": lambda w, i, u, a: w.accept_open_media(i.id, _need_agent(a, "Accept").id),
+    "NoReply": _close_unanswered,
+    "Junk": _close_unanswered,
+    "Accept": _accept,
     "Decline": lambda w, i, u, a: w.decline_open_media(i.id, _need_agent(a, "Decline")),
     "Hold": lambda w, i, u, a: w.hold_open_media(i.id, _need_agent(a, "Hold")),
     "RemoveHold": lambda w, i, u, a: w.hold_open_media(i.id, _need_agent(a, "RemoveHold"), hold=False),
@@ -71,3 +99,27 @@ def apply_action(call: Call, item: OpenMediaItem, update: dict[str, Any], agent:
         raise ApiError(400, f"The action {action} does not apply to open media conversations "
                             f"(simulated: {simulated}).")
     handler(call.world, item, update, agent)
+
+
+CALL_ACTIONS: dict[str, Callable[[World, Interaction, Employee], None]] = {
+    "Accept": lambda w, it, a: w.sessions.answer(it, a),
+    "End": lambda w, it, a: w.sessions.hangup(it, a),
+    "Hold": lambda w, it, a: calls.hold(w, a, it),
+    "RemoveHold": lambda w, it, a: calls.retrieve(w, a, it),
+}
+
+
+def apply_call_action(call: Call, it: Interaction, update: dict[str, Any], agent: Employee | None) -> None:
+    """A conversation action on a call (or chat, e-mail, SMS) of the agent's: answer, hang up, hold, retrieve."""
+    action = update.get("conversationAction")
+    handler = CALL_ACTIONS.get(action or "")
+    if handler is None:
+        raise ApiError(400, f"The action {action} is not simulated for {it.media.name} conversations "
+                            f"(simulated: {', '.join(CALL_ACTIONS)}).")
+    agent = _need_agent(agent, str(action))
+    if it.agent_id != agent.id:
+        raise ApiError(404, f"The conversation '{it.id}' is not in the inbox of {agent.username}.")
+    try:
+        handler(call.world, it, agent)
+    except InteractionError as exc:
+        raise ApiError(400, str(exc)) from exc

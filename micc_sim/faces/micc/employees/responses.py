@@ -7,10 +7,13 @@ from urllib.parse import quote
 
 from micc_sim.faces.micc import access
 from micc_sim.faces.micc.conversations.responses import any_to_wire, conversation_to_wire, find_conversation
-from micc_sim.faces.micc.employees.actions import apply_action
+from micc_sim.faces.micc.employees.actions import apply_action, apply_call_action
+from micc_sim.faces.micc.system.responses import REASON_TYPES
 from micc_sim.faces.micc.wire import Links, dotnet_datetime, hal_collection, listing
 from micc_sim.spec.router import ApiError, Call, Reply
+from micc_sim.world import calls
 from micc_sim.world.core import OpenMediaRequest, World
+from micc_sim.world.interactions import Interaction
 from micc_sim.world.model import (
     AgentGroup,
     ConversationState,
@@ -19,6 +22,7 @@ from micc_sim.world.model import (
     PresenceAvailability,
     ReasonKind,
 )
+from micc_sim.world.sessions import InteractionError
 
 SUPERVISOR = "supervisor"
 
@@ -172,7 +176,8 @@ def change_state(world: World, employee: Employee, body: dict[str, Any]) -> None
         code = world.reason_code(reason)
         wanted = ReasonKind.Busy if presence is PresenceAvailability.Busy else ReasonKind.DoNotDisturb
         if code.kind is not wanted:
-            raise ApiError(400, f"Reason code {code.name!r} is a {code.kind.name} reason, not a {wanted.name} one.")
+            raise ApiError(400, f"Reason code {code.name!r} is a {REASON_TYPES[code.kind]} reason, "
+                                f"not a {REASON_TYPES[wanted]} one.")
         reason = code.name
     if body.get("availableReason") == "Login" or (presence and not employee.logged_in
                                                    and presence is not PresenceAvailability.Offline):
@@ -274,23 +279,52 @@ def put_conversations(call: Call) -> str:
     updates = call.body if isinstance(call.body, list) else [call.body or {}]
     for update in updates:
         conversation_id = call.path.get("conversationId") or update.get("id") or ""
-        apply_action(call, world.item(conversation_id), update, employee)
+        found = find_conversation(world, conversation_id)
+        if isinstance(found, Interaction):
+            apply_call_action(call, found, update, employee)
+        else:
+            apply_action(call, found, update, employee)
     return "OK"
 
 
 def post_conversation(call: Call) -> Reply:
-    """Start a conversation. Open media is simulated: the item is offered to the employee at once."""
+    """Start a conversation: a voice call from one of the employee's devices (``{"type": "Voice", "from":
+    "<reporting>", "to": "<number or extension>"}``, as Mitel's employeeDialer sample posts it), which rings,
+    connects and ends in the world like any call of the agent's phone; or an open media item, offered to the
+    employee at once."""
     world: World = call.world
     employee = access.employee_for(call, call.path["id"])
     if access.caller(call) is None:
         raise ApiError(403, "Third-party (client) requests are denied for this operation.")
     body = call.body or {}
     kind = body.get("type")
+    if kind == "Voice":
+        it = _dial(world, employee, body)
+        return Reply(it.id, status=200, headers={"Location": call.url_for(f"/conversations/{quote(it.id)}")})
     if kind != "OpenMedia":
-        raise ApiError(400, f"Starting {kind} conversations is not simulated yet; OpenMedia is.")
+        raise ApiError(400, f"Starting {kind} conversations is not simulated yet; Voice and OpenMedia are.")
     if not employee.can_take(MediaType.OpenMedia):
         raise ApiError(400, f"{employee.username} is not logged in and ready for open media.")
     item = world.start_open_media(OpenMediaRequest(to=body.get("to"), from_=body.get("from") or employee.name,
                                                    subject=body.get("subject")), employee)
     return Reply(item.id, status=200, headers={"Location": call.url_for(f"/conversations/{quote(item.id)}")})
 
+
+def _dial(world: World, employee: Employee, body: dict[str, Any]) -> Interaction:
+    """The call ``body`` asks for, from the employee's voice device (its reporting number or extension)."""
+    number = (body.get("to") or "").strip()
+    if not number:
+        raise ApiError(400, "The request is invalid.", {"model.to": ["A Voice conversation needs a number to "
+                                                                     "dial in to."]})
+    device = (body.get("from") or "").strip()
+    devices = {d for d in (employee.reporting, employee.extension) if d}
+    if device and device not in devices:
+        raise ApiError(400, f"'{device}' is not a voice device of {employee.username} "
+                            f"(their devices: {', '.join(sorted(devices)) or 'none'}).")
+    if not employee.logged_in or not employee.extension:
+        raise ApiError(400, f"{employee.username} is not logged in on a phone: log in with a "
+                            "hotDeskBaseExtension first.")
+    try:
+        return calls.make_call(world, employee, number, body.get("fromName") or "")
+    except InteractionError as exc:
+        raise ApiError(400, str(exc)) from exc

@@ -7,15 +7,19 @@ from typing import Any
 from micc_sim.faces.micc.wire import dotnet_datetime, dotnet_timespan, hal_collection, listing
 from micc_sim.spec.router import ApiError, Call
 from micc_sim.world.core import World
-from micc_sim.world.model import MediaServer, MediaType, ReasonCode
+from micc_sim.world.model import MediaServer, MediaType, ReasonCode, ReasonKind
 
 NODE_TYPES = {MediaType.OpenMedia: "MCCOpenMedia", MediaType.Chat: "MCCWebChat", MediaType.Email: "MCCEmail",
               MediaType.Sms: "MCCSms", MediaType.Voice: "ICP3300"}
 
 
+REASON_TYPES = {ReasonKind.Busy: "Busy", ReasonKind.DoNotDisturb: "Dnd"}
+"""The MiCC SDK's ReasonCodeType names, as Mitel's agentPresence sample compares them (``type === 'Dnd'``)."""
+
+
 def reason_code_to_wire(code: ReasonCode, call: Call) -> dict[str, Any]:
     return {"_links": {"self": {"href": call.url_for(f"/reasoncodes/{code.id}")}}, "_embedded": None,
-            "id": code.id, "name": code.name, "code": code.code, "type": code.kind.name}
+            "id": code.id, "name": code.name, "code": code.code, "type": REASON_TYPES[code.kind]}
 
 
 def media_server_to_wire(world: World, server: MediaServer, call: Call) -> dict[str, Any]:
