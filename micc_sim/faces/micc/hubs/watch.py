@@ -54,9 +54,13 @@ class WatchingHub(Hub):
     # -- what subclasses use -----------------------------------------------------------------
     def join(self, call: HubCall, group: str) -> None:
         """Add the caller to ``group``; the next state pushed reaches it, even one that looks like the last."""
+        self.join_connection(call.connection, group)
+
+    def join_connection(self, connection: Connection, group: str) -> None:
+        """:meth:`join` for a connection that called another hub (a monitor there that feeds this hub too)."""
         self.watch()
         self._last_state.pop(group, None)
-        call.join(group)
+        self.connections.join(connection, self.group(group))
 
     def regroup(self, world: Any, items: set[str]) -> tuple[dict[str, list[OpenMediaItem]], dict[str, list[str]]]:
         """Place the changed ``items`` again: the items each group shows that changed, and the ids of the ones

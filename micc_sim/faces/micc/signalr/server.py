@@ -60,6 +60,8 @@ class SignalRServer:
         self.connections = Connections()
         self.signer = Signer()
         self.hubs = {h.name.lower(): h(sim, self.connections) for h in hub_types}
+        for hub in self.hubs.values():
+            hub.peers = self.hubs  # a monitor on one hub may feed another (employeeHub's self monitor: agentHub)
         self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- ASGI --------------------------------------------------------------------------------
