@@ -54,6 +54,7 @@ class Token(_Strict):
     client_id: str | None = None
     client_secret: str | None = None
     account_id: str | None = Field(None, description="CloudLink: the account (id, number or label)")
+    impersonate: str | None = Field(None, description="client_credentials: the Impersonate header (a user name)")
     cloudlink: bool = Field(False, description="a CloudLink token rather than an AuthorizationServer one")
     path: str | None = Field(None, description="default /authorizationserver/token, or CloudLink's")
 
