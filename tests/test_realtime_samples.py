@@ -114,3 +114,17 @@ def test_a_client_subscribed_to_other_hubs_gets_no_agent_hub_calls_and_unknown_m
     assert bar.wait_for("inbox", "queueStateChanged")[-1][0]["id"] == WEB_CHAT
     assert bar.events("inbox", "onAgentStateChanged") == [] and bar.errors() == []
     assert bar.states("inbox")[-1] == "connected"
+
+
+def test_a_voice_call_ringing_an_agent_reaches_agent_hub_as_the_same_world_event(live, bar):
+    supervisor = live.sdk(live.token("amyers", "password"))
+    states = {s["reporting"]: s for s in supervisor.get("/agents/states").json()["_embedded"]["items"]}
+    voice = next(r for r, s in states.items() if s["mediaType"] == "Voice" and s["currentState"] == "Idle")
+    bar.open("wallboard", live.client_token(), "serverSentEvents", hubs=["agentHub"])
+    bar.call("wallboard", "agentHub", "addStateMonitor", [states[voice]["id"]])
+
+    call = live.http.post("/_sim/interactions", json={"media": "Voice", "agent": voice, "from": "+15551230001"})
+    assert call.status_code == 201, call.text
+    (ringing,) = bar.wait_for("wallboard", "onAgentStateChanged")[-1]
+    assert ringing["currentState"] != "Idle"
+    assert without_links(ringing) == without_links(supervisor.get(f"/agents/{states[voice]['id']}/state").json())

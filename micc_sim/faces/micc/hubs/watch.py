@@ -20,7 +20,7 @@ from typing import Any
 
 from micc_sim.faces.micc.signalr.connections import Connection, Connections
 from micc_sim.faces.micc.signalr.hubs import Hub, HubCall
-from micc_sim.world.events import EmployeeStateChanged, OpenMediaChanged
+from micc_sim.world.events import EmployeeStateChanged, InteractionChanged, OpenMediaChanged
 from micc_sim.world.model import OpenMediaItem
 
 
@@ -100,6 +100,8 @@ class WatchingHub(Hub):
             self._unsubscribe = [
                 self.sim.bus.subscribe(OpenMediaChanged, lambda e: self._note(items=(e.item.id,))),
                 self.sim.bus.subscribe(EmployeeStateChanged, lambda e: self._note(employees=(e.employee.id,))),
+                self.sim.bus.subscribe(InteractionChanged, lambda e: self._note(  # a call, chat, ... moves its
+                    employees=(e.interaction.agent_id,) if e.interaction.agent_id else ())),  # agent and queue
             ]
 
     def _quiet(self) -> None:
