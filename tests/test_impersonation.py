@@ -21,7 +21,7 @@ def impersonating(live, user: str, form: dict | None = None, **kwargs) -> str:
     r = live.http.post(TOKEN, data=form or CLIENT, headers={"Impersonate": user}, **kwargs)
     assert r.status_code == 200, r.text
     assert_conforms(r, "Token_PostToken", "authorizationserver")
-    assert r.json()["userName"] == "tcervantes" and r.json()["as:client_id"] == TALKATIVE[0]
+    assert r.json()["userName"] == "tcervantes" and r.json()["clientId"] == TALKATIVE[0]
     return r.json()["access_token"]
 
 

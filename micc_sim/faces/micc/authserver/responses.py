@@ -53,7 +53,7 @@ def post_token(call: Call) -> Reply:
         else:  # the Impersonate header: a token that acts for an employee, naming the client
             employee = impersonation.impersonated(sim.world, client, wanted)
             session = sim.tokens.issue("employee", employee.id, client.id)
-            extra = {"userName": employee.username, "as:client_id": client.id}
+            extra = {"userName": employee.username, "clientId": client.id}
     elif not grant:
         raise _refuse(UNSUPPORTED_GRANT, "The grant_type parameter is missing "
                                          "(send a form-encoded body: grant_type=password&username=...).")
