@@ -3,12 +3,14 @@ with Impersonation"): client id + secret and an ``Impersonate`` header, then cal
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import pytest
-from agentbar import AgentBar, agent_bar_page, browser  # noqa: F401  (browser is a fixture)
+from agentbar import agent_bar_page, browser  # noqa: F401  (browser is a fixture)
 from conftest import TALKATIVE
 from contract import assert_conforms
+from desktop_client import Desktop
 
 from micc_sim.world.seed import default_world
 
@@ -59,7 +61,7 @@ def test_impersonation_works_with_http_basic_client_credentials_and_survives_a_s
 
 
 def test_an_impersonation_token_monitors_its_employee_on_the_hubs(live, browser):  # noqa: F811
-    with contextlib_page(browser, live.base_url) as bar:
+    with contextlib.contextmanager(agent_bar_page)(browser, live.base_url) as bar:
         bar.open("crm", impersonating(live, "WAGNER\\tcervantes"), "longPolling")
         assert bar.call("crm", "employeeHub", "addSelfMonitor") is None
         live.sdk(live.token("amyers", "password")).put("/employees/1001/state", json={"state": "Away"})
@@ -68,10 +70,12 @@ def test_an_impersonation_token_monitors_its_employee_on_the_hubs(live, browser)
         assert bar.wait_for("crm", "onAgentStateChanged")[-1][0]["availableState"] == "Away"
 
 
-def contextlib_page(browser, server: str):  # noqa: F811
-    import contextlib
-
-    return contextlib.contextmanager(agent_bar_page)(browser, server)
+def test_an_impersonation_token_signs_in_the_agent_desktop_as_that_agent(live):
+    desk = Desktop(live.base_url, {"token": impersonating(live, "tcervantes")})
+    try:
+        assert desk("GetUserInformation")["LoginID"] == "tcervantes"
+    finally:
+        desk.close()
 
 
 @pytest.fixture
