@@ -158,7 +158,10 @@ class Hub(_Strict):
     token: str | None = Field(None, description="name of a saved AuthorizationServer token")
     self_monitor: bool = Field(False, description="employeeHub.addSelfMonitor()")
     employees: list[str] = Field(default_factory=list, description="employeeHub.addMonitor(each)")
-    queues: list[str] = Field(default_factory=list, description="queueHub.addMonitor(each): id, name or reporting")
+    queues: list[str] = Field(default_factory=list, description="queueHub.addStateMonitor([each]) and "
+                              "addConversationMonitor([each]): id, name or reporting number")
+    agents: list[str] = Field(default_factory=list, description="agentHub.addMonitor([agents]): id, username or "
+                              "reporting number")
     invoke: list[HubInvocation] = Field(default_factory=list, description="any other hub methods, in order")
 
 
