@@ -5,6 +5,7 @@ removal calls with arrays of ids, on each transport."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import pytest
@@ -128,3 +129,16 @@ def test_a_voice_call_ringing_an_agent_reaches_agent_hub_as_the_same_world_event
     (ringing,) = bar.wait_for("wallboard", "onAgentStateChanged")[-1]
     assert ringing["currentState"] != "Idle"
     assert without_links(ringing) == without_links(supervisor.get(f"/agents/{states[voice]['id']}/state").json())
+
+
+def test_with_the_quirk_off_a_self_monitor_feeds_employee_hub_only(live_with, browser):  # noqa: F811
+    live = live_with(quirks={"self_monitor_feeds_agent_hub": False})
+    token = live.token("tcervantes", "password")
+    with contextlib.contextmanager(agent_bar_page)(browser, live.base_url) as bar:
+        bar.open("inbox", token, "longPolling", hubs=["employeeHub"], late=True)  # the samples' employee inbox
+        bar.call("inbox", "employeeHub", "addSelfMonitor")
+        live.sdk(token).put("/employees/me/state", json={"state": "Away"})
+        live.sdk(token).put("/employees/me/state", json={"state": "Available"})
+        states = bar.wait_for("inbox", "employeeStateChanged", 2)
+        assert [s[0]["presence"]["aggregate"]["state"] for s in states] == ["Away", "Available"]
+        assert bar.errors() == []

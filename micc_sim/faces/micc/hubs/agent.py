@@ -84,7 +84,7 @@ class AgentHub(WatchingHub):
 
     # -- fed by employeeHub.addSelfMonitor ---------------------------------------------------
     def follow_self(self, call: HubCall, me: Employee) -> None:
-        if me.is_agent and wants_agent_calls(call.connection):
+        if me.is_agent and self.sim.quirks.self_monitor_feeds_agent_hub and wants_agent_calls(call.connection):
             self.join_connection(call.connection, me.id)
 
     def unfollow_self(self, call: HubCall, me: Employee) -> None:
