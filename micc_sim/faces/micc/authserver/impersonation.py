@@ -10,6 +10,8 @@ Which clients may do it is Clients.config's ``AllowImpersonation`` per entry (se
 
 from __future__ import annotations
 
+import logging
+
 from starlette.requests import Request
 
 from micc_sim.faces.micc.authserver.models import Client
@@ -19,6 +21,8 @@ from micc_sim.world.model import Employee
 HEADER = "impersonate"
 INVALID_GRANT = "invalid_grant"
 UNAUTHORIZED_CLIENT = "unauthorized_client"
+
+log = logging.getLogger("micc_sim.authserver")
 
 
 def wanted_user(request: Request) -> str | None:
@@ -40,5 +44,6 @@ def impersonated(world: object, client: Client, name: str) -> Employee:
     user = windows_user(name).lower()
     for employee in world.employees.values():  # type: ignore[attr-defined]
         if user and employee.username.lower() == user:
+            log.info("client %s gets a token acting for %s (Impersonate: %s)", client.id, employee.username, name)
             return employee
     raise ApiError(400, f"The user '{name}' to impersonate is not known.", code=INVALID_GRANT)
