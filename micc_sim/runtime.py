@@ -99,7 +99,7 @@ class Simulator:
         employee = self.world.employees.get(session.principal_id)
         if employee is None:
             return None
-        return Principal("employee", employee.id, employee.username, employee.role.value)
+        return Principal("employee", employee.id, employee.username, employee.role.value, session.client_id)
 
     # -- control commands --------------------------------------------------------------------
     def reset(self) -> None:

@@ -40,33 +40,43 @@ MISSING = ("Debian's chromium" if CHROMIUM is None else
 PAGE = """<!doctype html><html><head><meta charset="utf-8">
 <script src="/jquery.js"></script><script src="/jquery.signalR.js"></script>
 <script>
-const EVENTS = {employeeHub: ["EmployeeStateChanged", "employeeConversationChanged", "employeeConversationRemoved"],
-                queueHub: ["queueStateChanged", "queueConversationChanged", "queueConversationRemoved"]};
+// the server calls each hub makes, spelled as Mitel's MiCC SDK samples handle them
+const EVENTS = {employeeHub: ["employeeStateChanged", "employeeConversationChanged", "employeeConversationRemoved"],
+                queueHub: ["queueStateChanged", "queueConversationChanged", "queueConversationRemoved"],
+                agentHub: ["onAgentStateChanged"]};
 window.conns = {};
-// openHub(name, server, token, transport): a hub connection as agent bars make it; resolves with the transport used
-window.openHub = function (name, server, token, transport) {
+window.errors = [];  // what the client threw while handling a message (a call for a hub it has no proxy for)
+window.addEventListener("error", function (e) { window.errors.push(e.message); });
+// openHub(name, server, token, transport, hubs, late): a hub connection as agent bars make it (proxies and handlers
+// before start), or with ``late`` as Mitel's samples do (start first, then the proxies and handlers: the client
+// subscribes to no hub); ``hubs`` limits the proxies. Resolves with the transport used.
+window.openHub = function (name, server, token, transport, hubs, late) {
   const connection = $.hubConnection(server + "/miccsdk/", {qs: "sessionid=Bearer " + token});
   const entry = window.conns[name] = {connection: connection, proxies: {}, events: [], states: []};
-  for (const hub in EVENTS) {
-    const proxy = entry.proxies[hub] = connection.createHubProxy(hub);
-    for (const method of EVENTS[hub]) {
-      proxy.on(method, function () { entry.events.push({method: method, args: Array.from(arguments)}); });
+  const subscribe = function () {
+    for (const hub of hubs || Object.keys(EVENTS)) {
+      const proxy = entry.proxies[hub] = connection.createHubProxy(hub);
+      for (const method of EVENTS[hub]) {
+        proxy.on(method, function () { entry.events.push({method: method, args: Array.from(arguments)}); });
+      }
     }
-  }
+  };
+  if (!late) subscribe();
   connection.stateChanged(function (change) {
     entry.states.push({0: "connecting", 1: "connected", 2: "reconnecting", 4: "disconnected"}[change.newState]);
   });
   connection.reconnected(function () { entry.states.push("reconnected"); });
   return new Promise(function (resolve, reject) {
     connection.start({transport: transport})
-      .done(function () { resolve(connection.transport.name); })
+      .done(function () { if (late) subscribe(); resolve(connection.transport.name); })
       .fail(function (error) { reject(new Error(error.message)); });
   });
 };
 // call(name, hub, method, ...args): a hub invocation; resolves with its result, rejects with the server's message
 window.call = function (name, hub, method) {
   const args = Array.from(arguments).slice(3);
-  const proxy = window.conns[name].proxies[hub];
+  const entry = window.conns[name];
+  const proxy = entry.proxies[hub] || (entry.proxies[hub] = entry.connection.createHubProxy(hub));
   return new Promise(function (resolve, reject) {
     proxy.invoke.apply(proxy, [method].concat(args))
       .done(function (result) { resolve(result === undefined ? null : result); })
@@ -83,9 +93,15 @@ class AgentBar:
         self.page = page
         self.server = server
 
-    def open(self, name: str, token: str, transport: str = "webSockets") -> str:
-        return self.page.evaluate("([n, s, t, tr]) => window.openHub(n, s, t, tr)",
-                                  [name, self.server, token, transport])
+    def open(self, name: str, token: str, transport: str = "webSockets", hubs: list[str] | None = None,
+             late: bool = False) -> str:
+        """Connect; ``hubs`` limits the proxies, ``late`` creates them after ``start`` as Mitel's samples do."""
+        return self.page.evaluate("([n, s, t, tr, h, l]) => window.openHub(n, s, t, tr, h, l)",
+                                  [name, self.server, token, transport, hubs, late])
+
+    def errors(self) -> list[str]:
+        """What the page's scripts threw (uncaught), e.g. while handling a hub call."""
+        return self.page.evaluate("() => window.errors")
 
     def call(self, name: str, hub: str, method: str, *args: Any) -> Any:
         return self.page.evaluate("([n, h, m, a]) => window.call(n, h, m, ...a)", [name, hub, method, list(args)])

@@ -38,7 +38,7 @@ def test_an_item_posted_over_rest_is_answered_and_ended_on_the_desktop_and_the_h
             heard.append([method, args])
 
     with contextlib.contextmanager(agent_bar_page)(browser, live.base_url) as bar:
-        assert bar.open("agent", token, "webSockets") == "webSockets"
+        assert bar.open("agent", token, "webSockets", hubs=["employeeHub"]) == "webSockets"
         bar.call("agent", "employeeHub", "addSelfMonitor")
         ours = HubConnection(live.base_url, token, ["employeeHub"], record).start()
         ours.invoke("employeeHub", "addSelfMonitor")
@@ -59,7 +59,7 @@ def test_an_item_posted_over_rest_is_answered_and_ended_on_the_desktop_and_the_h
 
             assert desk("HangupCall", offer["ID"]) is True  # and ends it there
             assert desk.wait("OnOpenMediaEvent")[0]["State"] == IDLE
-            assert bar.wait_for("agent", "employeeConversationRemoved") == [[item]]
+            assert bar.wait_for("agent", "employeeConversationRemoved") == [[[item]]]
             gone = integration.get(f"/openmedia/{item}")
             assert gone.status_code == 404 or gone.json()["conversationState"] in ("Ended", "Handled")
 

@@ -38,7 +38,7 @@ def test_an_agent_bar_follows_an_open_media_item_and_its_queue_from_offer_to_com
     assert [(c["conversationId"], c["conversationState"], c["subject"]) for c in offered] == [
         (first, "Offered", "Order 42")]
     assert offered == agent.get("/employees/me/conversations").json()["_embedded"]["items"]  # the REST objects
-    ringing = bar.wait_for("agent", "EmployeeStateChanged")[-1][0]
+    ringing = bar.wait_for("agent", "employeeStateChanged")[-1][0]
     assert ringing == agent.get("/employees/me/state").json()
     assert ringing["presence"]["openMedia"]["acdState"] == "Ringing"
     queue_now = bar.wait_for("agent", "queueStateChanged")[-1][0]
@@ -55,16 +55,16 @@ def test_an_agent_bar_follows_an_open_media_item_and_its_queue_from_offer_to_com
     assert [(c["conversationId"], c["conversationState"]) for c in accepted] == [(first, "Acd")]
 
     assert integration.put(f"/openmedia/{first}", json={"action": "Complete"}).status_code == 200
-    assert bar.wait_for("agent", "employeeConversationRemoved") == [[first]]
-    assert bar.wait_for("agent", "queueConversationRemoved") == [[second, WEB_CHAT]]  # offered to the agent now
+    assert bar.wait_for("agent", "employeeConversationRemoved") == [[[first]]]
+    assert bar.wait_for("agent", "queueConversationRemoved") == [[[second]]]  # offered to the agent now
     now_offered = bar.wait_for("agent", "employeeConversationChanged", 3)[2][0]
     assert [(c["conversationId"], c["conversationState"]) for c in now_offered] == [(second, "Offered")]
 
     assert agent.put("/employees/me/state", json={"state": "Busy", "reason": "Lunch"}).status_code == 200
-    states = bar.wait_for("agent", "EmployeeStateChanged", 4)
+    states = bar.wait_for("agent", "employeeStateChanged", 4)
     busy = states[-1][0]
     assert (aggregate(busy), busy["presence"]["aggregate"]["reason"]) == ("Busy", "Lunch")
-    assert bar.wait_for("agent", "employeeConversationRemoved", 2)[1] == [second]  # the offer went back
+    assert bar.wait_for("agent", "employeeConversationRemoved", 2)[1] == [[second]]  # the offer went back
     assert [c["conversationId"] for c in bar.wait_for("agent", "queueConversationChanged", 2)[1][0]] == [second]
 
 
@@ -83,12 +83,12 @@ def test_a_supervisor_may_monitor_another_employee_but_an_agent_or_a_third_party
     bar.call("supervisor", "employeeHub", "addMonitor", "ewilson")
     bar.call("agent", "employeeHub", "addSelfMonitor")
     live.sdk(supervisor).put("/employees/1002/state", json={"state": "DoNotDisturb", "reason": "Coaching"})
-    state = bar.wait_for("supervisor", "EmployeeStateChanged")[0][0]
+    state = bar.wait_for("supervisor", "employeeStateChanged")[0][0]
     assert (state["reporting"], aggregate(state)) == ("1002", "DoNotDisturb")
 
     bar.call("supervisor", "employeeHub", "removeMonitor", "1002")
     live.sdk(supervisor).put("/employees/1001/state", json={"state": "Away"})
-    assert aggregate(bar.wait_for("agent", "EmployeeStateChanged")[0][0]) == "Away"
+    assert aggregate(bar.wait_for("agent", "employeeStateChanged")[0][0]) == "Away"
     assert len(bar.events("supervisor")) == 1  # nothing about 1002 after removeMonitor, nor about 1001
 
 
@@ -139,7 +139,7 @@ def test_a_dropped_connection_reconnects_and_gets_what_it_missed_exactly_once(li
     agent.put("/employees/me/state", json={"state": "Away"})  # while the client is away
     bar.wait_for_state("agent", "reconnected")
     agent.put("/employees/me/state", json={"state": "Available"})
-    states = bar.wait_for("agent", "EmployeeStateChanged", 3)
+    states = bar.wait_for("agent", "employeeStateChanged", 3)
     assert [aggregate(s[0]) for s in states] == ["Busy", "Away", "Available"]
     assert live.http.get("/_sim/faults").json()["rules"][0]["fired"] == 1, rule
 

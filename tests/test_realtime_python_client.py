@@ -46,10 +46,10 @@ def wait_until(check: Callable[[], bool], timeout: float = 10) -> None:
 
 def test_a_python_client_follows_its_agent_and_a_queue(live, connect):
     token = live.token("tcervantes", "password")
-    employee_hub, employee = connect(token, "employeeHub", ("EmployeeStateChanged", "employeeConversationChanged"))
+    employee_hub, employee = connect(token, "employeeHub", ("employeeStateChanged", "employeeConversationChanged"))
     employee_hub.server.invoke("addSelfMonitor")
     queue_hub, queue = connect(live.token("amyers", "password"), "queueHub", ("queueStateChanged",))
-    queue_hub.server.invoke("addMonitor", "Web Chat")
+    queue_hub.server.invoke("addStateMonitor", ["Web Chat"])
     time.sleep(0.3)  # the invocations are fire-and-forget in this client
 
     live.sdk(live.client_token()).post("/openmedia", json={"queue": "Web Chat", "subject": "From Python"})
@@ -60,4 +60,4 @@ def test_a_python_client_follows_its_agent_and_a_queue(live, connect):
 
     live.sdk(token).put("/employees/me/state", json={"state": "Offline"})  # logs out: the offer goes back
     wait_until(lambda: any(s[0]["presence"]["aggregate"]["state"] == "Offline"
-                           for s in employee["EmployeeStateChanged"]))
+                           for s in employee["employeeStateChanged"]))

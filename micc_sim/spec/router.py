@@ -53,6 +53,10 @@ class Principal:
     id: str
     name: str
     role: str  # "agent" | "supervisor" | "administrator" | "client"
+    client: str | None = None  # the Clients.config client acting for this employee (an Impersonate token)
+
+
+PRINCIPAL_KEY = "micc_sim.principal"  # the scope key under which a face leaves the request's Principal (journal)
 
 
 @dataclass

@@ -43,6 +43,10 @@ class Quirks:
     iis_restart_drops_interactions: bool = _quirk(
         "integrator guide, step 6B",
         "An IIS restart disrupts active interactions: live open-media items fail.")
+    self_monitor_feeds_agent_hub: bool = _quirk(
+        "Mitel's MiCC SDK samples, agent group presence",
+        "employeeHub.addSelfMonitor() also sends agentHub.onAgentStateChanged about the caller's agent, to a "
+        "connection that subscribed to agentHub or to no hub at all.")
 
     @classmethod
     def names(cls) -> list[str]:

@@ -25,7 +25,7 @@ class HubError(Exception):
 
 
 class HubConnection:
-    """One SignalR connection for one access token, to the hubs named (``employeeHub``, ``queueHub``)."""
+    """One SignalR connection for one access token, to the hubs named (``employeeHub``, ``queueHub``, ``agentHub``)."""
 
     def __init__(self, base_url: str, token: str, hubs: list[str],
                  on_call: Callable[[str, str, list[Any]], None], verify: Any = True) -> None:

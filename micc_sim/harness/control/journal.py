@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from micc_sim.chain import Exchange
 from micc_sim.middleware import CLIENT_PATH
+from micc_sim.spec.router import PRINCIPAL_KEY, Principal
 
 FACES = (("/authorizationserver", "authorizationserver"), ("/miccsdk/signalr", "signalr"), ("/miccsdk", "miccsdk"),
          ("/socket.io", "desktop"),
@@ -53,6 +54,8 @@ class JournalEntry(NamedTuple):  # a tuple: recorded on every request, so it mus
     duration_ms: float
     face: str
     client: str | None
+    actor: str | None = None  # who the token names: an employee's username or a Clients.config client id
+    acting_for: str | None = None  # the employee an impersonating client acts for (the Impersonate header)
 
     def as_dict(self) -> dict[str, Any]:
         return {**self._asdict(), "at": self.at.isoformat().replace("+00:00", "Z")}
@@ -117,11 +120,13 @@ class Journal:
         return lambda: self._listeners.remove(callback)
 
     def record(self, at: datetime, method: str, path: str, raw_path: str, query: str, status: int,
-               duration_ms: float, face: str, client: str | None) -> JournalEntry:
+               duration_ms: float, face: str, client: str | None, actor: str | None = None,
+               acting_for: str | None = None) -> JournalEntry:
         self._seq += 1
         if len(self.entries) == self.entries.maxlen:
             self.dropped += 1
-        entry = JournalEntry(self._seq, at, method, path, raw_path, query, status, duration_ms, face, client)
+        entry = JournalEntry(self._seq, at, method, path, raw_path, query, status, duration_ms, face, client,
+                             actor, acting_for)
         self.entries.append(entry)
         for listener in list(self._listeners):
             listener()
@@ -165,13 +170,22 @@ class JournalRecorder:
         scope = exchange.scope
         client = scope.get("client")
         path = scope["path"]
+        principal = scope.get(PRINCIPAL_KEY)  # left by the face that authenticated the request
         self.journal().record(  # positional: this runs on every request
             exchange.arrived, scope["method"], path,
             scope.get(CLIENT_PATH) or (scope.get("raw_path") or b"").decode("latin-1") or path,
             scope.get("query_string", b"").decode("latin-1"), exchange.status,
             round((time.perf_counter() - exchange.started) * 1000, 3), face_of(path),
             f"{client[0]}:{client[1]}" if client else None,
+            *(_who(principal) if principal is not None else ()),
         )
+
+
+def _who(principal: Principal) -> tuple[str | None, str | None]:
+    """(actor, acting_for): a client acting for an employee is the actor, the employee the one acted for."""
+    if principal.client:
+        return principal.client, principal.name
+    return principal.name, None
 
 
 def entries_view(entries: Iterable[JournalEntry]) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ from micc_sim.harness.clients.webhooks import Delivery, WebhookReceiver
 from micc_sim.harness.scenarios.matching import mismatch
 from micc_sim.harness.scenarios.model import Arrived, Desktop, DesktopEvent, Hub, HubCall, Webhook, WebhookDelivery
 
-HUBS = ["employeeHub", "queueHub"]
+HUBS = ["employeeHub", "queueHub", "agentHub"]
 TELLING = ("state", "status", "cause", "direction", "presences")
 QUIET = 0.15  # wall seconds without a new arrival after which what will come has come
 PATIENCE = 3.0  # wall seconds a final check (or the last try of a wait) gives arrivals to come
@@ -101,7 +101,11 @@ class Listeners:
         if spec.self_monitor:
             calls.append(("employeeHub", "addSelfMonitor", [], None))
         calls += [("employeeHub", "addMonitor", [e], None) for e in spec.employees]
-        calls += [("queueHub", "addMonitor", [q], None) for q in spec.queues]
+        for queue in spec.queues:  # as Mitel's samples monitor a queue: its state and its conversations
+            calls += [("queueHub", "addStateMonitor", [[queue]], None),
+                      ("queueHub", "addConversationMonitor", [[queue]], None)]
+        if spec.agents:
+            calls.append(("agentHub", "addMonitor", [spec.agents], None))
         calls += [(i.hub, i.method, i.args, i.error) for i in spec.invoke]
         for hub, method, args, error in calls:
             try:

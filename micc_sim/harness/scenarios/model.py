@@ -56,6 +56,7 @@ class Token(_Strict):
     client_id: str | None = None
     client_secret: str | None = None
     account_id: str | None = Field(None, description="CloudLink: the account (id, number or label)")
+    impersonate: str | None = Field(None, description="client_credentials: the Impersonate header (a user name)")
     cloudlink: bool = Field(False, description="a CloudLink token rather than an AuthorizationServer one")
     path: str | None = Field(None, description="default /authorizationserver/token, or CloudLink's")
 
@@ -159,7 +160,10 @@ class Hub(_Strict):
     token: str | None = Field(None, description="name of a saved AuthorizationServer token")
     self_monitor: bool = Field(False, description="employeeHub.addSelfMonitor()")
     employees: list[str] = Field(default_factory=list, description="employeeHub.addMonitor(each)")
-    queues: list[str] = Field(default_factory=list, description="queueHub.addMonitor(each): id, name or reporting")
+    queues: list[str] = Field(default_factory=list, description="queueHub.addStateMonitor([each]) and "
+                              "addConversationMonitor([each]): id, name or reporting number")
+    agents: list[str] = Field(default_factory=list, description="agentHub.addMonitor([agents]): id, username or "
+                              "reporting number")
     invoke: list[HubInvocation] = Field(default_factory=list, description="any other hub methods, in order")
 
 

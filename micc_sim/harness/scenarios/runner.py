@@ -151,7 +151,8 @@ class Run:
         path = t.path or ("/authentication/2017-09-01/token" if t.cloudlink else "/authorizationserver/token")
         url = str(self.http.base_url).rstrip("/") + self.fill(path)
         body = {"json": self.fill(form)} if t.cloudlink else {"data": self.fill(form)}  # CloudLink: JSON
-        response = self.http.post(url, **body)
+        headers = {"Impersonate": self.fill(t.impersonate)} if t.impersonate else {}
+        response = self.http.post(url, headers=headers, **body)
         if response.status_code != 200:
             raise ScenarioFailure(f"token {t.name}: {response.status_code} {response.text}")
         self.values[t.name] = response.json()["access_token"]

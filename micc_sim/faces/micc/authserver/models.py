@@ -1,8 +1,10 @@
 """AuthorizationServer state: the Clients.config clients and the bearer tokens issued so far.
 
-Clients.config is read when the server starts and again only when IIS restarts (integrator guide): a
-secret changed in the file is ignored until then. Each entry needs an ``Id`` and a ``Secret`` that
-is a UUID v4; any other entry is rejected with a message saying why, and the rest still load.
+Clients.config is read when the server starts and again only when IIS restarts (the integrator guide):
+a secret changed in the file is ignored until then. Each entry needs an ``Id`` and a ``Secret`` that
+is a UUID v4; any other entry is rejected with a message saying why, and the rest still load. An entry's
+optional ``AllowImpersonation`` (inferred name; default true, as Mitel's authentication sample asks for no
+other setting) says whether the client may get tokens that act for an employee (the ``Impersonate`` header).
 Tokens are opaque random strings that expire on the simulated clock.
 """
 
@@ -26,6 +28,7 @@ log = logging.getLogger("micc_sim.authserver")
 class Client:
     id: str
     secret: str
+    may_impersonate: bool = True  # Clients.config's AllowImpersonation
 
 
 @dataclass
@@ -74,7 +77,12 @@ def parse_clients(entries: Any, source: str) -> ClientsConfig:
         if client_id in clients:
             rejected.append(f"{where}: duplicate Id {client_id!r}; the first entry is kept")
             continue
-        clients[client_id] = Client(client_id, secret.strip())
+        may_impersonate = fields.get("allowimpersonation", True)
+        if not isinstance(may_impersonate, bool):
+            rejected.append(f"{where} (Id {client_id!r}): \"AllowImpersonation\" {may_impersonate!r} is not true "
+                            "or false; entry ignored")
+            continue
+        clients[client_id] = Client(client_id, secret.strip(), may_impersonate)
     for message in rejected:
         log.warning("Clients.config: %s", message)
     return ClientsConfig(clients, rejected, source)
@@ -100,6 +108,7 @@ class Session:
     principal_id: str
     issued: datetime
     expires: datetime
+    client_id: str | None = None  # an employee session a Clients.config client got by impersonation
 
 
 class TokenStore:
@@ -109,10 +118,10 @@ class TokenStore:
         self._sessions: dict[str, Session] = {}
         self._issued_since_sweep = 0
 
-    def issue(self, kind: str, principal_id: str) -> Session:
+    def issue(self, kind: str, principal_id: str, client_id: str | None = None) -> Session:
         now = self.clock.now()
         session = Session(secrets.token_urlsafe(96), kind, principal_id, now,
-                          now + timedelta(seconds=self.lifetime))
+                          now + timedelta(seconds=self.lifetime), client_id)
         self._sessions[session.token] = session
         self._issued_since_sweep += 1
         if self._issued_since_sweep >= 1000:

@@ -7,8 +7,9 @@ from typing import Any
 
 from starlette.requests import Request
 
+from micc_sim.faces.micc.authserver import impersonation
 from micc_sim.faces.micc.wire import rfc1123
-from micc_sim.spec.router import ApiError, Call, Principal, Reply, header
+from micc_sim.spec.router import PRINCIPAL_KEY, ApiError, Call, Principal, Reply, header
 from micc_sim.world import identity
 from micc_sim.world.model import Employee
 
@@ -49,13 +50,20 @@ def post_token(call: Call) -> Reply:
         client = sim.current_clients().check(client_id, secret or "")
         if client is None:
             raise _refuse(INVALID_CLIENT, "The client credentials are invalid.")
-        session = sim.tokens.issue("client", client.id)
-        extra = {"clientId": client.id, "roles": "Client"}
+        wanted = impersonation.wanted_user(call.request)
+        if wanted is None:
+            session = sim.tokens.issue("client", client.id)
+            extra = {"clientId": client.id, "roles": "Client"}
+        else:  # the Impersonate header: a token that acts for an employee, naming the client
+            employee = impersonation.impersonated(sim.world, client, wanted)
+            session = sim.tokens.issue("employee", employee.id, client.id)
+            extra = {**employee_claims(sim.world, employee), "clientId": client.id}
     elif not grant:
         raise _refuse(UNSUPPORTED_GRANT, "The grant_type parameter is missing "
                                          "(send a form-encoded body: grant_type=password&username=...).")
     else:
         raise _refuse(UNSUPPORTED_GRANT, f"The grant type {grant!r} is not supported.")
+    call.request.scope[PRINCIPAL_KEY] = sim.principal_for_token(session.token)  # the journal: who got it
     body = {
         "access_token": session.token,
         "token_type": "bearer",
@@ -86,7 +94,8 @@ def get_account(call: Call) -> dict[str, str]:
     employee = call.world.employees.get(session.principal_id)
     if employee is None:
         raise ApiError(401, "Authorization has been denied for this request.", headers={"WWW-Authenticate": "Bearer"})
-    return {**employee_claims(call.world, employee), **times}
+    acting = {"clientId": session.client_id} if session.client_id else {}
+    return {**employee_claims(call.world, employee), **acting, **times}
 
 
 def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str | None, str | None]:
@@ -108,7 +117,9 @@ def bearer_principal(sim: Any, request: Request) -> Principal | None:
     scheme, _, token = (header(request.scope, b"authorization") or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return sim.principal_for_token(token.strip())
+    principal = sim.principal_for_token(token.strip())
+    request.scope[PRINCIPAL_KEY] = principal  # the journal: who acted (and for whom)
+    return principal
 
 
 HANDLERS = {"Token_PostToken": post_token, "Account_GetAccount": get_account}

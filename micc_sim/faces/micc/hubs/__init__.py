@@ -1,4 +1,4 @@
-"""The MiCC SDK's real-time hubs (``employeeHub``, ``queueHub``) on the classic SignalR 2 endpoint
+"""The MiCC SDK's real-time hubs (``employeeHub``, ``queueHub``, ``agentHub``) on the classic SignalR 2 endpoint
 ``/miccsdk/signalr``: the face the app composes (see docs/realtime.md)."""
 
 from __future__ import annotations
@@ -8,11 +8,12 @@ from typing import Any
 from starlette.routing import Mount
 
 from micc_sim.face import Face
+from micc_sim.faces.micc.hubs.agent import AgentHub
 from micc_sim.faces.micc.hubs.employee import EmployeeHub
 from micc_sim.faces.micc.hubs.queue import QueueHub
 from micc_sim.faces.micc.signalr.server import FACE, MOUNT, SignalRServer
 
-HUBS = [EmployeeHub, QueueHub]
+HUBS = [EmployeeHub, QueueHub, AgentHub]
 
 
 def face(sim: Any) -> Face:

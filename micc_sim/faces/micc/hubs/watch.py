@@ -20,7 +20,7 @@ from typing import Any
 
 from micc_sim.faces.micc.signalr.connections import Connection, Connections
 from micc_sim.faces.micc.signalr.hubs import Hub, HubCall
-from micc_sim.world.events import EmployeeStateChanged, OpenMediaChanged
+from micc_sim.world.events import EmployeeStateChanged, InteractionChanged, OpenMediaChanged
 from micc_sim.world.model import OpenMediaItem
 
 
@@ -54,9 +54,13 @@ class WatchingHub(Hub):
     # -- what subclasses use -----------------------------------------------------------------
     def join(self, call: HubCall, group: str) -> None:
         """Add the caller to ``group``; the next state pushed reaches it, even one that looks like the last."""
+        self.join_connection(call.connection, group)
+
+    def join_connection(self, connection: Connection, group: str) -> None:
+        """:meth:`join` for a connection that called another hub (a monitor there that feeds this hub too)."""
         self.watch()
         self._last_state.pop(group, None)
-        call.join(group)
+        self.connections.join(connection, self.group(group))
 
     def regroup(self, world: Any, items: set[str]) -> tuple[dict[str, list[OpenMediaItem]], dict[str, list[str]]]:
         """Place the changed ``items`` again: the items each group shows that changed, and the ids of the ones
@@ -96,6 +100,8 @@ class WatchingHub(Hub):
             self._unsubscribe = [
                 self.sim.bus.subscribe(OpenMediaChanged, lambda e: self._note(items=(e.item.id,))),
                 self.sim.bus.subscribe(EmployeeStateChanged, lambda e: self._note(employees=(e.employee.id,))),
+                self.sim.bus.subscribe(InteractionChanged, lambda e: self._note(  # a call, chat, ... moves its
+                    employees=(e.interaction.agent_id,) if e.interaction.agent_id else ())),  # agent and queue
             ]
 
     def _quiet(self) -> None:

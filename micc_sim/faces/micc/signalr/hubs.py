@@ -61,6 +61,7 @@ class Hub:
         self.sim = sim
         self.connections = connections
         self.methods: dict[str, Callable[..., Any]] = {}
+        self.peers: dict[str, Hub] = {}  # every hub of the server by lower-case name (set by the server)
 
     def start(self) -> None:
         """The server is up: subscribe to what the hub pushes."""

@@ -35,7 +35,7 @@ from micc_sim.faces.micc.signalr.connections import Connection, Connections, Rec
 from micc_sim.faces.micc.signalr.hubs import Hub, HubCall, invoke
 from micc_sim.faces.micc.signalr.protocol import ProtocolError, Timeouts
 from micc_sim.faces.micc.signalr.tokens import Signer
-from micc_sim.spec.router import Principal
+from micc_sim.spec.router import PRINCIPAL_KEY, Principal
 from micc_sim.world.events import SessionsEnded
 
 log = logging.getLogger("micc_sim.signalr")
@@ -60,6 +60,8 @@ class SignalRServer:
         self.connections = Connections()
         self.signer = Signer()
         self.hubs = {h.name.lower(): h(sim, self.connections) for h in hub_types}
+        for hub in self.hubs.values():
+            hub.peers = self.hubs  # a monitor on one hub may feed another (employeeHub's self monitor: agentHub)
         self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- ASGI --------------------------------------------------------------------------------
@@ -99,6 +101,7 @@ class SignalRServer:
         principal = self.sim.principal_for_token(token) if token else None
         if principal is None:
             raise ProtocolError(401, "Authorization has been denied for this request.")
+        request.scope[PRINCIPAL_KEY] = principal  # the journal: who acted (and for whom)
         return principal, token
 
     def _connection(self, request: HTTPConnection, principal: Principal, session: str,
