@@ -273,7 +273,8 @@ class Journal:
 
     def message(self, face: str, direction: str, channel: str, event: str | None, body: bytes | str | None,
                 status: int | None = None, note: str | None = None, headers: Any = None,
-                duration_ms: float = 0.0, kind: str = "message", response: bytes | str | None = None) -> JournalEntry:
+                duration_ms: float = 0.0, kind: str = "message", response: bytes | str | None = None,
+                client: str | None = None) -> JournalEntry:
         """A message on a connection (``direction`` RECEIVE from a client, SEND to it), or with ``kind``
         ``outgoing`` a request the simulator sent (``direction`` its method, ``channel`` its URL)."""
         if self.size <= 0:
@@ -282,7 +283,7 @@ class Journal:
         seq, id = self.next_id()
         return self.add(JournalEntry(
             seq, id, kind, self.now(), time.time(), direction, channel, channel, "", status, duration_ms, face,
-            None, headers, _bounded(body, self.body_limit), None, _bounded(response, self.body_limit), note=note,
+            client, headers, _bounded(body, self.body_limit), None, _bounded(response, self.body_limit), note=note,
             event=event, operation=None))
 
     def find(self, query: JournalFilter) -> list[JournalEntry]:
