@@ -381,10 +381,12 @@ class Stream:
     """One live follower of the journal (``GET /_sim/journal/stream``): entries queued as they are recorded,
     at most ``limit`` waiting (a reader that does not keep up loses the oldest, counted in ``lost``)."""
 
-    def __init__(self, journal: Journal, query: JournalFilter, limit: int = 1000) -> None:
+    def __init__(self, journal: Journal, query: JournalFilter, limit: int = 1000, backlog: int = 0) -> None:
         self.query = query
         self.loop = asyncio.get_running_loop()
         self.queue: deque[JournalEntry] = deque(maxlen=limit)
+        if backlog > 0:  # the last entries recorded so far first, as ``tail -f`` does
+            self.queue.extend(journal.find(query)[-min(backlog, limit):])
         self.lost = 0
         self.ready = asyncio.Event()
         self._stop = journal.subscribe(self._on_entry)

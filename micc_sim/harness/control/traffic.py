@@ -41,14 +41,16 @@ async def get_har(request: Request) -> Response:
 
 async def stream_journal(request: Request) -> Response:
     """Server-sent events: one ``entry`` event per exchange as it is recorded (``data`` the entry as
-    ``GET /_sim/journal/{id}`` shows it; ``id`` its sequence number); filters as for ``GET /_sim/journal``."""
+    ``GET /_sim/journal/{id}`` shows it; ``id`` its sequence number); filters as for ``GET /_sim/journal``;
+    ``backlog=N`` sends the last N entries recorded so far first."""
     sim = _sim(request)
     try:
         query = _journal_filter(request.query_params)
         bodies = request.query_params.get("bodies", "true").lower() != "false"
+        backlog = int(request.query_params.get("backlog", "0"))
     except ValueError as exc:
         return error(400, "invalid_query", str(exc))
-    stream = Stream(sim.journal, query)
+    stream = Stream(sim.journal, query, backlog=backlog)
 
     async def events() -> AsyncIterator[bytes]:
         try:

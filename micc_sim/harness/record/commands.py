@@ -21,6 +21,8 @@ def add_parsers(commands: Any) -> None:
     journal.add_argument("--base-url", default=DEFAULT_URL, help=f"the simulator ({DEFAULT_URL})")
     journal.add_argument("--follow", "-f", action="store_true", help="print exchanges as they happen (Ctrl-C stops)")
     journal.add_argument("--json", action="store_true", help="one JSON object a line (with bodies) instead of text")
+    journal.add_argument("--last", type=int, default=10, metavar="N",
+                         help="with --follow: first the last N exchanges recorded so far (10)")
     journal.add_argument("--har", type=Path, metavar="FILE", help="write the journal as HAR 1.2 to FILE")
     for name in ("face", "operation", "method", "path", "status", "text", "kind", "since", "until"):
         journal.add_argument(f"--{name}", help=f"only entries with this {name} (as GET /_sim/journal?{name}=)")
@@ -70,8 +72,8 @@ def journal(args: argparse.Namespace) -> int:
                     print(json.dumps(entry) if args.json else line(entry))
                 return 0
             with httpx.Client(base_url=base, timeout=httpx.Timeout(30, read=None)) as stream_http, \
-                    stream_http.stream("GET", "/_sim/journal/stream",
-                                       params={**params, "bodies": str(args.json).lower()}) as r:
+                    stream_http.stream("GET", "/_sim/journal/stream", params={
+                        **params, "bodies": str(args.json).lower(), "backlog": str(args.last)}) as r:
                 if r.status_code != 200:
                     r.read()
                     print(f"micc-sim: {r.text}", file=sys.stderr)
