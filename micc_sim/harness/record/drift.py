@@ -193,11 +193,10 @@ def run_drift(folder: Path, base_url: str, credentials: Credentials) -> dict[str
                     v = f"Bearer {tokens[family]}" if family in tokens else v
                 headers[k] = v
             kind = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-            if REDACTED in body:
-                if "x-www-form-urlencoded" in kind:
-                    body = _unredact_form(body, credentials)
-                elif (data := _body(body)) is not None:
-                    body = json.dumps(_unredact_json(data, credentials))
+            if "x-www-form-urlencoded" in kind.lower():  # the redacted value is percent-encoded there
+                body = _unredact_form(body, credentials)
+            elif REDACTED in body and (data := _body(body)) is not None:
+                body = json.dumps(_unredact_json(data, credentials))
             query = request.get("query") or ""
             answer = http.request(method, path + (f"?{query}" if query else ""), headers=headers,
                                   content=body.encode("utf-8"))
