@@ -113,9 +113,11 @@ class Chain:
         async def noting_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 exchange.status = message["status"]
-                if exchange.headers_out:
-                    message = {**message, "headers": [*message.get("headers", ()), *exchange.headers_out]}
-                exchange.response_headers = message.get("headers")
+                if exchange.headers_out:  # a message is a fresh dict each time; its headers may not be
+                    message["headers"] = headers = [*message.get("headers", ()), *exchange.headers_out]
+                else:
+                    headers = message.get("headers")
+                exchange.response_headers = headers
             else:
                 chunks = exchange.response_chunks
                 if chunks is not None:

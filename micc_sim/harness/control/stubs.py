@@ -494,7 +494,8 @@ def render(response: StubResponse, request: _Request, now: str) -> tuple[int, li
     headers = [(k.lower().encode("latin-1"), _fill(v, request, now).encode("latin-1", "replace"))
                for k, v in response.headers.items()]
     if response.jsonBody is not None:
-        content = json.dumps(_fill_json(response.jsonBody, request, now), ensure_ascii=False).encode("utf-8")
+        content = json.dumps(_fill_json(response.jsonBody, request, now), ensure_ascii=False,
+                             separators=(",", ":")).encode("utf-8")
         kind = b"application/json; charset=utf-8"
     else:
         content = _fill(response.body or "", request, now).encode("utf-8")
