@@ -133,11 +133,10 @@ def test_journal_follow_prints_exchanges_as_they_happen(live):
         follower.wait(10)
 
 
-signalr = pytest.importorskip("signalr", reason="signalr-unified-client is a test dependency")
-
-
 def test_hub_invocations_and_what_the_hubs_send_are_journaled(live):
     from requests import Session
+
+    signalr = pytest.importorskip("signalr", reason="signalr-unified-client is a test dependency")
 
     token = live.token("tcervantes", "password")
     session = Session()
@@ -162,3 +161,23 @@ def test_hub_invocations_and_what_the_hubs_send_are_journaled(live):
         assert news and news[0]["face"] == "signalr"
     finally:
         threading.Thread(target=connection.close, daemon=True).start()
+
+
+def test_the_agent_desktops_socketio_events_are_journaled(live):
+    from desktop_client import connect
+
+    desk = connect(live, "tcervantes")
+    try:
+        answer = desk("GetAgentState")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            entries = live.http.get("/_sim/journal", params={"kind": "message", "face": "desktop"}).json()["entries"]
+            received = [e for e in entries if e["method"] == "RECEIVE" and e["event"] == "GetAgentState"]
+            if received:
+                break
+            time.sleep(0.05)
+        (request,) = received
+        assert request["path"] == "/agent" and json.loads(request["response"]["body"]) == answer
+        assert any(e["method"] == "RECEIVE" and e["event"] == "connect" for e in entries)
+    finally:
+        desk.close()
