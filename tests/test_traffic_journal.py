@@ -181,3 +181,22 @@ def test_the_agent_desktops_socketio_events_are_journaled(live):
         assert any(e["method"] == "RECEIVE" and e["event"] == "connect" for e in entries)
     finally:
         desk.close()
+
+
+def test_webhook_deliveries_the_simulator_sends_are_journaled(live):
+    from cloudlink_notify import api, delivery_states, receiver, subscribe, wait_until
+
+    client = api(live)
+    with receiver() as hook:
+        sub = subscribe(client, applicationId="journal-app", deviceId=hook.url, transport="webhook",
+                        topic="platform-api-media")
+        r = client.post("/publications", json={"topic": "platform-api-media", "method": "put",
+                                               "subject": "/2017-09-01/endpoints/5001/calls/77",
+                                               "content": {"callId": "77", "state": "ringing"}})
+        assert r.status_code == 201, r.text
+        hook.wait_for(1)
+        wait_until(lambda: delivery_states(live, sub["subscriptionId"]) == ["delivered"], what="the delivery")
+    (entry,) = live.http.get("/_sim/journal", params={"face": "cloudlink-webhooks"}).json()["entries"]
+    assert (entry["kind"], entry["method"], entry["path"], entry["status"]) == ("outgoing", "POST", hook.url, 200)
+    assert json.loads(entry["request"]["body"])["content"] == {"callId": "77", "state": "ringing"}
+    assert entry["note"] == "HTTP 200"

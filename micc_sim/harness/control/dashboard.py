@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections import deque
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -65,8 +66,9 @@ def picture(sim: Simulator) -> dict[str, Any]:
                "subject": it.subject or " ".join(filter(None, (it.from_name, it.from_address))),
                "since": dotnet_datetime(it.time_queued or it.created)}
               for it in world.sessions.live()]
+    requests = itertools.islice((e for e in reversed(sim.journal.entries) if e.kind != "message"), 15)
     recent = [{"at": dotnet_datetime(e.at), "method": e.method, "path": e.path, "status": e.status}
-              for e in list(sim.journal.entries)[-15:]]
+              for e in reversed(list(requests))]
     return {"type": "picture", "clock": {"mode": sim.clock.mode.value, "now": dotnet_datetime(sim.clock.now())},
             "queues": queues, "agents": agents, "items": items, "recent": recent,
             "counts": {s.name: n for s, n in sorted(world.state_counts().items()) if n},
