@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="flag stub answers that break the contract (journal note, X-Micc-Sim-Stub-Warning)")
     serve.add_argument("--proxy", metavar="URL", help="forward requests to this real server and record them")
     serve.add_argument("--record", type=Path, metavar="FOLDER", help="where --proxy records (./recording)")
+    serve.add_argument("--proxy-insecure", action="store_false", dest="proxy_verify", default=None,
+                       help="do not check the --proxy target's TLS certificate (a lab server's self-signed one)")
     serve.add_argument("--replay", type=Path, help=argparse.SUPPRESS)  # micc-sim replay FOLDER
     serve.add_argument("--metrics-interval", type=float,
                        help="simulated seconds between samples of /_sim/metrics/series (1)")
@@ -232,7 +234,7 @@ def _serve(args: argparse.Namespace) -> int:
         "tls": args.tls, "tls_dir": args.tls_dir, "tls_names": args.tls_name or None,
         "journal_size": args.journal_size, "journal_bytes": args.journal_bytes,
         "journal_body_limit": args.journal_body_limit, "strict_stubs": args.strict_stubs, "proxy": args.proxy,
-        "record_dir": args.record, "replay_dir": args.replay,
+        "record_dir": args.record, "replay_dir": args.replay, "proxy_verify": args.proxy_verify,
         "metrics_interval": args.metrics_interval, "metrics_size": args.metrics_size,
     }
     try:  # flags given override MICC_SIM_* variables, which override the defaults

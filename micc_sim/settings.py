@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     proxy: str | None = Field(None, description="forward requests to this server and record them "
                                                 "(docs/record-and-drift.md)")
     record_dir: Path = Field(Path("recording"), description="where --proxy records exchanges")
+    proxy_verify: bool = Field(True, description="check the --proxy target's TLS certificate")
     replay_dir: Path | None = Field(None, description="answer from this recording (micc-sim replay)")
     notifications: NotifySettings = Field(
         default_factory=NotifySettings, description="CloudLink notification delivery (docs/cloudlink-notifications.md)")

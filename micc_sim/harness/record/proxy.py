@@ -95,7 +95,7 @@ class ProxyStep:
         url = f"{self.target}{raw}" + (f"?{query}" if query else "")
         headers = [(k, v) for k, v in scope.get("headers") or () if k not in HOP_BY_HOP]
         if self.client is None:
-            self.client = httpx.AsyncClient(timeout=30, follow_redirects=False, verify=False)
+            self.client = httpx.AsyncClient(timeout=30, follow_redirects=False, verify=self.sim.settings.proxy_verify)
         started = time.perf_counter()
         try:
             answer = await self.client.request(method, url, headers=headers, content=bytes(body))
