@@ -200,3 +200,23 @@ def test_webhook_deliveries_the_simulator_sends_are_journaled(live):
     assert (entry["kind"], entry["method"], entry["path"], entry["status"]) == ("outgoing", "POST", hook.url, 200)
     assert json.loads(entry["request"]["body"])["content"] == {"callId": "77", "state": "ringing"}
     assert entry["note"] == "HTTP 200"
+
+
+def test_mqtt_publishes_of_notifications_are_journaled(live):
+    from cloudlink_notify import DEVICE, Device, api, connection_url, delivery_states, publish, subscribe, wait_until
+
+    client = api(live)
+    device = Device(connection_url(client))
+    try:
+        sid = subscribe(client, deviceId=DEVICE, transport="websocket", topic="platform-api-media")["subscriptionId"]
+        assert device.subscribe(sid) == 1
+        publish(client, "platform-api-media", "PUT", "/2017-09-01/endpoints/5001/calls/9",
+                {"callId": "9", "state": "ringing"})
+        device.next_message()
+        wait_until(lambda: delivery_states(live, sid) == ["delivered"], what="the delivery")
+    finally:
+        device.close()
+    (entry,) = live.http.get("/_sim/journal", params={"face": "cloudlink-mqtt"}).json()["entries"]
+    assert (entry["kind"], entry["method"], entry["path"], entry["event"]) == ("message", "SEND", sid, "PUBLISH")
+    assert json.loads(entry["request"]["body"])["content"] == {"callId": "9", "state": "ringing"}
+    assert "PUBACK received" in entry["note"] and entry["client"] == DEVICE
