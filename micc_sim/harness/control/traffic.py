@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from micc_sim.harness.control.har import har
 from micc_sim.harness.control.journal import Stream
 from micc_sim.harness.control.responses import _journal_filter, _json_body, error
-from micc_sim.harness.control.stubs import StubError, parse_stub
+from micc_sim.harness.control.stubs import MAX_STUBS, StubError, parse_stub
 
 KEEP_ALIVE = 15.0  # wall seconds between comments on an idle stream, so proxies and clients keep it open
 
@@ -97,6 +97,8 @@ async def add_stubs(request: Request) -> JSONResponse:
             where = f"mappings[{n}].{exc.field}" if many else exc.field
             return JSONResponse({"error": {"code": "invalid_stub", "field": where,
                                            "message": f"{where}: {str(exc).split(': ', 1)[-1]}"}}, status_code=400)
+    if len(sim.stubs.items) + len(specs) > MAX_STUBS:
+        return error(400, "invalid_stub", f"at most {MAX_STUBS} stubs; remove some first")
     added = [sim.stubs.add(spec).view() for spec in specs]
     return JSONResponse({"mappings": added} if many else added[0], status_code=201)
 
