@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import weakref
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -50,6 +51,7 @@ AGENT_FIELDS = ("agents_logged_in", "agents_available", "agents_busy", "agents_n
 @dataclass(frozen=True)
 class Sample:
     at: datetime
+    wall: float  # the computer's time when it was taken (epoch seconds): reports line the two clocks up
     live: int
     agents: tuple[int, ...]  # AGENT_FIELDS, over every agent
     queues: dict[str, tuple[float, ...]]  # open-media queue id -> QUEUE_FIELDS + AGENT_FIELDS (its agents)
@@ -94,6 +96,7 @@ class MetricsSampler:
         self.samples: deque[Sample] = deque(maxlen=size)
         self.dropped = 0
         self.ledger = Ledger()
+        self.caps: dict[str, int] = {}  # queue id -> the queue cap of the load run under way (shown, not enforced)
         self.clear()
         sim.bus.subscribe(OpenMediaChanged, self._changed)
 
@@ -133,6 +136,7 @@ class MetricsSampler:
         """Forget the samples and start counting afresh (a load run does this when it starts)."""
         world = self.sim.world
         self.samples.clear()
+        self.caps.clear()
         self.dropped = 0
         counts = world.state_counts()
         self.ledger = Ledger(world=weakref.ref(world), cleared_at=self.sim.clock.now(),
@@ -147,7 +151,7 @@ class MetricsSampler:
             if queue.media_type is MediaType.OpenMedia:
                 queues[queue.id] = _queue_row(world, queue, now)
         live = sum(n for n in self.ledger.states.values() if n > 0)
-        return Sample(now, live, _agent_counts(world.employees.values()), queues)
+        return Sample(now, time.time(), live, _agent_counts(world.employees.values()), queues)
 
     def sample_now(self) -> Sample:
         sample = self.take()
@@ -190,7 +194,7 @@ class MetricsSampler:
         for sample in self.samples:
             if since is not None and sample.at <= since:
                 continue
-            rows.append({"at": dotnet_datetime(sample.at), "live": sample.live,
+            rows.append({"at": dotnet_datetime(sample.at), "wall": round(sample.wall, 3), "live": sample.live,
                          **sample.row(None if queue is None else queue.id)})
         peaks = {world.queues[q].reporting: n for q, n in ledger.peaks.items() if q in world.queues}
         return {
