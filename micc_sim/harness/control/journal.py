@@ -264,13 +264,6 @@ class Journal:
             subscriber(entry)
         return entry
 
-    def record(self, at: datetime, method: str, path: str, raw_path: str, query: str, status: int,
-               duration_ms: float, face: str, client: str | None) -> JournalEntry:
-        """An HTTP exchange known by its outline only (kept for callers of the first journal)."""
-        seq, id = self.next_id()
-        return self.add(JournalEntry(seq, id, "http", at, time.time(), method, path, raw_path, query, status,
-                                     duration_ms, face, client))
-
     def message(self, face: str, direction: str, channel: str, event: str | None, body: bytes | str | None,
                 status: int | None = None, note: str | None = None, headers: Any = None,
                 duration_ms: float = 0.0, kind: str = "message", response: bytes | str | None = None,

@@ -90,6 +90,14 @@ class ProxyStep:
             if len(body) > MAX_BODY or not message.get("more_body", False):
                 break
         method, path = scope["method"], scope["path"]
+        if len(body) > MAX_BODY:
+            exchange.note = f"proxy: a request body over {MAX_BODY} bytes is not forwarded"
+            content = error_body(path, 413, "The request body is too large.")
+            await send({"type": "http.response.start", "status": 413, "headers": [
+                (b"content-type", b"application/json; charset=utf-8"),
+                (b"content-length", str(len(content)).encode())]})
+            await send({"type": "http.response.body", "body": content})
+            return
         query = scope.get("query_string", b"").decode("latin-1")
         raw = (scope.get("raw_path") or path.encode()).decode("latin-1")
         url = f"{self.target}{raw}" + (f"?{query}" if query else "")

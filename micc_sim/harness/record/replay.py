@@ -17,7 +17,8 @@ from starlette.types import Receive, Scope, Send
 from micc_sim.chain import Exchange
 from micc_sim.harness.control.faults import error_body
 
-SKIPPED = frozenset({"content-length", "content-encoding", "transfer-encoding", "connection", "x-request-id"})
+SKIPPED = frozenset({"content-length", "content-encoding", "transfer-encoding", "connection", "x-request-id", "date",
+                     "server"})  # the server sending the answer gives these
 
 
 class RecordingError(Exception):
