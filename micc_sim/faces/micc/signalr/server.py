@@ -512,6 +512,10 @@ def _json_text(text: str) -> Response:
 
 def _hub_event(text: str) -> str | None:
     """``hub.method`` of a hub message or invocation (its H and M fields), for the journal."""
+    if text.startswith('{"H":"'):  # what the hubs send (protocol.hub_message): read without parsing it all
+        end = text.find('"', 6)
+        if text.startswith(',"M":"', end + 1):
+            return f"{text[6:end]}.{text[end + 7:text.find(chr(34), end + 7)]}"
     try:
         data = json.loads(text)
     except ValueError:
