@@ -70,6 +70,10 @@ def test_matchers_priority_count_and_wiremocks_import_shape(live):
                "response": {"status": 404, "jsonBody": {"message": "gone"}}})
     assert sdk.get("/queues/abc/state").status_code == 404
     assert sdk.get("/queues/abc/state", params={"detail": "1"}).json() != {"message": "gone"}
+    add(live, {"request": {"urlPattern": "/miccsdk/api/v1/employees\\?page=[0-9]+"},
+               "response": {"status": 200, "statusMessage": "OK", "jsonBody": {"page": "{{request.query.page}}"}}})
+    assert sdk.get("/employees", params={"page": "3"}).json() == {"page": "3"}
+    assert sdk.get("/employees", params={"page": "x"}).json() != {"page": "x"}
 
 
 def test_a_stubs_delay_holds_the_answer(live):

@@ -163,6 +163,7 @@ class StubRequest(_Model):
     urlPathPattern: str | None = None
     urlPathTemplate: str | None = None
     url: str | None = None
+    urlPattern: str | None = None
     operationId: str | None = None
     queryParameters: dict[str, ValueMatcher] = Field(default_factory=dict)
     headers: dict[str, ValueMatcher] = Field(default_factory=dict)
@@ -176,7 +177,7 @@ class StubRequest(_Model):
             raise ValueError(f"not an HTTP method: {value!r}")
         return value
 
-    @field_validator("urlPathPattern")
+    @field_validator("urlPathPattern", "urlPattern")
     @classmethod
     def _pattern(cls, value: str | None) -> str | None:
         if value is not None:
@@ -194,15 +195,18 @@ class StubRequest(_Model):
 
     @model_validator(mode="after")
     def _one_url(self) -> StubRequest:
-        given = [k for k in ("urlPath", "urlPathPattern", "urlPathTemplate", "url", "operationId")
+        given = [k for k in ("urlPath", "urlPathPattern", "urlPathTemplate", "url", "urlPattern", "operationId")
                  if getattr(self, k) is not None]
         if len(given) > 1:
-            raise ValueError(f"give one of urlPath, urlPathPattern, urlPathTemplate, url, operationId, not {given}")
+            raise ValueError(f"give one of urlPath, urlPathPattern, urlPathTemplate, url, urlPattern, operationId, "
+                             f"not {given}")
         return self
 
 
 class StubResponse(_Model):
     status: int = Field(200, ge=100, le=599)
+    statusMessage: str | None = Field(None, description="accepted for WireMock's sake: the reason phrase is the "
+                                                        "server's")
     headers: dict[str, str] = Field(default_factory=dict)
     jsonBody: Any = None
     body: str | None = None
@@ -276,6 +280,9 @@ class Stub:
             params = {} if path == request.urlPath else None
         elif request.url is not None:
             params = {} if (path + (f"?{query}" if query else "")) == request.url else None
+        elif request.urlPattern is not None:
+            url = path + (f"?{query}" if query else "")
+            params = {} if linear(request.urlPattern).fullmatch(url) is not None else None
         elif request.urlPathPattern is not None:
             params = {} if linear(request.urlPathPattern).fullmatch(path) is not None else None
         elif request.urlPathTemplate is not None:
