@@ -277,3 +277,33 @@ class _Exporter(Collector):
         clock = GaugeMetricFamily("micc_sim_clock_seconds", "The simulated clock, as a Unix time")
         clock.add_metric([], sample.at.timestamp())
         yield clock
+        yield from _world_families(sampler.sim)
+
+
+def _world_families(sim: Simulator) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+    """The world's figures by state, and what the harness did to it: faults fired, notifications delivered."""
+    world = sim.world
+    items = GaugeMetricFamily("micc_sim_open_media_items", "Open media items the world holds, by state",
+                              labels=["state"])
+    for state, n in sorted(world.state_counts().items()):
+        items.add_metric([state.name], n)
+    yield items
+    presence = GaugeMetricFamily("micc_sim_agents_by_presence", "Agents by presence (logged out: Offline)",
+                                 labels=["presence"])
+    for name, n in sorted(Counter(e.presence.name for e in world.employees.values() if e.is_agent).items()):
+        presence.add_metric([name], n)
+    yield presence
+    fired = CounterMetricFamily("micc_sim_faults_fired", "Requests a fault rule answered, by rule",
+                                labels=["rule", "kind", "face"])
+    for rule in sim.faults.rules:
+        fired.add_metric([rule.id, rule.spec.kind, rule.spec.face or ""], rule.fired)
+    yield fired
+    counts = sim.cloudlink.notify.counts()
+    finished = CounterMetricFamily("micc_sim_notifications_finished", "CloudLink deliveries finished, by outcome "
+                                   "(failed: dead letters after every retry)", labels=["outcome"])
+    pending = GaugeMetricFamily("micc_sim_notifications_pending", "CloudLink deliveries not finished, by state",
+                                labels=["state"])
+    for state, n in counts.items():
+        (finished if state in ("delivered", "failed", "cancelled") else pending).add_metric([state], n)
+    yield finished
+    yield pending
