@@ -53,8 +53,6 @@ def _params(args: argparse.Namespace) -> dict[str, str]:
 
 
 def journal(args: argparse.Namespace) -> int:
-    from micc_sim.harness.control.journal import JournalEntry  # noqa: F401  (the shape printed below)
-
     base = args.base_url.rstrip("/")
     params = _params(args)
     try:
