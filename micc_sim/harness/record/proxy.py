@@ -4,8 +4,8 @@ The chain's last step answers in the faces' place: the request goes to the targe
 (its path as routed, its query, headers and body), the answer comes back as the target gave it, and both are
 written, secrets redacted, to one JSON file each in the recording folder (``micc-sim replay`` serves them,
 ``micc-sim drift`` compares them with the simulator). WebSockets (hubs, socket.io, MQTT) are not forwarded:
-the simulator serves them. A target that does not answer gives the client a 502 in the face's error shape,
-and the journal entry says why.
+the simulator serves them. A target that does not answer (30 s to connect, 180 s to answer) gives the client
+a 502 in the face's error shape, and the journal entry says why.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ log = logging.getLogger("micc_sim.proxy")
 HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding", b"upgrade", b"te",
                         b"trailer", b"host", b"content-length", b"content-encoding"})
 MAX_BODY = 16 << 20
+TIMEOUT = httpx.Timeout(30, read=180)  # a hub's long poll waits up to two minutes for news before it answers
 
 
 class Recorder:
@@ -103,7 +104,8 @@ class ProxyStep:
         url = f"{self.target}{raw}" + (f"?{query}" if query else "")
         headers = [(k, v) for k, v in scope.get("headers") or () if k not in HOP_BY_HOP]
         if self.client is None:
-            self.client = httpx.AsyncClient(timeout=30, follow_redirects=False, verify=self.sim.settings.proxy_verify)
+            self.client = httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False,
+                                            verify=self.sim.settings.proxy_verify)
         started = time.perf_counter()
         try:
             answer = await self.client.request(method, url, headers=headers, content=bytes(body))
