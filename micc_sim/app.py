@@ -4,7 +4,8 @@
 
     the request chain (micc_sim.chain): IisPaths (double slash, case-insensitive prefixes), the faces' own
     steps (CloudLink's host-style URLs), the request journal, CORS of the REST API and the token endpoint,
-    fault injection; then, by first path segment:
+    fault injection, stubs (and with --proxy or replay, the real server or its recording in the faces' place);
+    then, by first path segment:
       /authorizationserver/...  SpecRouter(authorizationserver contract)  OAuth error shape
       /miccsdk/api/v1/...       SpecRouter(micc-sdk contract)             .NET error shape
       /miccsdk/signalr/...      SignalR 2 endpoint of the real-time hubs   (micc_sim.faces.micc.hubs)
@@ -44,9 +45,12 @@ from micc_sim.harness.control.faults import FaultInjector
 from micc_sim.harness.control.journal import JournalRecorder
 from micc_sim.harness.control.metrics import MetricsSampler
 from micc_sim.harness.control.responses import error
+from micc_sim.harness.control.stubs import StubStep
 from micc_sim.harness.control.urls import EXCEPTION_HANDLERS as CONTROL_EXCEPTION_HANDLERS
 from micc_sim.harness.control.urls import LoopbackOnly
 from micc_sim.harness.control.urls import routes as control_routes
+from micc_sim.harness.record.proxy import ProxyStep
+from micc_sim.harness.record.replay import ReplayStep, load_recording
 from micc_sim.middleware import IisPaths
 from micc_sim.runtime import Simulator
 from micc_sim.settings import Settings
@@ -102,7 +106,12 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
     starlette = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed}, lifespan=lifespan)
     starlette.state.sim = sim
     steps = [IisPaths(sim.quirks), *(step for face in faces for step in face.steps),
-             JournalRecorder(lambda: sim.journal), Cors(CorsPolicy(sim.settings.cors_origins)), FaultInjector(sim)]
+             JournalRecorder(lambda: sim.journal), Cors(CorsPolicy(sim.settings.cors_origins)), FaultInjector(sim),
+             StubStep(sim)]
+    if sim.settings.replay_dir is not None:  # micc-sim replay: the recording answers, not the faces
+        steps.append(ReplayStep(load_recording(sim.settings.replay_dir)))
+    elif sim.settings.proxy:  # serve --proxy: the real server answers, and is recorded
+        steps.append(ProxyStep(sim))
     return Chain(steps, routes, fallback=starlette)
 
 

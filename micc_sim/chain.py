@@ -14,8 +14,12 @@ A step is an object with ``before``, ``after`` or both:
 * ``after(exchange)`` runs, in reverse order, once the request is answered or has failed; it sees
   ``exchange.status`` (500 when the app failed before answering).
 
-A ``before`` may also add headers to whatever answers the request, the face or a later step
-(``exchange.headers``: CORS), without wrapping ``send`` itself.
+A step may read the request body with ``await exchange.receive()`` (and put back a ``receive`` that gives it
+again), and set ``exchange.headers_out`` (headers every answer gets, whoever answers, the face or a later
+step: ``X-Request-Id``, CORS), ``exchange.request_body`` (a :class:`Capture` the request body is copied into as
+the app reads it) and ``exchange.response_chunks`` (a list the answer's body chunks are kept in,
+``exchange.room`` bytes at most: kept, not copied); the chain then keeps the answer's headers in
+``exchange.response_headers``.
 
 A face adds its own step through ``Face(steps=[...])`` (the CloudLink face's host-style URLs); ``app.py``
 puts the simulator's own steps around them.
@@ -34,15 +38,27 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 class Exchange:
     """One request on its way through the chain."""
 
-    __slots__ = ("answer", "arrived", "headers", "scope", "started", "status")
+    __slots__ = ("answer", "arrived", "fault", "headers_out", "id", "note", "receive", "request_body",
+                 "response_chunks", "response_headers", "room", "scope", "seq", "started", "status", "stub", "wall")
 
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, receive: Receive) -> None:
         self.scope = scope
+        self.receive = receive
         self.status = 500  # what the client sees if the app fails before answering
         self.answer: ASGIApp | None = None  # set by a step that answers in the face's place
         self.started = time.perf_counter()
         self.arrived: Any = None  # the simulated time of arrival, when the journal records the request
-        self.headers: list[tuple[bytes, bytes]] = []  # added to the answer's headers, whoever answers
+        self.id: str | None = None  # the journal entry's id (and the answer's X-Request-Id)
+        self.wall = 0.0  # the wall time of arrival (time.time()), when the journal records the request
+        self.headers_out: tuple[tuple[bytes, bytes], ...] = ()  # added to the answer's headers, whoever answers
+        self.request_body: Capture | None = None
+        self.response_chunks: list[bytes] | None = None
+        self.room = 0  # bytes of the answer's body response_chunks may still take
+        self.seq = 0
+        self.response_headers: Any = None
+        self.fault: str | None = None  # the fault rule that acted on the request
+        self.stub: str | None = None  # the stub that answered
+        self.note: str | None = None  # why the answer is what it is, when a step knows (a proxy target down)
 
     def header(self, name: bytes) -> bytes | None:
         """A request header's value (``name`` in lower case; the last one if it was sent twice)."""
@@ -84,7 +100,7 @@ class Chain:
         if scope["type"] == "lifespan":
             await self.fallback(scope, receive, send)
             return
-        exchange = Exchange(scope)
+        exchange = Exchange(scope, receive)
         for before in self.before:
             waiting = before(exchange)
             if waiting is not None:
@@ -98,10 +114,27 @@ class Chain:
         async def noting_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 exchange.status = message["status"]
-                if exchange.headers:
-                    message = {**message, "headers": [*message.get("headers", ()), *exchange.headers]}
+                if exchange.headers_out:  # a message is a fresh dict each time; its headers may not be
+                    message["headers"] = headers = [*message.get("headers", ()), *exchange.headers_out]
+                else:
+                    headers = message.get("headers")
+                exchange.response_headers = headers
+            else:
+                chunks = exchange.response_chunks
+                if chunks is not None:
+                    body = message.get("body")
+                    if body:
+                        if len(body) <= exchange.room:
+                            chunks.append(body)
+                            exchange.room -= len(body)
+                        else:
+                            chunks.append(body[:exchange.room])
+                            exchange.room = -1  # truncated
             await send(message)
 
+        receive = exchange.receive
+        if exchange.request_body is not None:
+            receive = _Capturing(receive, exchange.request_body)
         try:
             await (exchange.answer or self._dispatch)(exchange.scope, receive, noting_send)
         finally:
@@ -124,6 +157,40 @@ class Chain:
                 if match is not Match.NONE:
                     break  # a partial match (another method): Starlette's router decides
         await self.fallback(scope, receive, send)
+
+
+class Capture(bytearray):
+    """A body as it went by, cut at ``limit`` bytes (``truncated`` then says so)."""
+
+    __slots__ = ("limit", "truncated")
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.truncated = False
+
+    def add(self, chunk: bytes) -> None:
+        room = self.limit - len(self)
+        if len(chunk) > room:
+            self.truncated = True
+            chunk = chunk[:max(room, 0)]
+        self.extend(chunk)
+
+
+class _Capturing:
+    """A request's ``receive`` that copies the body into a capture as the app reads it."""
+
+    __slots__ = ("capture", "receive")
+
+    def __init__(self, receive: Receive, capture: Capture) -> None:
+        self.receive = receive
+        self.capture = capture
+
+    async def __call__(self) -> Message:
+        message = await self.receive()
+        if message["type"] == "http.request":
+            self.capture.add(message.get("body", b""))
+        return message
 
 
 def _first_segment(path: str | None) -> str | None:

@@ -17,6 +17,8 @@ from pydantic import ValidationError
 from micc_sim import __version__
 from micc_sim.conformance import DEFAULT_CHECKS, MICC_SDK, ContractError, ContractRun, run_contract, surface_names
 from micc_sim.harness.load.runner import LoadError
+from micc_sim.harness.record import commands as traffic
+from micc_sim.harness.record.replay import RecordingError
 from micc_sim.harness.scenarios.model import ScenarioFileError
 from micc_sim.spec.binding import Strictness
 from micc_sim.tls import TlsMode, ensure_certificates
@@ -98,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     scenario_commands.add_parser("schema", help="print the JSON Schema of the scenario format")
 
     _load_parser(commands)
+    traffic.add_parsers(commands)
 
     cov = commands.add_parser("coverage", help="list MiCC SDK operations as stateful or synthesized")
     cov.add_argument("--markdown", action="store_true", help="print the Markdown page (docs/coverage.md)")
@@ -131,6 +134,15 @@ def _serve_options(serve: argparse.ArgumentParser) -> None:
                             "default: loopback and null; '*' for any, without credentials)")
     serve.add_argument("--seed", type=int, help="seed for generated item ids (0)")
     serve.add_argument("--journal-size", type=int, help="requests kept in the request journal (10000)")
+    serve.add_argument("--journal-bytes", type=int, help="bytes of bodies the journal keeps (67108864)")
+    serve.add_argument("--journal-body-limit", type=int, help="bytes of each body the journal keeps (65536)")
+    serve.add_argument("--strict-stubs", action="store_true", default=None,
+                       help="flag stub answers that break the contract (journal note, X-Micc-Sim-Stub-Warning)")
+    serve.add_argument("--proxy", metavar="URL", help="forward requests to this real server and record them")
+    serve.add_argument("--record", type=Path, metavar="FOLDER", help="where --proxy records (./recording)")
+    serve.add_argument("--proxy-insecure", action="store_false", dest="proxy_verify", default=None,
+                       help="do not check the --proxy target's TLS certificate (a lab server's self-signed one)")
+    serve.add_argument("--replay", type=Path, help=argparse.SUPPRESS)  # micc-sim replay FOLDER
     serve.add_argument("--metrics-interval", type=float,
                        help="simulated seconds between samples of /_sim/metrics/series (1)")
     serve.add_argument("--metrics-size", type=int, help="samples kept in /_sim/metrics/series (3600)")
@@ -238,7 +250,14 @@ def _dispatch(argv: list[str]) -> int:
             return _scenario(args)
         if args.command == "load":
             return _load(args)
-    except (WorldFileError, ContractError, ScenarioFileError, LoadError, ExecError, BindError) as exc:
+        if args.command == "journal":
+            return traffic.journal(args)
+        if args.command == "drift":
+            return traffic.drift(args)
+        if args.command == "replay":
+            return _serve(_parser().parse_args(["serve", *args.serve_options, "--replay", str(args.folder)]))
+    except (WorldFileError, ContractError, ScenarioFileError, LoadError, ExecError, BindError,
+            RecordingError) as exc:
         print(f"micc-sim: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # a file named on the command line that cannot be read or written
@@ -288,7 +307,9 @@ def _serve(args: argparse.Namespace) -> int:
         "quirks": dict(args.quirk) or None, "control_from_anywhere": args.control_from_anywhere, "seed": args.seed,
         "tls": args.tls, "tls_dir": args.tls_dir, "tls_names": args.tls_name or None,
         "cors_origins": args.cors_origin or None,
-        "journal_size": args.journal_size,
+        "journal_size": args.journal_size, "journal_bytes": args.journal_bytes,
+        "journal_body_limit": args.journal_body_limit, "strict_stubs": args.strict_stubs, "proxy": args.proxy,
+        "record_dir": args.record, "replay_dir": args.replay, "proxy_verify": args.proxy_verify,
         "metrics_interval": args.metrics_interval, "metrics_size": args.metrics_size,
     }
     try:  # flags given override MICC_SIM_* variables, which override the defaults
@@ -314,7 +335,11 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  hubs:      {base}/miccsdk/signalr (SignalR 2: employeeHub, queueHub)")
     print(f"  desktop:   {base}/socket.io/ namespace /agent (AgentClient; test page {base}/_sim/desktop/)")
     print(f"  CloudLink: {base}/<service>/2017-09-01 (authentication, admin, notifications, chat, media, presence)")
-    print(f"  control:   {base}/_sim/world (dashboard: {base}/_sim/dashboard)")
+    print(f"  control:   {base}/_sim/world (dashboard: {base}/_sim/dashboard; journal: {base}/_sim/journal)")
+    if settings.replay_dir:
+        print(f"  replay:    requests are answered from the recording {settings.replay_dir}")
+    elif settings.proxy:
+        print(f"  proxy:     requests go to {settings.proxy}, recorded into {settings.record_dir}")
     if ssl:
         print(f"  TLS {settings.tls.value}: clients trust {files.trust}")
     for message in sim.clients.rejected:

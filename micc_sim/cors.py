@@ -115,7 +115,7 @@ class Cors:
             private = exchange.header(b"access-control-request-private-network") == b"true"
             exchange.answer = _Preflight(text, headers, requested, private)
         elif headers:
-            exchange.headers.extend(headers)
+            exchange.headers_out = (*exchange.headers_out, *headers)
 
 
 class _Preflight:

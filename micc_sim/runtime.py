@@ -23,11 +23,12 @@ from micc_sim.faces.micc.authserver.models import (
 )
 from micc_sim.harness.control.faults import Faults
 from micc_sim.harness.control.journal import Journal
+from micc_sim.harness.control.stubs import StubError, Stubs
 from micc_sim.settings import Settings
 from micc_sim.spec.router import Principal
 from micc_sim.world import snapshot
 from micc_sim.world.clock import Clock
-from micc_sim.world.config import WorldConfig, load_world_file
+from micc_sim.world.config import WorldConfig, WorldFileError, load_world_file
 from micc_sim.world.core import World
 from micc_sim.world.events import EventBus, SessionsEnded
 from micc_sim.world.model import FailedRouteReason
@@ -61,7 +62,12 @@ class Simulator:
         self.tokens = TokenStore(self.clock, self.settings.token_lifetime)
         self.clients = self._read_clients()
         self._clients_mtime = self._mtime()
-        self.journal = Journal(self.settings.journal_size, self.clock.now)
+        self.journal = Journal(self.settings.journal_size, self.clock.now, self.settings.journal_bytes,
+                               self.settings.journal_body_limit)
+        try:
+            self.stubs = Stubs(self.world_config.stubs)
+        except StubError as exc:
+            raise WorldFileError(f"the world's stubs: {exc}") from None
         self.faults = Faults(self.settings.seed)
         self.cloudlink_flows = CloudLinkFlows(self)  # MiCC agents into presence; CloudLink publications, timers
 
@@ -116,6 +122,7 @@ class Simulator:
         self.tokens.revoke_all()
         self.journal.clear()
         self.faults.clear()
+        self.stubs.reset(self.world_config.stubs)
 
     def replace_world(self, config: WorldConfig) -> None:
         """Serve another world from now on; sessions end, the clock goes on. A reset goes back to the baseline,

@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     tls_dir: Path = Field(Path(".micc-sim/tls"), description="where the TLS certificates are kept")
     tls_names: list[str] = Field(default_factory=list, description="extra host names for the certificate")
     journal_size: int = Field(10_000, ge=0, description="requests kept in the request journal")
+    journal_bytes: int = Field(64 << 20, ge=0, description="bytes of bodies the journal keeps, at most")
+    journal_body_limit: int = Field(64 << 10, ge=0, description="bytes of each body the journal keeps")
+    strict_stubs: bool = Field(False, description="flag stub answers that break the contract (docs/stubs.md)")
+    proxy: str | None = Field(None, description="forward requests to this server and record them "
+                                                "(docs/record-and-drift.md)")
+    record_dir: Path = Field(Path("recording"), description="where --proxy records exchanges")
+    proxy_verify: bool = Field(True, description="check the --proxy target's TLS certificate")
+    replay_dir: Path | None = Field(None, description="answer from this recording (micc-sim replay)")
     notifications: NotifySettings = Field(
         default_factory=NotifySettings, description="CloudLink notification delivery (docs/cloudlink-notifications.md)")
     metrics_interval: float = Field(1.0, gt=0, description="simulated seconds between samples of the time series")

@@ -8,6 +8,7 @@ our small browser client, so they need no network.
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -29,10 +30,48 @@ def server_for(sim: Any) -> socketio.AsyncServer:
     """The socket.io server of ``sim`` (made on first use; every face of the simulator shares it)."""
     server = _servers.get(sim)
     if server is None:
-        server = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins="*", logger=False,
-                                      engineio_logger=False)
+        server = _JournaledServer(sim, async_mode="asgi", cors_allowed_origins="*", logger=False,
+                                  engineio_logger=False)
         _servers[sim] = server
     return server
+
+
+UNJOURNALED = frozenset({"/dashboard"})  # the simulator's own page, not a face
+
+
+class _JournaledServer(socketio.AsyncServer):
+    """The socket.io server, noting each event a face's namespace sends or receives in the request journal."""
+
+    def __init__(self, sim: Any, **options: Any) -> None:
+        super().__init__(**options)
+        self._sim = sim
+
+    async def emit(self, event: str, data: Any = None, to: Any = None, room: Any = None, skip_sid: Any = None,
+                   namespace: str | None = None, callback: Any = None, ignore_queue: bool = False) -> None:
+        if (namespace or "/") not in UNJOURNALED:
+            self._sim.journal.message("desktop", "SEND", namespace or "/", event, _json(data),
+                                      client=str(to or room) if (to or room) else None)
+        await super().emit(event, data, to=to, room=room, skip_sid=skip_sid, namespace=namespace,
+                           callback=callback, ignore_queue=ignore_queue)
+
+    async def _trigger_event(self, event: str, namespace: str, *args: Any) -> Any:
+        result = await super()._trigger_event(event, namespace, *args)
+        if namespace not in UNJOURNALED:
+            sid = args[0] if args and isinstance(args[0], str) else None
+            data = None if event in ("connect", "disconnect") else _json(list(args[1:]) if len(args) > 2
+                                                                           else args[1] if len(args) > 1 else None)
+            reply = None if result is None or result is self.not_handled else _json(result)
+            self._sim.journal.message("desktop", "RECEIVE", namespace, event, data, response=reply, client=sid)
+        return result
+
+
+def _json(data: Any) -> str | None:
+    if data is None:
+        return None
+    try:
+        return json.dumps(data, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(data)
 
 
 async def client_script(request: Request) -> Response:

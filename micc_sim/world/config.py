@@ -202,6 +202,8 @@ class WorldConfig(_Strict):
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     cloudlink: CloudLinkConfig = Field(default_factory=CloudLinkConfig, description="the CloudLink tenant")
     interactions: InteractionsConfig = Field(default_factory=InteractionsConfig)
+    stubs: list[dict[str, Any]] = Field(
+        default_factory=list, description="stubs in WireMock's mapping shape (docs/stubs.md), checked when served")
 
     @model_validator(mode="after")
     def _references_resolve(self) -> WorldConfig:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections import deque
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -107,8 +108,14 @@ def header(sim: Simulator) -> dict[str, Any]:
         "counts": {s.name: n for s, n in sorted(world.state_counts().items()) if n},
         "faults": [r.view() for r in sim.faults.rules], "deliveries": sim.cloudlink.notify.counts(),
         "recent": [{"at": dotnet_datetime(e.at), "method": e.method, "path": e.path, "status": e.status}
-                   for e in list(sim.journal.entries)[-15:]],
+                   for e in _recent_requests(sim.journal.entries, 15)],
     }
+
+
+def _recent_requests(entries: Any, n: int) -> list[Any]:
+    """The last ``n`` HTTP exchanges of the journal (not the messages on connections, which come many a second)."""
+    found = list(itertools.islice((e for e in reversed(entries) if e.kind != "message"), n))
+    return found[::-1]
 
 
 def sample_view(sample: Any) -> dict[str, Any]:

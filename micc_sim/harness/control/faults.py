@@ -199,6 +199,7 @@ class FaultInjector:
         rule = faults.pick(scope["method"], scope["path"])
         if rule is None:
             return None
+        exchange.fault = rule.id
         spec = rule.spec
         if spec.kind == "latency":
             return asyncio.sleep(faults.latency_seconds(spec))
@@ -238,3 +239,6 @@ async def _answer(send: Send, status: int, body: bytes, headers: list[tuple[byte
                 "headers": [(b"content-type", b"application/json; charset=utf-8"),
                             (b"content-length", str(len(body)).encode()), *(headers or [])]})
     await send({"type": "http.response.body", "body": body})
+
+
+error_body = _error_body  # the face's own error shape, for the other steps that answer in a face's place

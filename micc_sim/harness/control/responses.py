@@ -221,8 +221,17 @@ def _journal_filter(params: Any) -> JournalFilter:
         except ValueError:
             raise ValueError(f"{name} must be an ISO 8601 date and time, not {value!r}") from None
 
+    after = text("after")
+    if after is not None and not after.isdigit():
+        raise ValueError(f"after must be a sequence number, not {after!r}")
     return JournalFilter(method=text("method"), path=text("path"), status=text("status"), face=text("face"),
-                         since=when("since"), until=when("until"))
+                         since=when("since"), until=when("until"), operation=text("operation"), text=text("text"),
+                         id=text("id"), kind=text("kind"), stub=text("stub"), fault=text("fault"),
+                         after=int(after) if after else None)
+
+
+JOURNAL_FIELDS = {"method", "path", "status", "face", "since", "until", "operation", "text", "id", "kind", "stub",
+                  "fault", "after"}
 
 
 async def get_journal(request: Request) -> JSONResponse:
@@ -230,11 +239,12 @@ async def get_journal(request: Request) -> JSONResponse:
     try:
         query = _journal_filter(request.query_params)
         limit = int(request.query_params.get("limit", "1000"))
+        bodies = request.query_params.get("bodies", "true").lower() != "false"
     except ValueError as exc:
         return error(400, "invalid_query", str(exc))
     found = sim.journal.find(query)
     return JSONResponse({"count": len(found), "dropped": sim.journal.dropped,
-                         "entries": entries_view(found[-limit:] if limit else [])})
+                         "entries": entries_view(found[-limit:] if limit else [], bodies)})
 
 
 async def count_journal(request: Request) -> JSONResponse:
@@ -256,7 +266,7 @@ async def verify_journal(request: Request) -> JSONResponse:
         if any(not isinstance(v, int) or v < 0 for v in bounds.values()):
             raise ValueError("count, at_least and at_most are non-negative integers")
         query = _journal_filter(body)
-        unknown = set(body) - {"method", "path", "status", "face", "since", "until"}
+        unknown = set(body) - JOURNAL_FIELDS
         if unknown:
             raise ValueError(f"unknown field(s) {sorted(unknown)}")
     except ValueError as exc:

@@ -14,6 +14,7 @@ from micc_sim.faces.cloudlink.notify import control as notifications
 from micc_sim.harness.control import dashboard
 from micc_sim.harness.control import interactions as i
 from micc_sim.harness.control import responses as r
+from micc_sim.harness.control import traffic as t
 from micc_sim.harness.control.responses import error
 
 
@@ -57,6 +58,15 @@ routes = [
     Route("/journal", r.clear_journal, methods=["DELETE"]),
     Route("/journal/count", r.count_journal, methods=["GET"]),
     Route("/journal/verify", r.verify_journal, methods=["POST"]),
+    Route("/journal/stream", t.stream_journal, methods=["GET"]),
+    Route("/journal.har", t.get_har, methods=["GET"]),
+    Route("/journal/{id}", t.get_entry, methods=["GET"]),
+    Route("/stubs", t.get_stubs, methods=["GET"]),
+    Route("/stubs", t.add_stubs, methods=["POST"]),
+    Route("/stubs", t.clear_stubs, methods=["DELETE"]),
+    Route("/stubs/{id}", t.get_stub, methods=["GET"]),
+    Route("/stubs/{id}", t.delete_stub, methods=["DELETE"]),
+    Route("/stubs/{id}/verify", t.verify_stub, methods=["POST"]),
     Route("/faults", r.get_faults, methods=["GET"]),
     Route("/faults", r.add_fault, methods=["POST"]),
     Route("/faults", r.clear_faults, methods=["DELETE"]),

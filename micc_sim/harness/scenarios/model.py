@@ -290,6 +290,9 @@ class Scenario(_Strict):
     world: dict[str, Any] = Field(default_factory=dict,
                                   description="a JSON merge patch on the default world (see docs/world-files.md)")
     settings: Settings = Field(default_factory=Settings)
+    stubs: list[dict[str, Any]] = Field(default_factory=list,
+                                        description="stubs in WireMock's mapping shape, added before the steps "
+                                                    "(docs/stubs.md)")
     steps: list[Step] = Field(default_factory=list)
     expect: FinalExpect = Field(default_factory=FinalExpect)
 

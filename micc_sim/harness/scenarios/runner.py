@@ -326,6 +326,10 @@ def run_scenario(scenario: Scenario, path: str = "", base_url: str | None = None
             stack.callback(run.http.close)  # before the server stops: it waits for open connections
             stack.callback(run.listeners.close)
             result.log = run.log
+            if scenario.stubs:
+                added = run.http.post("/_sim/stubs", json={"mappings": scenario.stubs})
+                if added.status_code != 201:
+                    raise ScenarioFailure(f"stubs: {added.json().get('error', {}).get('message', added.text)}")
             for index, step in enumerate(scenario.steps, start=1):
                 try:
                     run.step(step)

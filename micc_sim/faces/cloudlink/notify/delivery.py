@@ -26,7 +26,7 @@ from micc_sim.faces.cloudlink.notify import wire
 from micc_sim.faces.cloudlink.notify.models import DeliveriesReady, Delivery, Notify, Outcome
 from micc_sim.faces.cloudlink.notify.mqtt import MqttBroker
 from micc_sim.faces.cloudlink.notify.webhook_client import Timeout, TransportError, WebhookClient
-from micc_sim.harness.control.faults import WEBHOOKS_FACE
+from micc_sim.harness.control.faults import MQTT_FACE, WEBHOOKS_FACE
 
 log = logging.getLogger("micc_sim.notify")
 
@@ -80,6 +80,7 @@ class DeliveryWorker:
             if delivery is None:
                 continue
             notify.start(delivery, self.sim.clock.now(), time.time())
+            began = time.perf_counter()
             try:
                 outcome = await self._attempt(notify, delivery)
             except asyncio.CancelledError:
@@ -90,6 +91,7 @@ class DeliveryWorker:
             except Exception as exc:  # a bug of ours must not leave the delivery stuck in "sending"
                 log.exception("delivery %s failed", delivery.delivery_id)
                 outcome = Outcome(False, f"the simulator failed to send it: {type(exc).__name__}: {exc}")
+            self._journal(delivery, outcome, began)
             retry_at = notify.finish(delivery, outcome, self.sim.clock.now(), time.time(),
                                      self.sim.settings.notifications.retry_policy())
             if retry_at is not None:
@@ -103,6 +105,18 @@ class DeliveryWorker:
         application_id = subscription.application_id if subscription else None
         return await self._post(delivery.target, body, wire.webhook_headers(
             delivery, body, application_id, self.sim.settings.notifications))
+
+    def _journal(self, delivery: Delivery, outcome: Outcome, began: float) -> None:
+        """The attempt in the request journal: a webhook POST (outgoing) or an MQTT publish (a message)."""
+        body = wire.body_bytes(delivery)
+        took = round((time.perf_counter() - began) * 1000, 3)
+        if delivery.transport == "websocket":
+            self.sim.journal.message(MQTT_FACE, "SEND", delivery.subscription_id, "PUBLISH", body,  # the topic
+                                     note=outcome.detail, duration_ms=took, client=delivery.target)
+        else:
+            self.sim.journal.message(WEBHOOKS_FACE, "POST", delivery.target, None, body, status=outcome.status,
+                                     note=outcome.detail, duration_ms=took, kind="outgoing",
+                                     headers=[(b"content-type", b"application/json")])
 
     # -- webhooks ----------------------------------------------------------------------------------
     async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> Outcome:

@@ -211,15 +211,22 @@ class SignalRServer:
     # -- hub invocations ---------------------------------------------------------------------
     def _invoke(self, connection: Connection, text: str) -> str:
         try:
-            return invoke(self.hubs, lambda hub: HubCall(self.sim, connection.principal, connection,
-                                                         self.connections, hub), text)
+            result = invoke(self.hubs, lambda hub: HubCall(self.sim, connection.principal, connection,
+                                                           self.connections, hub), text)
         except ProtocolError as error:
-            return protocol.hub_error(None, error.message)
+            result = protocol.hub_error(None, error.message)
+        self.sim.journal.message(FACE, "RECEIVE", "/miccsdk/signalr", _hub_event(text), text, response=result,
+                                 client=connection.id)
+        return result
 
     # -- delivery ----------------------------------------------------------------------------
     def _response(self, connection: Connection, seq: int, messages: list[str], *, initialized: bool = False,
                   reconnect: bool = False) -> str:
         groups = None
+        if messages:
+            journal = self.sim.journal
+            for message in messages:
+                journal.message(FACE, "SEND", "/miccsdk/signalr", _hub_event(message), message, client=connection.id)
         if connection.groups_changed:
             connection.groups_changed = False
             groups = self.signer.groups_token(connection.id, list(connection.groups))
@@ -504,3 +511,20 @@ def _json(body: dict[str, Any]) -> Response:
 def _json_text(text: str) -> Response:
     return Response(text, media_type="application/json; charset=utf-8",
                     headers={"Cache-Control": "no-cache, no-store"})
+
+
+def _hub_event(text: str) -> str | None:
+    """``hub.method`` of a hub message or invocation (its H and M fields), for the journal."""
+    if text.startswith('{"H":"'):  # what the hubs send (protocol.hub_message): read without parsing it all
+        end = text.find('"', 6)
+        if text.startswith(',"M":"', end + 1):
+            return f"{text[6:end]}.{text[end + 7:text.find(chr(34), end + 7)]}"
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    hub, method = data.get("H"), data.get("M")
+    return f"{hub}.{method}" if isinstance(hub, str) and isinstance(method, str) else None
+
