@@ -17,10 +17,12 @@ from random import Random
 from typing import Any
 
 from micc_sim.world import routing
+from micc_sim.world.agent_day import Activity, AgentDay
 from micc_sim.world.agents import VirtualAgents, agent_profiles
 from micc_sim.world.clock import Clock
 from micc_sim.world.config import WorldConfig, stable_id
-from micc_sim.world.events import EmployeeStateChanged, Event, EventBus, OpenMediaChanged
+from micc_sim.world.events import EmployeeStateChanged, Event, EventBus, InteractionChanged, OpenMediaChanged
+from micc_sim.world.interactions import CallType, InteractionState
 from micc_sim.world.lifecycle import Action, next_state
 from micc_sim.world.model import (
     STATE_NAMES,
@@ -40,7 +42,18 @@ from micc_sim.world.queue_log import QueueEventKind
 from micc_sim.world.quirks import Quirks
 from micc_sim.world.ready import ReadyAgents
 from micc_sim.world.sessions import Sessions
-from micc_sim.world.stats import AgentActivity, QueueNow, Staffing, agent_activity, queue_now, staffing
+from micc_sim.world.stats import (
+    HOUR,
+    QUARTER,
+    AgentActivity,
+    Leg,
+    QueueNow,
+    Staffing,
+    agent_activity,
+    fine_activity,
+    queue_now,
+    staffing,
+)
 
 
 class WorldError(Exception):
@@ -70,6 +83,17 @@ class OpenMediaRequest:
     subject: str | None = None
     tenant: str | None = None
     variable_data: dict[str, object] | None = None
+
+
+@dataclass(frozen=True)
+class MembersDay:
+    logged_in: float
+    make_busy: float
+    work_timer: float
+    unavailable_last_hour: int
+    unavailable_last_15_minutes: int
+    on_non_acd: int  # agents on a direct conversation now
+    on_outbound: int  # agents on an outgoing call now
 
 
 class World:
@@ -102,6 +126,9 @@ class World:
         self.agents = VirtualAgents(self, clock, agent_profiles(config.agent_profiles),
                                     config.routing.offer_timeout, seed)
         self.sessions = Sessions(self, config.interactions)  # calls, chats, e-mails and SMS
+        for employee in self.employees.values():
+            if employee.is_agent:
+                self._note_activity(employee)
 
     # -- construction ------------------------------------------------------------------------
     def _build(self, config: WorldConfig) -> None:
@@ -113,9 +140,10 @@ class World:
                 extension=e.extension, logged_in=e.logged_in, presence=e.presence,
                 ready_media=set(e.ready_media), max_concurrent=e.max_concurrent, profile=e.profile,
                 idle_since=now if e.logged_in else None, entered_state_on=now,
-                first_login_today=now if e.logged_in else None,
+                first_login_today=now if e.logged_in else None, modified_on=now,
             )
             self.employees[emp.id] = emp
+            emp.day.roll(now)
         for g in config.agent_groups:
             members = [self.employee(m).id for m in g.members]
             group = AgentGroup(g.id or stable_id("agentgroup", g.name), g.name, g.reporting, members)
@@ -169,6 +197,11 @@ class World:
     def open_media_server(self) -> MediaServer | None:
         return self._cached("open_media_server", lambda: next(
             (m for m in self.media_servers.values() if m.media_type is MediaType.OpenMedia), None), self._agent_cache)
+
+    def media_server_for(self, media: MediaType) -> MediaServer | None:
+        """The media server that carries this media (the first one configured for it)."""
+        return self._cached(("media_server", media), lambda: next(
+            (m for m in self.media_servers.values() if m.media_type is media), None), self._agent_cache)
 
     def open_media_queues(self) -> list[Queue]:
         return self._cached("open_media_queues", lambda: [
@@ -241,6 +274,20 @@ class World:
                          self._staffing(queue), queue.log,
                          queue.stats.transfers_to_unavailable)
 
+    def members_day(self, queue: Queue, now: datetime) -> MembersDay:
+        """Today's figures of the queue's agents, summed (Queue Now's agent durations)."""
+        def compute() -> MembersDay:
+            days = [self.day_of(m) for m in self.members(queue)]
+            return MembersDay(
+                logged_in=sum(d.logged_in(now) for d in days),
+                make_busy=sum(d.duration(Activity.MAKE_BUSY, now) for d in days),
+                work_timer=sum(d.duration(Activity.WORK_TIMER, now) for d in days),
+                unavailable_last_hour=sum(d.unavailable_within(HOUR, now) for d in days),
+                unavailable_last_15_minutes=sum(d.unavailable_within(QUARTER, now) for d in days),
+                on_non_acd=sum(d.activity in (Activity.NON_ACD, Activity.HOLD_NON_ACD) for d in days),
+                on_outbound=sum(d.activity in (Activity.OUTBOUND, Activity.HOLD_OUTBOUND) for d in days))
+        return self._cached(("members_day", queue.id, now), compute)
+
     def _staffing(self, queue: Queue) -> Staffing:
         on_acd = self._cached("on_acd", lambda: {
             e.id for e in self.employees.values()
@@ -272,10 +319,89 @@ class World:
         listening = [self.bus.subscribe(Event, changed)]
 
     def _changed(self, event: Event) -> None:
-        """Drop what the change may have changed: an item moving leaves agents and groups as they were."""
+        """Drop what the change may have changed: an item moving leaves agents and groups as they were; note
+        the activity of the agent it concerns (before any face hears of it)."""
         self._cache.clear()
-        if not isinstance(event, OpenMediaChanged):
+        if isinstance(event, OpenMediaChanged):
+            agent = self.employees.get(event.item.agent_id or "")
+        else:
             self._agents_changed()
+            agent = None
+            if isinstance(event, EmployeeStateChanged):
+                agent = event.employee
+            elif isinstance(event, InteractionChanged):
+                agent = self.employees.get(event.interaction.agent_id or "")
+                if agent is not None:
+                    self._count_connected(agent, event)
+        if agent is not None and agent.is_agent:
+            self._note_activity(agent)
+
+    # -- the agent's day ---------------------------------------------------------------------
+    def day_of(self, employee: Employee) -> AgentDay:
+        """The employee's figures of today (a new day starts at the simulated midnight)."""
+        day = employee.day
+        if day.roll(self.clock.now()):
+            start = day.start
+            employee.handled_today.clear()
+            employee.first_login_today = start if employee.logged_in else None
+            employee.last_logout_today = None
+        return day
+
+    def _note_activity(self, employee: Employee) -> None:
+        """The agent's activity may have moved: today's durations take the stretch that ended, and
+        ``entered_state_on`` moves when what real-time displays show changes."""
+        day = self.day_of(employee)
+        now = self.clock.now()
+        day.note(self.fine_activity(employee), now)
+        shown = self.activity(employee).value
+        if shown != day.shown:
+            if day.shown:
+                employee.entered_state_on = now
+            day.shown = shown
+
+    def fine_activity(self, employee: Employee) -> Activity:
+        talking: list[Leg] = []
+        held: list[Leg] = []
+        wrap_up = ringing = False
+        for item_id in employee.active_items:
+            item = self.items.get(item_id)
+            if item is None:
+                continue
+            if item.state is ConversationState.Acd:
+                talking.append(Leg.ACD)
+            elif item.state is ConversationState.Held:
+                held.append(Leg.ACD)
+            elif item.state is ConversationState.Offered:
+                ringing = True
+        for it in self.sessions.of_agent(employee):
+            leg = Leg.ACD if it.acd else (Leg.OUTBOUND if it.call_type in (CallType.Outgoing, CallType.Consultation)
+                                          else Leg.NON_ACD)
+            if it.state is InteractionState.Held:
+                held.append(leg)
+            elif it.state is InteractionState.Clerical:
+                wrap_up = True
+            elif it.state is InteractionState.Ringing:
+                ringing = True
+            elif it.state in (InteractionState.Connected, InteractionState.Conference, InteractionState.Dialing,
+                              InteractionState.Calling):
+                talking.append(leg)
+        groups = self.groups_of(employee)
+        present = not groups or any(g.id not in employee.absent_from_groups for g in groups)
+        return fine_activity(employee, talking, held, wrap_up, ringing, present)
+
+    def _count_connected(self, agent: Employee, event: InteractionChanged) -> None:
+        """A direct or outgoing conversation connected: today's non-ACD and outbound counts."""
+        it = event.interaction
+        if it.acd or it.state is not InteractionState.Connected or event.previous not in ("Ringing", "Dialing",
+                                                                                           "Calling"):
+            return
+        day = self.day_of(agent)
+        if it.call_type in (CallType.Outgoing, CallType.Consultation):
+            day.outbound += 1
+            day.external_outbound += it.peer_id is None
+        else:
+            day.non_acd += 1
+            day.external_inbound += it.peer_id is None
 
     def _agents_changed(self) -> None:
         self._agent_cache.clear()
@@ -357,7 +483,7 @@ class World:
             queue.stats.answered += 1
             queue.log.record(item.time_accepted, QueueEventKind.ANSWERED,
                              _seconds(item.time_accepted, item.time_offered_to_queue))
-        self._count_handled(self.employees[agent_id])
+        self._count_handled(self.employees[agent_id], queue)
         self._move(item, Action.ACCEPT)  # observers see the counts that go with it
         self.agents.accepted(item, self.employees[agent_id])
         return item
@@ -488,7 +614,7 @@ class World:
         self._take(agent, item)
         queue.stats.answered += 1
         queue.log.record(now, QueueEventKind.ANSWERED, _seconds(now, item.time_offered_to_queue))
-        self._count_handled(agent)
+        self._count_handled(agent, queue)
         self._move(item, Action.PICK)
         self.agents.accepted(item, agent)
         return item
@@ -525,6 +651,10 @@ class World:
             self.agents.offered(item, employee)
         self.dispatch()
         return item
+
+    def note_agent_action(self, item: OpenMediaItem, action: str) -> None:
+        """An agent's conversation action on the item succeeded: the conversation shows it as the last one."""
+        item.last_agent_action, item.last_agent_action_at = action, self.clock.now()
 
     def classify_open_media(self, item_id: str, codes: Iterable[str]) -> OpenMediaItem:
         item = self.item(item_id)
@@ -656,9 +786,19 @@ class World:
         self._ended_now(item)
         self.bus.publish(OpenMediaChanged(self.clock.now(), item, STATE_NAMES[previous]))
 
-    @staticmethod
-    def _count_handled(agent: Employee) -> None:
+    def _count_handled(self, agent: Employee, queue: Queue | None = None) -> None:
+        self.day_of(agent)  # today's counts start at midnight
         agent.handled_today[MediaType.OpenMedia] = agent.handled_today.get(MediaType.OpenMedia, 0) + 1
+        if queue is not None:
+            self.answered_by(queue, agent)
+
+    def answered_by(self, queue: Queue, agent: Employee) -> None:
+        """Count an answer toward the first of the queue's agent groups the agent answered for."""
+        for index, group_id in enumerate(queue.agent_group_ids):
+            group = self.agent_groups.get(group_id)
+            if group is not None and agent.id in group.members and group_id not in agent.absent_from_groups:
+                queue.answered_by_group.add(index, self.clock.now())
+                return
 
     def _take(self, agent: Employee, item: OpenMediaItem) -> None:
         agent.active_items.append(item.id)
@@ -673,9 +813,10 @@ class World:
             self._moved(agent)
 
     def _moved(self, agent: Employee) -> None:
-        """The agent's load or idle time changed: the router's order of agents follows."""
+        """The agent's load or idle time changed: the router's order of agents follows, and their day."""
         for pool in self._ready.values():
             pool.moved(agent)
+        self._note_activity(agent)
 
     def _ended_now(self, item: OpenMediaItem) -> None:
         item.time_ended = self.clock.now()

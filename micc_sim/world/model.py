@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
+from micc_sim.world.agent_day import AgentDay, TodayCounts
 from micc_sim.world.draws import Distribution
 from micc_sim.world.queue_log import QueueLog
 from micc_sim.world.waiting import WaitingList
@@ -77,6 +78,8 @@ class Role(StrEnum):
 class Site:
     id: str
     name: str
+    time_zone: str = "UTC"  # the zone of the simulated clock: "today" starts at its midnight
+    language: str = "en-US"  # the site's language, which its employees use
 
 
 @dataclass
@@ -137,6 +140,8 @@ class Employee:
     last_logout_today: datetime | None = None
     handled_today: dict[MediaType, int] = field(default_factory=dict)  # ACD items accepted, per media
     draws: dict[str, int] = field(default_factory=dict)  # random durations drawn so far, per stream (draws.py)
+    day: AgentDay = field(default_factory=AgentDay)  # today's durations and counts (agent_day.py)
+    modified_on: datetime | None = None  # when the employee was configured (the world built or changed)
 
     @property
     def name(self) -> str:
@@ -200,6 +205,7 @@ class Queue:
     waiting: WaitingList = field(default_factory=WaitingList)  # ids of items waiting, in the order served
     stats: QueueCounters = field(default_factory=lambda: QueueCounters())
     log: QueueLog = field(default_factory=lambda: QueueLog())
+    answered_by_group: TodayCounts = field(default_factory=TodayCounts)  # today, by index in agent_group_ids
 
 
 @dataclass
@@ -240,6 +246,8 @@ class OpenMediaItem:
     tenant: str | None = None
     variable_data: dict[str, object] = field(default_factory=dict)
     posted_by: str | None = None  # the principal (employee or client id) that created it
+    last_agent_action: str | None = None  # the last conversation action an agent took on it (Accept, Hold, ...)
+    last_agent_action_at: datetime | None = None
 
     @property
     def live(self) -> bool:

@@ -71,3 +71,5 @@ def apply_action(call: Call, item: OpenMediaItem, update: dict[str, Any], agent:
         raise ApiError(400, f"The action {action} does not apply to open media conversations "
                             f"(simulated: {simulated}).")
     handler(call.world, item, update, agent)
+    if agent is not None:
+        call.world.note_agent_action(item, action)

@@ -10,6 +10,7 @@ from micc_sim.faces.micc.conversations.responses import any_to_wire, conversatio
 from micc_sim.faces.micc.employees.actions import apply_action
 from micc_sim.faces.micc.wire import Links, dotnet_datetime, hal_collection, listing
 from micc_sim.spec.router import ApiError, Call, Reply
+from micc_sim.world.config import stable_id
 from micc_sim.world.core import OpenMediaRequest, World
 from micc_sim.world.model import (
     AgentGroup,
@@ -18,13 +19,33 @@ from micc_sim.world.model import (
     MediaType,
     PresenceAvailability,
     ReasonKind,
+    Role,
 )
 
 SUPERVISOR = "supervisor"
+LICENCES = {Role.ADMINISTRATOR: "SystemAdministrator", Role.SUPERVISOR: "AdvancedSupervisor", Role.AGENT: "None"}
+SERVER_FIELDS = {MediaType.Voice: "voiceMediaServerNameOrId", MediaType.Email: "emailMediaServerNameOrId",
+                 MediaType.Chat: "chatMediaServerNameOrId", MediaType.Sms: "smsMediaServerNameOrId",
+                 MediaType.OpenMedia: "openMediaServerNameOrId"}
+
+
+def enabled_media(employee: Employee) -> set[MediaType]:
+    """The media an employee is enabled for (open media: every agent), as ``isEnabledFor...`` shows them."""
+    return set(employee.ready_media) | ({MediaType.OpenMedia} if employee.is_agent else set())
+
+
+def home_server_id(world: World, employee: Employee) -> str | None:
+    """The media server of the employee's first medium: the one whose clock their times are read on."""
+    for media in (MediaType.Voice, MediaType.OpenMedia, MediaType.Chat, MediaType.Email, MediaType.Sms):
+        server = world.media_server_for(media) if media in enabled_media(employee) else None
+        if server is not None:
+            return server.id
+    return None
 
 
 def employee_to_wire(world: World, employee: Employee, call: Call) -> dict[str, Any]:
     ready = employee.ready_media
+    enabled = enabled_media(employee)
     return {
         "_links": {"self": {"href": call.url_for(f"/employees/{employee.id}")},
                    "state": {"href": call.url_for(f"/employees/{employee.id}/state")}},
@@ -45,6 +66,19 @@ def employee_to_wire(world: World, employee: Employee, call: Call) -> dict[str, 
         "isEnabledForSMS": MediaType.Sms in ready,
         "isEnabledForOpenMedia": employee.is_agent,
         "isRealTime": True,
+        "securityRoleRefId": stable_id("securityrole", employee.role.value),  # one security role per role
+        "language": world.site.language,
+        "supervisorLicenseType": LICENCES[employee.role],
+        "photoUrl": None,  # employees of the world have no photo
+        "canStartStopRecording": employee.role is not Role.AGENT,
+        **{name: server.name if media in enabled and (server := world.media_server_for(media)) else None
+           for media, name in SERVER_FIELDS.items()},
+        "cloudlinkId": None,
+        "lastModified": dotnet_datetime(employee.modified_on),
+        "isMaySeeAllQueuesEnabled": employee.role is not Role.AGENT,  # agents see their own queues only
+        "isLicensedForWFS": False,  # no workforce scheduling in the simulated contact center
+        "isCloudlinkChat": False,
+        "isOSCMSRecorderEnabled": False,
     }
 
 
@@ -105,6 +139,8 @@ def employee_state_to_wire(world: World, employee: Employee, links: Links) -> di
         "firstAgentLoginTimeToday": dotnet_datetime(employee.first_login_today),
         "lastAgentLogoutTimeToday": dotnet_datetime(employee.last_logout_today),
         "enteredStateOn": dotnet_datetime(employee.entered_state_on),
+        "photoUrl": None,
+        "timeMediaServerId": home_server_id(world, employee),
     }
 
 

@@ -28,13 +28,15 @@ def queue_to_wire(world: World, queue: Queue, call: Call) -> dict[str, Any]:
         "mediaType": queue.media_type.name,
         "mediaServerRefId": queue.media_server_id,
         "mediaServer": server.name if server else None,
-        "members": [{"id": g.id, "name": g.name, "reporting": g.reporting}
+        "members": [{"id": g.id, "name": g.name, "reporting": g.reporting, "type": "AgentGroup"}
                     for g in (world.agent_groups[i] for i in queue.agent_group_ids)],
         "dialable": queue.reporting,
         "serviceLevel": dotnet_timespan(queue.service_level_seconds),
         "isRealTime": True,
         "isClassificationCodeEnabled": False,
         "generateStatsDuringBusinessHoursOnly": False,
+        "businessHoursRefId": None,  # queues of the world are open around the clock: no business hours
+        "businessSchedule": None,
     }
 
 
@@ -57,6 +59,7 @@ def _window(suffix: str, w: Window) -> dict[str, Any]:
 def queue_state_to_wire(world: World, queue: Queue, links: Links, at: datetime | None = None) -> dict[str, Any]:
     """The queue's state (Queue Now) at ``at`` (default: now)."""
     now = world.queue_now(queue, at)
+    now_day = world.members_day(queue, now.at)
     server = world.media_servers.get(queue.media_server_id or "")
     state: dict[str, Any] = {
         "_links": {"self": {"href": links.url_for(f"/queues/{queue.id}/state")},
@@ -75,18 +78,30 @@ def queue_state_to_wire(world: World, queue: Queue, links: Links, at: datetime |
         "agentsIdle": now.agents_idle,
         "agentsUnavailable": now.agents_unavailable,
         "agentsOnAcdConversations": now.agents_on_acd,
-        "agentsOnNonAcdConversations": 0,
-        "agentsOnOutboundConversations": 0,
+        "agentsOnNonAcdConversations": now_day.on_non_acd,
+        "agentsOnOutboundConversations": now_day.on_outbound,
         "estimatedWaitTimeForNewConversations": dotnet_timespan(now.estimated_wait_seconds),
         "isInDoNotDisturb": world.offline_reason(queue) is not None,
         "requeuedConversationsToday": now.requeued_today,
         "transfersToUnavailableQueue": now.transfers_to_unavailable,
         "transfersToUnavailableQueueTotalToday": now.transfers_to_unavailable,
-        "abandonedConversationsAverageDurationToday": dotnet_timespan(0),
+        "abandonedConversationsAverageDurationToday": dotnet_timespan(now.today.average_abandon_seconds),
         "conversationTotalDurationToday": dotnet_timespan(now.today.average_handle_seconds * now.today.handled),
         "serviceLevelGoalPercentage": 80,
         "timeOfLastReceivedUpdate": dotnet_datetime(now.at),
     }
+    day = now_day
+    answered = now.today.answered
+    for n in range(1, 5):  # the first four of the queue's agent groups, primary first
+        by_group = queue.answered_by_group.get(n - 1, now.at)
+        state[f"answeredConversationsByAgentGroup{n}Today"] = by_group
+        state[f"answeredConversationsPercentageByAgentGroup{n}Today"] = (
+            round(100.0 * by_group / answered, 2) if answered else 0.0)
+    state["agentLoggedInTotalDurationToday"] = dotnet_timespan(day.logged_in)
+    state["makeBusyTotalDurationToday"] = dotnet_timespan(day.make_busy)
+    state["workTimerTotalDurationToday"] = dotnet_timespan(day.work_timer)
+    state["agentsUnavailableInTheLastHour"] = day.unavailable_last_hour
+    state["agentsUnavailableInTheLast15Minutes"] = day.unavailable_last_15_minutes
     state.update(_window("Today", now.today))
     state.update(_window("InTheLastHour", now.last_hour))
     state.update(_window("InTheLast15Minutes", now.last_15_minutes))
@@ -103,7 +118,7 @@ def get_queue_states(call: Call) -> dict[str, Any]:
     world: World = call.world
     at = world.clock.now()  # every queue as it is at one instant
     return hal_collection((queue_state_to_wire(world, q, call, at) for q in _visible_queues(call)),
-                          call.url_for("/queues/states"))
+                          call.url_for(call.operation.path))  # /queues/states, or the wallboards' /queues/state
 
 
 def _visible_queues(call: Call) -> list[Queue]:
