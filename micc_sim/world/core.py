@@ -17,7 +17,7 @@ from random import Random
 from typing import Any
 
 from micc_sim.world import routing
-from micc_sim.world.agent_day import Activity, AgentDay
+from micc_sim.world.agent_day import Activity, AgentDay, TeamDay
 from micc_sim.world.agents import VirtualAgents, agent_profiles
 from micc_sim.world.clock import Clock
 from micc_sim.world.config import WorldConfig, stable_id
@@ -43,8 +43,6 @@ from micc_sim.world.quirks import Quirks
 from micc_sim.world.ready import ReadyAgents
 from micc_sim.world.sessions import Sessions
 from micc_sim.world.stats import (
-    HOUR,
-    QUARTER,
     AgentActivity,
     Leg,
     QueueNow,
@@ -83,17 +81,6 @@ class OpenMediaRequest:
     subject: str | None = None
     tenant: str | None = None
     variable_data: dict[str, object] | None = None
-
-
-@dataclass(frozen=True)
-class MembersDay:
-    logged_in: float
-    make_busy: float
-    work_timer: float
-    unavailable_last_hour: int
-    unavailable_last_15_minutes: int
-    on_non_acd: int  # agents on a direct conversation now
-    on_outbound: int  # agents on an outgoing call now
 
 
 class World:
@@ -157,6 +144,7 @@ class World:
                 media_server_id=server_ids.get(q.media_server.lower()) if q.media_server else None,
                 agent_group_ids=[groups_by_name[n.lower()] for n in q.agent_groups],
                 workflow_validated=q.workflow_validated, service_level_seconds=q.service_level_seconds,
+                service_level_goal=q.service_level_goal,
             )
             queue.log.service_level_seconds = queue.service_level_seconds
             self.queues[queue.id] = queue
@@ -274,19 +262,14 @@ class World:
                          self._staffing(queue), queue.log,
                          queue.stats.transfers_to_unavailable)
 
-    def members_day(self, queue: Queue, now: datetime) -> MembersDay:
-        """Today's figures of the queue's agents, summed (Queue Now's agent durations)."""
-        def compute() -> MembersDay:
-            days = [self.day_of(m) for m in self.members(queue)]
-            return MembersDay(
-                logged_in=sum(d.logged_in(now) for d in days),
-                make_busy=sum(d.duration(Activity.MAKE_BUSY, now) for d in days),
-                work_timer=sum(d.duration(Activity.WORK_TIMER, now) for d in days),
-                unavailable_last_hour=sum(d.unavailable_within(HOUR, now) for d in days),
-                unavailable_last_15_minutes=sum(d.unavailable_within(QUARTER, now) for d in days),
-                on_non_acd=sum(d.activity in (Activity.NON_ACD, Activity.HOLD_NON_ACD) for d in days),
-                on_outbound=sum(d.activity in (Activity.OUTBOUND, Activity.HOLD_OUTBOUND) for d in days))
-        return self._cached(("members_day", queue.id, now), compute)
+    def members_day(self, queue: Queue, day_start: datetime) -> TeamDay:
+        """Today's figures of the queue's present members, summed (Queue Now's agent durations), for the day
+        starting at ``day_start``. Kept until the next change and shared by the queues of the same agent groups."""
+        key = ("members_day", tuple(queue.agent_group_ids), day_start)
+        team = self._cache.get(key)
+        if team is None:
+            team = self._cache[key] = TeamDay.of([self.day_of(m) for m in self.members(queue)])
+        return team
 
     def _staffing(self, queue: Queue) -> Staffing:
         on_acd = self._cached("on_acd", lambda: {
@@ -352,7 +335,8 @@ class World:
         ``entered_state_on`` moves when what real-time displays show changes."""
         day = self.day_of(employee)
         now = self.clock.now()
-        day.note(self.fine_activity(employee), now)
+        if day.note(self.fine_activity(employee), now):
+            self._cache.clear()  # sums of agents' days (members_day) go with it
         shown = self.activity(employee).value
         if shown != day.shown:
             if day.shown:

@@ -202,6 +202,7 @@ class Queue:
     agent_group_ids: list[str] = field(default_factory=list)  # primary group first
     workflow_validated: bool = True
     service_level_seconds: float = 20.0  # answered within this counts toward the service level
+    service_level_goal: float = 80.0  # the service level aimed at, in percent
     waiting: WaitingList = field(default_factory=WaitingList)  # ids of items waiting, in the order served
     stats: QueueCounters = field(default_factory=lambda: QueueCounters())
     log: QueueLog = field(default_factory=lambda: QueueLog())

@@ -11,9 +11,10 @@ from micc_sim.faces.micc import access
 from micc_sim.faces.micc.conversations.responses import conversation_to_wire, interaction_to_wire
 from micc_sim.faces.micc.wire import Links, dotnet_datetime, dotnet_timespan, hal_collection
 from micc_sim.spec.router import ApiError, Call
+from micc_sim.world.agent_day import TeamFigures
 from micc_sim.world.core import World
 from micc_sim.world.model import Queue
-from micc_sim.world.stats import Window
+from micc_sim.world.stats import Window, start_of_day
 
 
 def queue_to_wire(world: World, queue: Queue, call: Call) -> dict[str, Any]:
@@ -56,10 +57,42 @@ def _window(suffix: str, w: Window) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=8)
+def _day_start(at: datetime) -> datetime:
+    """The midnight ``at`` is in (every queue of a list asks for the same instant's)."""
+    return start_of_day(at)
+
+
+@lru_cache(maxsize=1024)
+def _team(f: TeamFigures) -> dict[str, Any]:
+    """The members' figures summed: their logged-in, make-busy and work-timer time today, and how many were
+    unavailable lately."""
+    return {
+        "agentLoggedInTotalDurationToday": dotnet_timespan(f.logged_in),
+        "makeBusyTotalDurationToday": dotnet_timespan(f.make_busy),
+        "workTimerTotalDurationToday": dotnet_timespan(f.work_timer),
+        "agentsUnavailableInTheLastHour": f.unavailable_last_hour,
+        "agentsUnavailableInTheLast15Minutes": f.unavailable_last_15_minutes,
+    }
+
+
+@lru_cache(maxsize=1024)
+def _by_group(counts: tuple[int, ...], answered: int) -> dict[str, Any]:
+    """Answers today by the first four of the queue's agent groups (primary first), and their share."""
+    fields: dict[str, Any] = {}
+    for n in range(1, 5):
+        by_group = counts[n - 1] if n <= len(counts) else 0
+        fields[f"answeredConversationsByAgentGroup{n}Today"] = by_group
+        fields[f"answeredConversationsPercentageByAgentGroup{n}Today"] = (
+            round(100.0 * by_group / answered, 2) if answered else 0.0)
+    return fields
+
+
 def queue_state_to_wire(world: World, queue: Queue, links: Links, at: datetime | None = None) -> dict[str, Any]:
     """The queue's state (Queue Now) at ``at`` (default: now)."""
     now = world.queue_now(queue, at)
-    now_day = world.members_day(queue, now.at)
+    day_start = _day_start(now.at)
+    now_day = world.members_day(queue, day_start)
     server = world.media_servers.get(queue.media_server_id or "")
     state: dict[str, Any] = {
         "_links": {"self": {"href": links.url_for(f"/queues/{queue.id}/state")},
@@ -87,21 +120,11 @@ def queue_state_to_wire(world: World, queue: Queue, links: Links, at: datetime |
         "transfersToUnavailableQueueTotalToday": now.transfers_to_unavailable,
         "abandonedConversationsAverageDurationToday": dotnet_timespan(now.today.average_abandon_seconds),
         "conversationTotalDurationToday": dotnet_timespan(now.today.average_handle_seconds * now.today.handled),
-        "serviceLevelGoalPercentage": 80,
+        "serviceLevelGoalPercentage": queue.service_level_goal,
         "timeOfLastReceivedUpdate": dotnet_datetime(now.at),
     }
-    day = now_day
-    answered = now.today.answered
-    for n in range(1, 5):  # the first four of the queue's agent groups, primary first
-        by_group = queue.answered_by_group.get(n - 1, now.at)
-        state[f"answeredConversationsByAgentGroup{n}Today"] = by_group
-        state[f"answeredConversationsPercentageByAgentGroup{n}Today"] = (
-            round(100.0 * by_group / answered, 2) if answered else 0.0)
-    state["agentLoggedInTotalDurationToday"] = dotnet_timespan(day.logged_in)
-    state["makeBusyTotalDurationToday"] = dotnet_timespan(day.make_busy)
-    state["workTimerTotalDurationToday"] = dotnet_timespan(day.work_timer)
-    state["agentsUnavailableInTheLastHour"] = day.unavailable_last_hour
-    state["agentsUnavailableInTheLast15Minutes"] = day.unavailable_last_15_minutes
+    state.update(_team(now_day.at(now.at)))
+    state.update(_by_group(queue.answered_by_group.today(day_start), now.today.answered))
     state.update(_window("Today", now.today))
     state.update(_window("InTheLastHour", now.last_hour))
     state.update(_window("InTheLast15Minutes", now.last_15_minutes))
