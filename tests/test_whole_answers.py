@@ -106,13 +106,13 @@ def test_todays_figures_start_again_at_the_simulated_midnight(live):
     assert queue["answeredConversationsPercentageByAgentGroup1Today"] == 100.0
     live.advance(15 * 3600 - 200 + 30)  # 00:00:30 the next day
     sdk = live.sdk(live.token())  # the morning's token has expired
+    employee = sdk.get(f"/employees/{state['id']}/state").json()  # read first: it starts the day by itself
+    assert employee["acdOpenMediaConversationsToday"] == 0
+    assert employee["firstAgentLoginTimeToday"] == "2026-11-23T00:00:00Z"
     state = agent_state(sdk, "1001")
     assert state["acdConversationsToday"] == 0 and state["acdDurationToday"] == "00:00:00"
     assert state["loggedInDurationToday"] == "00:00:30" and state["currentState"] == "Idle"
     assert state["lastLoginTime"] == "2026-11-23T00:00:00Z"
-    employee = sdk.get(f"/employees/{state['id']}/state").json()
-    assert employee["acdOpenMediaConversationsToday"] == 0
-    assert employee["firstAgentLoginTimeToday"] == "2026-11-23T00:00:00Z"
     queue = sdk.get("/queues/Web Chat/state").json()
     assert queue["answeredConversationsToday"] == 0 and queue["answeredConversationsByAgentGroup1Today"] == 0
     assert queue["agentLoggedInTotalDurationToday"] == "00:00:30"  # 1001 alone is logged in of Open Media Agents

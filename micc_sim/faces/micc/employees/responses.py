@@ -122,6 +122,7 @@ def group_presence_to_wire(world: World, employee: Employee, group: AgentGroup, 
 
 
 def employee_state_to_wire(world: World, employee: Employee, links: Links) -> dict[str, Any]:
+    world.day_of(employee)  # today's counts start again at midnight
     return {
         "_links": {"self": {"href": links.url_for(f"/employees/{employee.id}/state")}},
         "_embedded": None,
