@@ -143,3 +143,63 @@ def test_a_wallboard_polling_queues_state_reads_true_numbers(live):
                                                         headers=headers).json()["_embedded"]["items"]}
     assert agents["1001"]["currentState"] == "Ringing" and agents["1001"]["loggedInDurationToday"] == "00:00:45"
     assert agents["1005"]["currentState"] == "LoggedOut" and agents["1005"]["loggedInDurationToday"] == "00:00:00"
+
+
+def test_a_queued_call_counts_as_acd_time_then_wrap_up(live):
+    """A call through Support Voice: ringing, then ACD talk (the default profile answers at 3 s and hangs up at
+    123 s), then the 30 s of wrap-up as work-timer time, the agent's state showing it while it runs."""
+    sdk = live.sdk(live.token())
+    live.set_agent("3002", logged_in=False)
+    r = live.http.post("/_sim/interactions", json={"media": "Voice", "queue": "Support Voice", "from": "+15551230001"})
+    assert r.status_code == 201, r.text
+    live.advance(3 + 120 + 10)
+    state = agent_state(sdk, "3001")
+    assert state["acdDurationToday"] == "00:02:00" and state["currentState"] == "Acd"  # coarse: wrap-up of an ACD call
+    assert state["workTimerDurationToday"] == "00:00:10" and state["currentWorktimer"] == 10
+    assert state["acdConversationsToday"] == 1 and state["averageTime"] == "00:02:10"
+    queue = sdk.get("/queues/Support Voice/state").json()
+    assert queue["workTimerTotalDurationToday"] == "00:00:10" and queue["agentsOnAcdConversations"] == 1
+    live.advance(30)
+    state = agent_state(sdk, "3001")
+    assert state["workTimerDurationToday"] == "00:00:30" and state["currentWorktimer"] == 0
+    assert state["occupiedDurationToday"] == "00:02:30" and state["currentState"] == "Idle"
+
+
+REFERENCES = ("id", "queueId", "agentId", "ownerId", "employeeRefId", "mediaServerId", "mediaServerRefId",
+              "siteRefId", "timeMediaServerId", "voiceMediaServerRefId", "longestWaitingStartedTimeMediaServerId")
+
+
+def test_references_name_things_the_other_operations_show(live):
+    """Every id an answer refers to (its queue, agent, owner, media server, site, agent groups) is one that the
+    operation listing such things answers with, under the same name."""
+    http = admin_client(live.base_url)
+    try:
+        populate(http)
+
+        def items(path):
+            return http.get(f"/miccsdk/api/v1{path}").json()["_embedded"]["items"]
+
+        names = {}
+        for path, key in (("/employees", "name"), ("/queues", "name"), ("/agentgroups", "name"),
+                          ("/mediaservers", "name"), ("/sites", "name"), ("/reasoncodes", "name")):
+            names.update({i["id"]: i[key] for i in items(path)})
+        known = set(names) | {c["conversationId"] for c in items("/conversations")}
+        seen = 0
+        for path in ("/agents/states", "/employees", "/queues/states", "/conversations", "/mediaservers",
+                     "/agents", "/agentgroups", "/reasoncodes", "/directory"):
+            for item in items(path):
+                for key in REFERENCES:
+                    if item.get(key) is not None and key != "id":
+                        assert item[key] in known, (path, key, item[key])
+                        seen += 1
+                for group in item.get("presentInAgentGroups") or []:
+                    assert group in names
+                for entry in item.get("directory") or []:
+                    assert names[entry["id"]] == entry["name"]
+                if "queueName" in item and item["queueId"]:
+                    assert names[item["queueId"]] == item["queueName"]
+                if item.get("agentId"):
+                    assert names[item["agentId"]] == item["agentName"]
+        assert seen > 50
+    finally:
+        http.close()

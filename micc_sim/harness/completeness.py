@@ -55,7 +55,7 @@ def admin_client(base_url: str, username: str = "_admin", password: str = "_pass
 def populate(http: httpx.Client) -> None:
     """Fill the default world (``micc_sim.world.seed``) on a manual clock with something of everything:
     handled history, items offered, accepted, held, waiting, swallowed, abandoned and failed, agents idle,
-    ringing, on ACD, busy with a reason, in do-not-disturb and logged out, a call and a chat."""
+    ringing, on ACD, busy with a reason, in do-not-disturb, away and logged out, a call and a chat."""
     def ok(r: httpx.Response) -> httpx.Response:
         if r.status_code >= 300:
             raise RuntimeError(f"populating the world: {r.request.method} {r.request.url} -> {r.status_code} "
@@ -94,6 +94,7 @@ def populate(http: httpx.Client) -> None:
         ok(http.patch(f"/_sim/employees/{reporting}", json={"profile": "manual"}))
     state("1004", state="DoNotDisturb", reason="Coaching")
     state("2001", state="Busy", reason="Lunch")
+    state("2002", state="Away")
     held, offered, acd = post("Web Chat", 10), post("Web Chat", 11), post("Web Chat", 12)
     post("Web Chat", 13)
     post("Social Media", 14)

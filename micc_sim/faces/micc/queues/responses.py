@@ -8,12 +8,17 @@ from typing import Any
 from urllib.parse import quote
 
 from micc_sim.faces.micc import access
-from micc_sim.faces.micc.conversations.responses import conversation_to_wire, interaction_to_wire
+from micc_sim.faces.micc.conversations.responses import (
+    any_to_wire,
+    conversation_to_wire,
+    find_conversation,
+    interaction_to_wire,
+)
 from micc_sim.faces.micc.wire import Links, dotnet_datetime, dotnet_timespan, hal_collection
 from micc_sim.spec.router import ApiError, Call
 from micc_sim.world.agent_day import TeamFigures
 from micc_sim.world.core import World
-from micc_sim.world.model import Queue
+from micc_sim.world.model import OpenMediaItem, Queue
 from micc_sim.world.stats import Window, start_of_day
 
 
@@ -173,10 +178,12 @@ def get_waiting_conversations(call: Call) -> dict[str, Any]:
 def get_waiting_conversation(call: Call) -> dict[str, Any]:
     world: World = call.world
     queue = world.queue(call.path["id"])
-    item = world.item(call.path["conversationId"])
-    if item.id not in queue.waiting:
-        raise ApiError(404, f"The conversation '{item.id}' is not waiting in queue '{queue.name}'.")
-    return conversation_to_wire(world, item, call)
+    found = find_conversation(world, call.path["conversationId"])  # an open media item, a call, a chat, ...
+    waiting = (found.id in queue.waiting if isinstance(found, OpenMediaItem)
+               else found in world.sessions.waiting_in(queue))
+    if not waiting:
+        raise ApiError(404, f"The conversation '{found.id}' is not waiting in queue '{queue.name}'.")
+    return any_to_wire(world, found, call)
 
 
 def update_waiting_conversations(call: Call) -> str:
