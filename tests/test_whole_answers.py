@@ -10,8 +10,8 @@ from micc_sim.spec.contract import load_contract
 
 
 def test_every_stateful_answer_carries_every_declared_property(live):
-    """On a world with items and agents in every state, no stateful GET leaves out a property its schema declares,
-    and every value has the declared JSON type."""
+    """On a world with items and agents in every state, no stateful GET leaves out a property its schema declares
+    or adds one it does not, and every value has the declared JSON type."""
     http = admin_client(live.base_url)
     try:
         populate(http)
@@ -22,7 +22,9 @@ def test_every_stateful_answer_carries_every_declared_property(live):
     wrong = {f"{r.operation.operation_id} {t.name}": sorted(t.wrong_type) for r in reports
              for t in r.models.values() if t.wrong_type}
     failed = {r.operation.operation_id: r.failures for r in reports if r.failures}
-    assert gaps == {} and wrong == {} and failed == {}
+    undeclared = {f"{r.operation.operation_id} {t.name}": sorted(t.undeclared) for r in reports
+                  for t in r.models.values() if t.undeclared}
+    assert gaps == {} and wrong == {} and failed == {} and undeclared == {}
     assert totals(reports).declared > 1500
     assert all(r.calls for r in reports)
 

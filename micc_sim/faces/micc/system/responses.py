@@ -17,8 +17,8 @@ NODE_TYPE_CODES = {"Unknown": 0, "MCCEmail": 7, "MCCWebChat": 14, "ICP3300": 15,
 
 def reason_code_to_wire(code: ReasonCode, call: Call) -> dict[str, Any]:
     return {"_links": {"self": {"href": call.url_for(f"/reasoncodes/{code.id}")}}, "_embedded": None,
-            "id": code.id, "name": code.name, "code": code.code, "type": code.kind.name,
-            "reporting": code.code, "siteRefId": call.world.site.id}  # a reason code reports under its code
+            "id": code.id, "name": code.name, "type": code.kind.name,
+            "reporting": code.code, "siteRefId": call.world.site.id}  # the code is what a reason code reports
 
 
 def media_server_to_wire(world: World, server: MediaServer, call: Call) -> dict[str, Any]:
