@@ -114,7 +114,7 @@ def test_todays_figures_start_again_at_the_simulated_midnight(live):
     state = agent_state(sdk, "1001")
     assert state["acdConversationsToday"] == 0 and state["acdDurationToday"] == "00:00:00"
     assert state["loggedInDurationToday"] == "00:00:30" and state["currentState"] == "Idle"
-    assert state["lastLoginTime"] == "2026-11-23T00:00:00Z"
+    assert state["lastLoginTime"] == "2026-11-22T09:00:00Z"  # the last login, whatever the day
     queue = sdk.get("/queues/Web Chat/state").json()
     assert queue["answeredConversationsToday"] == 0 and queue["answeredConversationsByAgentGroup1Today"] == 0
     assert queue["agentLoggedInTotalDurationToday"] == "00:00:30"  # 1001 alone is logged in of Open Media Agents

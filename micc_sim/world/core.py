@@ -127,7 +127,8 @@ class World:
                 extension=e.extension, logged_in=e.logged_in, presence=e.presence,
                 ready_media=set(e.ready_media), max_concurrent=e.max_concurrent, profile=e.profile,
                 idle_since=now if e.logged_in else None, entered_state_on=now,
-                first_login_today=now if e.logged_in else None, modified_on=now,
+                first_login_today=now if e.logged_in else None, last_login=now if e.logged_in else None,
+                modified_on=now,
             )
             self.employees[emp.id] = emp
             emp.day.roll(now)
@@ -523,8 +524,9 @@ class World:
             employee.idle_since = now if logged_in else None
             if logged_in:
                 employee.first_login_today = employee.first_login_today or now
+                employee.last_login = now
             else:
-                employee.last_logout_today = now
+                employee.last_logout_today = employee.last_logout = now
             if presence is None:
                 presence = PresenceAvailability.Available if logged_in else PresenceAvailability.Offline
         if extension is not None:
@@ -709,6 +711,7 @@ class World:
         )
         if dest.unavailable_queue is not None:
             dest.unavailable_queue.stats.transfers_to_unavailable += 1
+            dest.unavailable_queue.transfers_to_unavailable_today.add(0, self.clock.now())
         if dest.queue is None:
             item.failed_reason = dest.failed_reason
             item.state = next_state(previous, Action.FAIL)

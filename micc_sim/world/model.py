@@ -138,6 +138,8 @@ class Employee:
     absent_from_groups: set[str] = field(default_factory=set)  # agent groups the agent left (group presence)
     first_login_today: datetime | None = None
     last_logout_today: datetime | None = None
+    last_login: datetime | None = None  # the latest login, whatever the day
+    last_logout: datetime | None = None  # the latest logout, whatever the day
     handled_today: dict[MediaType, int] = field(default_factory=dict)  # ACD items accepted, per media
     draws: dict[str, int] = field(default_factory=dict)  # random durations drawn so far, per stream (draws.py)
     day: AgentDay = field(default_factory=AgentDay)  # today's durations and counts (agent_day.py)
@@ -207,6 +209,7 @@ class Queue:
     stats: QueueCounters = field(default_factory=lambda: QueueCounters())
     log: QueueLog = field(default_factory=lambda: QueueLog())
     answered_by_group: TodayCounts = field(default_factory=TodayCounts)  # today, by index in agent_group_ids
+    transfers_to_unavailable_today: TodayCounts = field(default_factory=TodayCounts)  # [0]: today's count
 
 
 @dataclass

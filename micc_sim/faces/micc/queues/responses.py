@@ -122,7 +122,7 @@ def queue_state_to_wire(world: World, queue: Queue, links: Links, at: datetime |
         "isInDoNotDisturb": world.offline_reason(queue) is not None,
         "requeuedConversationsToday": now.requeued_today,
         "transfersToUnavailableQueue": now.transfers_to_unavailable,
-        "transfersToUnavailableQueueTotalToday": now.transfers_to_unavailable,
+        "transfersToUnavailableQueueTotalToday": sum(queue.transfers_to_unavailable_today.today(day_start)),
         "abandonedConversationsAverageDurationToday": dotnet_timespan(now.today.average_abandon_seconds),
         "conversationTotalDurationToday": dotnet_timespan(now.today.average_handle_seconds * now.today.handled),
         "serviceLevelGoalPercentage": queue.service_level_goal,
