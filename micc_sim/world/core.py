@@ -17,12 +17,12 @@ from random import Random
 from typing import Any
 
 from micc_sim.world import routing
-from micc_sim.world.agent_day import Activity, AgentDay, TeamDay
+from micc_sim.world.agent_day import AgentDay, TeamDay
 from micc_sim.world.agents import VirtualAgents, agent_profiles
 from micc_sim.world.clock import Clock
 from micc_sim.world.config import WorldConfig, stable_id
-from micc_sim.world.events import EmployeeStateChanged, Event, EventBus, InteractionChanged, OpenMediaChanged
-from micc_sim.world.interactions import CallType, InteractionState
+from micc_sim.world.days import Days, members_key
+from micc_sim.world.events import EmployeeStateChanged, Event, EventBus, OpenMediaChanged
 from micc_sim.world.lifecycle import Action, next_state
 from micc_sim.world.model import (
     STATE_NAMES,
@@ -42,16 +42,7 @@ from micc_sim.world.queue_log import QueueEventKind
 from micc_sim.world.quirks import Quirks
 from micc_sim.world.ready import ReadyAgents
 from micc_sim.world.sessions import Sessions
-from micc_sim.world.stats import (
-    AgentActivity,
-    Leg,
-    QueueNow,
-    Staffing,
-    agent_activity,
-    fine_activity,
-    queue_now,
-    staffing,
-)
+from micc_sim.world.stats import AgentActivity, QueueNow, Staffing, agent_activity, queue_now, staffing
 
 
 class WorldError(Exception):
@@ -101,6 +92,7 @@ class World:
         self._agent_cache: dict[object, Any] = {}  # derived from the configuration, agents and groups alone: items
         # moving keep them
         self._ready: dict[str, ReadyAgents] = {}  # queue id -> its agents as routing orders them (agent-derived)
+        self.days = Days(self)  # every agent's day (durations and counts since midnight)
         self._listen()
         self.items: dict[str, OpenMediaItem] = {}
         self._folded_ids: dict[str, str] = {}  # lower-cased id -> id, for lookups in any case
@@ -115,7 +107,7 @@ class World:
         self.sessions = Sessions(self, config.interactions)  # calls, chats, e-mails and SMS
         for employee in self.employees.values():
             if employee.is_agent:
-                self._note_activity(employee)
+                self.days.note(employee)
 
     # -- construction ------------------------------------------------------------------------
     def _build(self, config: WorldConfig) -> None:
@@ -263,14 +255,16 @@ class World:
                          self._staffing(queue), queue.log,
                          queue.stats.transfers_to_unavailable)
 
+    def day_of(self, employee: Employee) -> AgentDay:
+        return self.days.day_of(employee)
+
     def members_day(self, queue: Queue, day_start: datetime) -> TeamDay:
         """Today's figures of the queue's present members, summed (Queue Now's agent durations), for the day
         starting at ``day_start``. Kept until the next change and shared by the queues of the same agent groups."""
-        key = ("members_day", tuple(queue.agent_group_ids), day_start)
-        team = self._cache.get(key)
-        if team is None:
-            team = self._cache[key] = TeamDay.of([self.day_of(m) for m in self.members(queue)])
-        return team
+        return self._cached(members_key(queue, day_start), lambda: self.days.team(self.members(queue)))
+
+    def forget_derived(self) -> None:
+        self._cache.clear()
 
     def _staffing(self, queue: Queue) -> Staffing:
         on_acd = self._cached("on_acd", lambda: {
@@ -303,90 +297,12 @@ class World:
         listening = [self.bus.subscribe(Event, changed)]
 
     def _changed(self, event: Event) -> None:
-        """Drop what the change may have changed: an item moving leaves agents and groups as they were; note
-        the activity of the agent it concerns (before any face hears of it)."""
+        """Drop what the change may have changed: an item moving leaves agents and groups as they were; the
+        agent it concerns has their day noted (before any face hears of it)."""
         self._cache.clear()
-        if isinstance(event, OpenMediaChanged):
-            agent = self.employees.get(event.item.agent_id or "")
-        else:
+        if not isinstance(event, OpenMediaChanged):
             self._agents_changed()
-            agent = None
-            if isinstance(event, EmployeeStateChanged):
-                agent = event.employee
-            elif isinstance(event, InteractionChanged):
-                agent = self.employees.get(event.interaction.agent_id or "")
-                if agent is not None:
-                    self._count_connected(agent, event)
-        if agent is not None and agent.is_agent:
-            self._note_activity(agent)
-
-    # -- the agent's day ---------------------------------------------------------------------
-    def day_of(self, employee: Employee) -> AgentDay:
-        """The employee's figures of today (a new day starts at the simulated midnight)."""
-        day = employee.day
-        if day.roll(self.clock.now()):
-            start = day.start
-            employee.handled_today.clear()
-            employee.first_login_today = start if employee.logged_in else None
-            employee.last_logout_today = None
-        return day
-
-    def _note_activity(self, employee: Employee) -> None:
-        """The agent's activity may have moved: today's durations take the stretch that ended, and
-        ``entered_state_on`` moves when what real-time displays show changes."""
-        day = self.day_of(employee)
-        now = self.clock.now()
-        if day.note(self.fine_activity(employee), now):
-            self._cache.clear()  # sums of agents' days (members_day) go with it
-        shown = self.activity(employee).value
-        if shown != day.shown:
-            if day.shown:
-                employee.entered_state_on = now
-            day.shown = shown
-
-    def fine_activity(self, employee: Employee) -> Activity:
-        talking: list[Leg] = []
-        held: list[Leg] = []
-        wrap_up = ringing = False
-        for item_id in employee.active_items:
-            item = self.items.get(item_id)
-            if item is None:
-                continue
-            if item.state is ConversationState.Acd:
-                talking.append(Leg.ACD)
-            elif item.state is ConversationState.Held:
-                held.append(Leg.ACD)
-            elif item.state is ConversationState.Offered:
-                ringing = True
-        for it in self.sessions.of_agent(employee):
-            leg = Leg.ACD if it.acd else (Leg.OUTBOUND if it.call_type in (CallType.Outgoing, CallType.Consultation)
-                                          else Leg.NON_ACD)
-            if it.state is InteractionState.Held:
-                held.append(leg)
-            elif it.state is InteractionState.Clerical:
-                wrap_up = True
-            elif it.state is InteractionState.Ringing:
-                ringing = True
-            elif it.state in (InteractionState.Connected, InteractionState.Conference, InteractionState.Dialing,
-                              InteractionState.Calling):
-                talking.append(leg)
-        groups = self.groups_of(employee)
-        present = not groups or any(g.id not in employee.absent_from_groups for g in groups)
-        return fine_activity(employee, talking, held, wrap_up, ringing, present)
-
-    def _count_connected(self, agent: Employee, event: InteractionChanged) -> None:
-        """A direct or outgoing conversation connected: today's non-ACD and outbound counts."""
-        it = event.interaction
-        if it.acd or it.state is not InteractionState.Connected or event.previous not in ("Ringing", "Dialing",
-                                                                                           "Calling"):
-            return
-        day = self.day_of(agent)
-        if it.call_type in (CallType.Outgoing, CallType.Consultation):
-            day.outbound += 1
-            day.external_outbound += it.peer_id is None
-        else:
-            day.non_acd += 1
-            day.external_inbound += it.peer_id is None
+        self.days.changed(event)
 
     def _agents_changed(self) -> None:
         self._agent_cache.clear()
@@ -468,7 +384,8 @@ class World:
             queue.stats.answered += 1
             queue.log.record(item.time_accepted, QueueEventKind.ANSWERED,
                              _seconds(item.time_accepted, item.time_offered_to_queue))
-        self._count_handled(self.employees[agent_id], queue)
+        self.days.answered(queue, self.employees[agent_id])  # first: a new day starts before this counts
+        self._count_handled(self.employees[agent_id])
         self._move(item, Action.ACCEPT)  # observers see the counts that go with it
         self.agents.accepted(item, self.employees[agent_id])
         return item
@@ -520,6 +437,7 @@ class World:
         if not employee.is_agent and (logged_in or ready_media):
             raise WorldError(f"employee {employee.username!r} is not an agent and cannot log in")
         if logged_in is not None and logged_in != employee.logged_in:
+            self.days.day_of(employee)  # a login after midnight is the day's first
             employee.logged_in = logged_in
             employee.idle_since = now if logged_in else None
             if logged_in:
@@ -600,7 +518,8 @@ class World:
         self._take(agent, item)
         queue.stats.answered += 1
         queue.log.record(now, QueueEventKind.ANSWERED, _seconds(now, item.time_offered_to_queue))
-        self._count_handled(agent, queue)
+        self.days.answered(queue, agent)
+        self._count_handled(agent)
         self._move(item, Action.PICK)
         self.agents.accepted(item, agent)
         return item
@@ -773,19 +692,9 @@ class World:
         self._ended_now(item)
         self.bus.publish(OpenMediaChanged(self.clock.now(), item, STATE_NAMES[previous]))
 
-    def _count_handled(self, agent: Employee, queue: Queue | None = None) -> None:
-        self.day_of(agent)  # today's counts start at midnight
+    @staticmethod
+    def _count_handled(agent: Employee) -> None:
         agent.handled_today[MediaType.OpenMedia] = agent.handled_today.get(MediaType.OpenMedia, 0) + 1
-        if queue is not None:
-            self.answered_by(queue, agent)
-
-    def answered_by(self, queue: Queue, agent: Employee) -> None:
-        """Count an answer toward the first of the queue's agent groups the agent answered for."""
-        for index, group_id in enumerate(queue.agent_group_ids):
-            group = self.agent_groups.get(group_id)
-            if group is not None and agent.id in group.members and group_id not in agent.absent_from_groups:
-                queue.answered_by_group.add(index, self.clock.now())
-                return
 
     def _take(self, agent: Employee, item: OpenMediaItem) -> None:
         agent.active_items.append(item.id)
@@ -803,7 +712,7 @@ class World:
         """The agent's load or idle time changed: the router's order of agents follows, and their day."""
         for pool in self._ready.values():
             pool.moved(agent)
-        self._note_activity(agent)
+        self.days.note(agent)
 
     def _ended_now(self, item: OpenMediaItem) -> None:
         item.time_ended = self.clock.now()

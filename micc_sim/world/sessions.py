@@ -317,9 +317,8 @@ class Sessions:
         if queue is not None:
             queue.stats.answered += 1
             queue.log.record(now, QueueEventKind.ANSWERED, _seconds(now, it.time_queued))
-            self._world.day_of(agent)  # today's counts start at midnight
+            self._world.days.answered(queue, agent)  # today's counts start at midnight
             agent.handled_today[it.media] = agent.handled_today.get(it.media, 0) + 1
-            self._world.answered_by(queue, agent)
 
     def _handle_timer(self, it: Interaction, agent: Employee) -> None:
         handle = self._world.agents.profile_of(agent).handle_time
