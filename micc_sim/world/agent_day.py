@@ -61,10 +61,13 @@ class AgentDay:
 
     def roll(self, now: datetime) -> bool:
         """Start a new day if ``now`` is past the day counted; True when it did."""
-        today = midnight(now)
-        if self.start is not None and self.start >= today:
+        start = self.start
+        if start is not None and start <= now < start + DAY:  # the common case, without building a midnight
             return False
-        fresh = self.start is None
+        today = midnight(now)
+        if start is not None and start >= today:
+            return False
+        fresh = start is None
         if self.since is not None and self.since < today:
             self.since = today
         self.start = today

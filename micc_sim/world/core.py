@@ -707,12 +707,12 @@ class World:
             if not agent.active_items:
                 agent.idle_since = self.clock.now()
             self._moved(agent)
+            self.days.note(agent)  # the event that follows may no longer name the agent
 
     def _moved(self, agent: Employee) -> None:
-        """The agent's load or idle time changed: the router's order of agents follows, and their day."""
+        """The agent's load or idle time changed: the router's order of agents follows."""
         for pool in self._ready.values():
             pool.moved(agent)
-        self.days.note(agent)
 
     def _ended_now(self, item: OpenMediaItem) -> None:
         item.time_ended = self.clock.now()

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from micc_sim.world.agent_day import Activity, AgentDay, TeamDay
 from micc_sim.world.events import EmployeeStateChanged, Event, InteractionChanged, OpenMediaChanged
 from micc_sim.world.interactions import CallType, InteractionState
-from micc_sim.world.model import ConversationState, Employee, Queue
-from micc_sim.world.stats import Leg, fine_activity
+from micc_sim.world.model import ConversationState, Employee, PresenceAvailability, Queue
+from micc_sim.world.stats import AgentActivity, Leg, fine_activity
 
 if TYPE_CHECKING:
     from micc_sim.world.core import World
@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 _TALKING = (InteractionState.Connected, InteractionState.Conference, InteractionState.Dialing,
             InteractionState.Calling)
 _OUTGOING = (CallType.Outgoing, CallType.Consultation)
+# what stats.agent_activity names (as plain strings: an enum's value is a property on 3.11)
+_LOGGED_OUT, _ACD, _RINGING, _IDLE = (a.value for a in (AgentActivity.LOGGED_OUT, AgentActivity.ACD,
+                                                         AgentActivity.RINGING, AgentActivity.IDLE))
+_SHOWN_PRESENCE = {PresenceAvailability.Busy: AgentActivity.BUSY.value,
+                   PresenceAvailability.DoNotDisturb: AgentActivity.DND.value,
+                   PresenceAvailability.Away: AgentActivity.AWAY.value}
 
 
 class Days:
@@ -50,52 +56,69 @@ class Days:
                 self._count_connected(agent, event)
         else:
             return
-        if agent is not None and agent.is_agent:
+        if agent is not None:
             self.note(agent)
 
     def note(self, employee: Employee) -> None:
         """The agent's activity may have moved: today's durations take the stretch that ended, and
         ``entered_state_on`` moves when what real-time displays show changes."""
-        world = self.world
+        if not employee.is_agent:
+            return
         day = self.day_of(employee)
-        now = world.clock.now()
-        if day.note(self.activity(employee), now):
-            world.forget_derived()  # sums of agents' days (members_day) go with it
-        shown = world.activity(employee).value
+        now = self.world.clock.now()
+        fine, shown = self.activities(employee)
+        if day.note(fine, now):
+            self.world.forget_derived()  # sums of agents' days (members_day) go with it
         if shown != day.shown:
             if day.shown:
                 employee.entered_state_on = now
             day.shown = shown
 
-    def activity(self, employee: Employee) -> Activity:
-        """What the agent is doing, finely (the split of today's durations)."""
+    def activities(self, employee: Employee) -> tuple[Activity, str]:
+        """What the agent is doing, finely (the split of today's durations) and as real-time displays show it
+        (``World.activity``'s names), from the items and interactions the agent holds (not a scan of all)."""
+        if not employee.logged_in:
+            return Activity.LOGGED_OUT, _LOGGED_OUT
         world = self.world
         talking: list[Leg] = []
         held: list[Leg] = []
-        wrap_up = ringing = False
+        on_acd = wrap_up = ringing = False  # on_acd: what displays show as Acd (an ACD or held conversation)
+        interactions = world.sessions.interactions
         for item_id in employee.active_items:
             item = world.items.get(item_id)
-            if item is None:
+            if item is not None:
+                state = item.state
+                if state is ConversationState.Acd:
+                    talking.append(Leg.ACD)
+                    on_acd = True
+                elif state is ConversationState.Held:
+                    held.append(Leg.ACD)
+                    on_acd = True
+                elif state is ConversationState.Offered:
+                    ringing = True
                 continue
-            if item.state is ConversationState.Acd:
-                talking.append(Leg.ACD)
-            elif item.state is ConversationState.Held:
-                held.append(Leg.ACD)
-            elif item.state is ConversationState.Offered:
-                ringing = True
-        for it in world.sessions.of_agent(employee):
+            it = interactions.get(item_id)
+            if it is None or not it.live or it.state is InteractionState.Queued:
+                continue
             leg = Leg.ACD if it.acd else Leg.OUTBOUND if it.call_type in _OUTGOING else Leg.NON_ACD
             if it.state is InteractionState.Held:
                 held.append(leg)
+                on_acd = True
             elif it.state is InteractionState.Clerical:
                 wrap_up = True
+                on_acd = on_acd or it.acd
             elif it.state is InteractionState.Ringing:
                 ringing = True
             elif it.state in _TALKING:
                 talking.append(leg)
-        groups = world.groups_of(employee)
-        present = not groups or any(g.id not in employee.absent_from_groups for g in groups)
-        return fine_activity(employee, talking, held, wrap_up, ringing, present)
+                on_acd = on_acd or it.acd
+        fine = fine_activity(employee, talking, held, wrap_up, ringing, True)
+        if fine is Activity.IDLE and employee.absent_from_groups:  # left groups: maybe present in none
+            groups = world.groups_of(employee)
+            if groups and all(g.id in employee.absent_from_groups for g in groups):
+                fine = Activity.NOT_PRESENT
+        shown = _ACD if on_acd else _RINGING if ringing else _SHOWN_PRESENCE.get(employee.presence, _IDLE)
+        return fine, shown
 
     def _count_connected(self, agent: Employee, event: InteractionChanged) -> None:
         """A direct or outgoing conversation connected: today's non-ACD and outbound counts."""

@@ -586,6 +586,7 @@ class Sessions:
             agent.active_items.remove(it.id)
             if not agent.active_items:
                 agent.idle_since = self._world.clock.now()
+            self._world.days.note(agent)  # the event that follows may no longer name the agent
 
     def _ended(self, it: Interaction) -> None:
         self.ended.append(it.id)

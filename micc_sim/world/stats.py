@@ -53,6 +53,7 @@ class Leg(StrEnum):
     OUTBOUND = "outbound"
 
 
+_LEG_ORDER = {leg: n for n, leg in enumerate(Leg)}  # ACD before non-ACD before outbound
 _TALK = {Leg.ACD: Activity.ACD, Leg.NON_ACD: Activity.NON_ACD, Leg.OUTBOUND: Activity.OUTBOUND}
 _HOLD = {Leg.ACD: Activity.HOLD_ACD, Leg.NON_ACD: Activity.HOLD_NON_ACD, Leg.OUTBOUND: Activity.HOLD_OUTBOUND}
 _PRESENCE = {PresenceAvailability.Busy: Activity.MAKE_BUSY, PresenceAvailability.DoNotDisturb: Activity.DND,
@@ -67,7 +68,7 @@ def fine_activity(employee: Employee, talking: list[Leg], held: list[Leg], wrap_
         return Activity.LOGGED_OUT
     for legs, table in ((talking, _TALK), (held, _HOLD)):
         if legs:
-            return table[min(legs, key=list(Leg).index)]
+            return table[min(legs, key=_LEG_ORDER.__getitem__)]
     if wrap_up:
         return Activity.WORK_TIMER
     if ringing:
