@@ -49,6 +49,7 @@ class AgentDay:
     """Today's figures of one agent. ``since`` is when the current activity began (or midnight)."""
 
     start: datetime | None = None  # the midnight the figures count from
+    ends: datetime | None = None  # the next midnight
     activity: Activity = Activity.LOGGED_OUT
     since: datetime | None = None
     seconds: dict[Activity, float] = field(default_factory=dict)  # closed stretches, per activity
@@ -61,8 +62,8 @@ class AgentDay:
 
     def roll(self, now: datetime) -> bool:
         """Start a new day if ``now`` is past the day counted; True when it did."""
-        start = self.start
-        if start is not None and start <= now < start + DAY:  # the common case, without building a midnight
+        start, ends = self.start, self.ends
+        if ends is not None and start <= now < ends:  # the common case, without building a midnight
             return False
         today = midnight(now)
         if start is not None and start >= today:
@@ -70,14 +71,13 @@ class AgentDay:
         fresh = start is None
         if self.since is not None and self.since < today:
             self.since = today
-        self.start = today
+        self.start, self.ends = today, today + DAY
         self.seconds.clear()
         self.non_acd = self.outbound = self.external_inbound = self.external_outbound = 0
         return not fresh
 
     def note(self, activity: Activity, now: datetime) -> bool:
-        """The agent's activity at ``now``; True when it changed."""
-        self.roll(now)
+        """The agent's activity at ``now`` (of the day counted: ``roll`` first); True when it changed."""
         if activity is self.activity and self.since is not None:
             return False
         if self.since is not None:
@@ -123,6 +123,8 @@ class TodayCounts:
         return tuple(self.counts) if self.start == day_start else ()
 
     def roll(self, now: datetime) -> None:
+        if self.start is not None and self.start <= now < self.start + DAY:
+            return
         today = midnight(now)
         if self.start is None or self.start < today:
             self.start = today

@@ -33,11 +33,11 @@ class Days:
     def __init__(self, world: World) -> None:
         self.world = world
 
-    def day_of(self, employee: Employee) -> AgentDay:
+    def day_of(self, employee: Employee, now: datetime | None = None) -> AgentDay:
         """The employee's figures of today (a new day starts at the simulated midnight, and with it today's
         counts and first login)."""
         day = employee.day
-        if day.roll(self.world.clock.now()):
+        if day.roll(now or self.world.clock.now()):
             employee.handled_today.clear()
             employee.first_login_today = day.start if employee.logged_in else None
             employee.last_logout_today = None
@@ -48,6 +48,8 @@ class Days:
         employees = self.world.employees
         if isinstance(event, OpenMediaChanged):
             agent = employees.get(event.item.agent_id or "")
+            if agent is not None and event.item.id not in agent.active_items:
+                return  # it ended or left the agent: noted when it was released
         elif isinstance(event, EmployeeStateChanged):
             agent = event.employee
         elif isinstance(event, InteractionChanged):
@@ -57,15 +59,15 @@ class Days:
         else:
             return
         if agent is not None:
-            self.note(agent)
+            self.note(agent, event.at)
 
-    def note(self, employee: Employee) -> None:
+    def note(self, employee: Employee, now: datetime | None = None) -> None:
         """The agent's activity may have moved: today's durations take the stretch that ended, and
         ``entered_state_on`` moves when what real-time displays show changes."""
         if not employee.is_agent:
             return
-        day = self.day_of(employee)
-        now = self.world.clock.now()
+        now = now or self.world.clock.now()
+        day = self.day_of(employee, now)
         fine, shown = self.activities(employee)
         if day.note(fine, now):
             self.world.forget_derived()  # sums of agents' days (members_day) go with it
@@ -137,13 +139,14 @@ class Days:
     def answered(self, queue: Queue | None, agent: Employee) -> None:
         """An agent answered an ACD conversation of ``queue``: it counts toward the first of the queue's agent
         groups the agent answered for."""
-        self.day_of(agent)  # today's counts start at midnight
+        now = self.world.clock.now()
+        self.day_of(agent, now)  # today's counts start at midnight
         if queue is None:
             return
         for index, group_id in enumerate(queue.agent_group_ids):
             group = self.world.agent_groups.get(group_id)
             if group is not None and agent.id in group.members and group_id not in agent.absent_from_groups:
-                queue.answered_by_group.add(index, self.world.clock.now())
+                queue.answered_by_group.add(index, now)
                 return
 
     def team(self, members: list[Employee]) -> TeamDay:

@@ -66,9 +66,10 @@ def fine_activity(employee: Employee, talking: list[Leg], held: list[Leg], wrap_
     the presence; ``present``: present in at least one of their agent groups (or in none at all)."""
     if not employee.logged_in:
         return Activity.LOGGED_OUT
-    for legs, table in ((talking, _TALK), (held, _HOLD)):
-        if legs:
-            return table[min(legs, key=_LEG_ORDER.__getitem__)]
+    if talking:
+        return _TALK[talking[0] if len(talking) == 1 else min(talking, key=_LEG_ORDER.__getitem__)]
+    if held:
+        return _HOLD[held[0] if len(held) == 1 else min(held, key=_LEG_ORDER.__getitem__)]
     if wrap_up:
         return Activity.WORK_TIMER
     if ringing:
