@@ -116,3 +116,13 @@ def test_what_users_read_names_the_vendor_documents_by_title():
             [sys.executable, "-m", "micc_sim", *args], capture_output=True, text=True, timeout=60).stdout
     found = {where: internal.findall(text) for where, text in texts.items() if internal.search(text)}
     assert found == {}
+
+
+def test_the_shipped_default_world_is_what_the_generator_makes():
+    """Users' installations serve micc_sim/world/default_world.json (faker is not a dependency); after a change of
+    the generator, ``python -m micc_sim.world.seed`` writes it anew."""
+    from micc_sim.world.config import WorldConfig
+    from micc_sim.world.seed import SHIPPED, generate_default_world
+
+    shipped = WorldConfig.model_validate_json(SHIPPED.read_text(encoding="utf-8"))
+    assert shipped == generate_default_world(), "stale: run python -m micc_sim.world.seed"

@@ -62,6 +62,21 @@ def test_clearing_starts_the_ledger_afresh_and_a_reset_is_reported(live):
         "invalid_query"
 
 
+def test_items_live_before_the_clear_do_not_count_in_the_run(live):
+    """``micc-sim load --base-url`` against a server that already had work: what ends during the run of the earlier
+    items is not the run's (it made InQueue and Acd negative)."""
+    sdk = live.sdk(live.client_token())
+    before = [sdk.post("/openmedia", json={"queue": "Web Chat"}).json()["id"] for _ in range(6)]
+    live.advance(5)  # the earlier items are accepted by the agents
+    live.http.delete("/_sim/metrics/series")
+    sdk.post("/openmedia", json={"queue": "Web Chat"})
+    for item in before:
+        sdk.put(f"/openmedia/{item}", json={"action": "Complete"})
+    ledger = _series(live)["interactions"]
+    assert ledger["created"] == 1 and all(n > 0 for n in ledger["states"].values()), ledger
+    assert sum(ledger["states"].values()) == 1 and ledger["live"] == 1
+
+
 def test_prometheus_reads_the_same_numbers(live):
     sdk = live.sdk(live.client_token())
     for _ in range(5):
@@ -75,3 +90,16 @@ def test_prometheus_reads_the_same_numbers(live):
     assert samples[("micc_sim_queue_offered_total", web_chat)] == 5
     assert samples[("micc_sim_agents", (("state", "busy"),))] == 4
     assert samples[("micc_sim_interactions_live", ())] == 5
+
+
+def test_prometheus_has_the_worlds_figures_faults_fired_and_notification_outcomes(live):
+    sdk = live.sdk(live.client_token())
+    sdk.post("/openmedia", json={"queue": "Web Chat"})
+    rule = live.http.post("/_sim/faults", json={"kind": "busy", "face": "miccsdk", "count": 1}).json()
+    assert sdk.get("/openmedia").status_code == 503
+    text = live.http.get("/_sim/metrics").text
+    assert 'micc_sim_open_media_items{state="Offered"} 1.0' in text
+    assert 'micc_sim_agents_by_presence{presence="Available"}' in text
+    assert f'micc_sim_faults_fired_total{{face="miccsdk",kind="busy",rule="{rule["id"]}"}} 1.0' in text
+    assert 'micc_sim_notifications_finished_total{outcome="delivered"} 0.0' in text
+    assert 'micc_sim_notifications_pending{state="retrying"} 0.0' in text

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import weakref
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -50,6 +51,7 @@ AGENT_FIELDS = ("agents_logged_in", "agents_available", "agents_busy", "agents_n
 @dataclass(frozen=True)
 class Sample:
     at: datetime
+    wall: float  # the computer's time when it was taken (epoch seconds): reports line the two clocks up
     live: int
     agents: tuple[int, ...]  # AGENT_FIELDS, over every agent
     queues: dict[str, tuple[float, ...]]  # open-media queue id -> QUEUE_FIELDS + AGENT_FIELDS (its agents)
@@ -76,8 +78,11 @@ class Ledger:
     cleared_at: datetime | None = None
     created: int = 0
     states: Counter[ConversationState] = field(default_factory=Counter)  # mirror of the world's live states
-    at_clear: Counter[ConversationState] = field(default_factory=Counter)  # the world's counts when cleared
     peaks: dict[str, int] = field(default_factory=dict)  # queue id -> most items waiting at once
+    # the items created since the clear, by state name: those live at the clear are not the run's, and counting
+    # the world's deltas instead made a state negative when such an item ended during the run
+    run_states: Counter[str] = field(default_factory=Counter)
+    run_live: set[str] = field(default_factory=set)  # ids of the run's items still live (bounded by the world's)
 
     def counts(self, world: World) -> bool:
         """Whether these counts are this world's."""
@@ -91,6 +96,7 @@ class MetricsSampler:
         self.samples: deque[Sample] = deque(maxlen=size)
         self.dropped = 0
         self.ledger = Ledger()
+        self.caps: dict[str, int] = {}  # queue id -> the queue cap of the load run under way (shown, not enforced)
         self.clear()
         sim.bus.subscribe(OpenMediaChanged, self._changed)
 
@@ -111,6 +117,14 @@ class MetricsSampler:
                 states[state] += 1
         if event.previous is None:
             ledger.created += 1
+            ledger.run_states[state.name] += 1
+            if state in LIVE_STATES:
+                ledger.run_live.add(item.id)
+        elif item.id in ledger.run_live:
+            ledger.run_states[event.previous] -= 1
+            ledger.run_states[state.name] += 1
+            if state not in LIVE_STATES:
+                ledger.run_live.discard(item.id)
         if state is _IN_QUEUE and (queue := world.queues.get(item.queue_id or "")) is not None:
             waiting = len(queue.waiting.ids)
             if event.previous == _OFFERED_NAME and item.id not in queue.waiting:
@@ -122,9 +136,10 @@ class MetricsSampler:
         """Forget the samples and start counting afresh (a load run does this when it starts)."""
         world = self.sim.world
         self.samples.clear()
+        self.caps.clear()
         self.dropped = 0
         counts = world.state_counts()
-        self.ledger = Ledger(world=weakref.ref(world), cleared_at=self.sim.clock.now(), at_clear=counts,
+        self.ledger = Ledger(world=weakref.ref(world), cleared_at=self.sim.clock.now(),
                              states=Counter({s: n for s, n in counts.items() if s in LIVE_STATES}))
         self.sample_now()
 
@@ -136,7 +151,7 @@ class MetricsSampler:
             if queue.media_type is MediaType.OpenMedia:
                 queues[queue.id] = _queue_row(world, queue, now)
         live = sum(n for n in self.ledger.states.values() if n > 0)
-        return Sample(now, live, _agent_counts(world.employees.values()), queues)
+        return Sample(now, time.time(), live, _agent_counts(world.employees.values()), queues)
 
     def sample_now(self) -> Sample:
         sample = self.take()
@@ -179,10 +194,9 @@ class MetricsSampler:
         for sample in self.samples:
             if since is not None and sample.at <= since:
                 continue
-            rows.append({"at": dotnet_datetime(sample.at), "live": sample.live,
+            rows.append({"at": dotnet_datetime(sample.at), "wall": round(sample.wall, 3), "live": sample.live,
                          **sample.row(None if queue is None else queue.id)})
         peaks = {world.queues[q].reporting: n for q, n in ledger.peaks.items() if q in world.queues}
-        now_counts = world.state_counts()
         return {
             "interval": self.interval, "size": self.samples.maxlen, "dropped": self.dropped,
             "queue": None if queue is None else {"id": queue.id, "name": queue.name, "reporting": queue.reporting},
@@ -193,9 +207,8 @@ class MetricsSampler:
                 "cleared_at": dotnet_datetime(ledger.cleared_at),
                 "world_replaced": ledger.replaced or not ledger.counts(world),
                 "created": ledger.created,
-                "states": {s.name: n - ledger.at_clear.get(s, 0) for s, n in sorted(now_counts.items())
-                           if n - ledger.at_clear.get(s, 0)},
-                "live": sum(n - ledger.at_clear.get(s, 0) for s, n in now_counts.items() if s in LIVE_STATES),
+                "states": {name: n for name, n in sorted(ledger.run_states.items()) if n},
+                "live": len(ledger.run_live),
             },
             "samples": rows,
         }
@@ -264,3 +277,33 @@ class _Exporter(Collector):
         clock = GaugeMetricFamily("micc_sim_clock_seconds", "The simulated clock, as a Unix time")
         clock.add_metric([], sample.at.timestamp())
         yield clock
+        yield from _world_families(sampler.sim)
+
+
+def _world_families(sim: Simulator) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+    """The world's figures by state, and what the harness did to it: faults fired, notifications delivered."""
+    world = sim.world
+    items = GaugeMetricFamily("micc_sim_open_media_items", "Open media items the world holds, by state",
+                              labels=["state"])
+    for state, n in sorted(world.state_counts().items()):
+        items.add_metric([state.name], n)
+    yield items
+    presence = GaugeMetricFamily("micc_sim_agents_by_presence", "Agents by presence (logged out: Offline)",
+                                 labels=["presence"])
+    for name, n in sorted(Counter(e.presence.name for e in world.employees.values() if e.is_agent).items()):
+        presence.add_metric([name], n)
+    yield presence
+    fired = CounterMetricFamily("micc_sim_faults_fired", "Requests a fault rule answered, by rule",
+                                labels=["rule", "kind", "face"])
+    for rule in sim.faults.rules:
+        fired.add_metric([rule.id, rule.spec.kind, rule.spec.face or ""], rule.fired)
+    yield fired
+    counts = sim.cloudlink.notify.counts()
+    finished = CounterMetricFamily("micc_sim_notifications_finished", "CloudLink deliveries finished, by outcome "
+                                   "(failed: dead letters after every retry)", labels=["outcome"])
+    pending = GaugeMetricFamily("micc_sim_notifications_pending", "CloudLink deliveries not finished, by state",
+                                labels=["state"])
+    for state, n in counts.items():
+        (finished if state in ("delivered", "failed", "cancelled") else pending).add_metric([state], n)
+    yield finished
+    yield pending
