@@ -104,6 +104,13 @@ def _parser() -> argparse.ArgumentParser:
 
     cov = commands.add_parser("coverage", help="list MiCC SDK operations as stateful or synthesized")
     cov.add_argument("--markdown", action="store_true", help="print the Markdown page (docs/coverage.md)")
+    cov.add_argument("--properties", action="store_true",
+                     help="call every stateful GET on a populated world and list, per operation and model, the "
+                          "declared properties and which the answer carries")
+    cov.add_argument("--base-url", help="with --properties: measure this simulator's world as it is, instead of "
+                                        "starting one and populating it")
+    cov.add_argument("--details", action="store_true",
+                     help="with --properties: also list properties always null, of the wrong type, undeclared")
     return parser
 
 
@@ -456,6 +463,8 @@ def _coverage(args: argparse.Namespace) -> int:
     from micc_sim.spec.contract import load_contract
     from micc_sim.spec.coverage import coverage, markdown
 
+    if args.properties:
+        return _property_coverage(args)
     rows = coverage(load_contract(sdk.CONTRACT), sdk.HANDLERS)
     if args.markdown:
         print(markdown(rows, "MiCC SDK"), end="")
@@ -466,6 +475,31 @@ def _coverage(args: argparse.Namespace) -> int:
               f"{row.path}")
     print(f"{sum(r.stateful for r in rows)} of {len(rows)} operations stateful")
     return 0
+
+
+def _property_coverage(args: argparse.Namespace) -> int:
+    """0 when fewer than 1% of the declared properties are missing (the goal of whole answers), else 1."""
+    from contextlib import closing
+
+    from micc_sim.faces.micc import sdk
+    from micc_sim.harness.completeness import admin_client, measure, populate, text_report, totals
+    from micc_sim.spec.contract import load_contract
+
+    contract = load_contract(sdk.CONTRACT)
+    if args.base_url:
+        with closing(admin_client(args.base_url)) as http:
+            reports = measure(http, contract, sdk.HANDLERS)
+    else:
+        from micc_sim.runtime import Simulator
+        from micc_sim.settings import Settings
+        from micc_sim.testing import serve_in_thread
+
+        sim = Simulator(Settings(clock="manual", clock_start="2026-11-23T09:00:00Z"))
+        with serve_in_thread(sim) as running, closing(admin_client(running.base_url)) as http:
+            populate(http)
+            reports = measure(http, contract, sdk.HANDLERS)
+    print(text_report(reports, verbose=args.details), end="")
+    return 0 if totals(reports).missing_share < 1.0 else 1
 
 
 if __name__ == "__main__":

@@ -21,11 +21,13 @@ def read(log: QueueLog, since: datetime) -> dict:
         return tallies.get(kind) or Tally()
 
     answered, handled = tally(QueueEventKind.ANSWERED), tally(QueueEventKind.HANDLED)
+    abandoned = tally(QueueEventKind.ABANDONED)
     return {"offered": tally(QueueEventKind.OFFERED).count, "answered": answered.count,
             "abandoned": tally(QueueEventKind.ABANDONED).count, "handled": handled.count,
             "answered_within_service_level": answered.within_service_level,
             "average_answer_seconds": pytest.approx(answered.seconds / answered.count if answered.count else 0.0),
-            "average_handle_seconds": pytest.approx(handled.seconds / handled.count if handled.count else 0.0)}
+            "average_handle_seconds": pytest.approx(handled.seconds / handled.count if handled.count else 0.0),
+            "average_abandon_seconds": pytest.approx(abandoned.seconds / abandoned.count if abandoned.count else 0.0)}
 
 
 def fields(window: Window) -> dict:

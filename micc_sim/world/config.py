@@ -159,6 +159,7 @@ class QueueConfig(_Strict):
     agent_groups: list[str] = Field(default_factory=list, description="agent group names, primary first")
     workflow_validated: bool = True
     service_level_seconds: float = Field(20.0, gt=0, description="answer target for the service level")
+    service_level_goal: float = Field(80.0, ge=0, le=100, description="the service level aimed at, in percent")
 
 
 class ReasonCodeConfig(_Strict):

@@ -17,9 +17,11 @@ from random import Random
 from typing import Any
 
 from micc_sim.world import routing
+from micc_sim.world.agent_day import AgentDay, TeamDay
 from micc_sim.world.agents import VirtualAgents, agent_profiles
 from micc_sim.world.clock import Clock
 from micc_sim.world.config import WorldConfig, stable_id
+from micc_sim.world.days import Days, members_key
 from micc_sim.world.directory import Contact, ContactKind
 from micc_sim.world.events import EmployeeStateChanged, Event, EventBus, OpenMediaChanged
 from micc_sim.world.lifecycle import Action, next_state
@@ -92,6 +94,7 @@ class World:
         self._agent_cache: dict[object, Any] = {}  # derived from the configuration, agents and groups alone: items
         # moving keep them
         self._ready: dict[str, ReadyAgents] = {}  # queue id -> its agents as routing orders them (agent-derived)
+        self.days = Days(self)  # every agent's day (durations and counts since midnight)
         self._listen()
         self.items: dict[str, OpenMediaItem] = {}
         self._folded_ids: dict[str, str] = {}  # lower-cased id -> id, for lookups in any case
@@ -104,6 +107,9 @@ class World:
         self.agents = VirtualAgents(self, clock, agent_profiles(config.agent_profiles),
                                     config.routing.offer_timeout, seed)
         self.sessions = Sessions(self, config.interactions)  # calls, chats, e-mails and SMS
+        for employee in self.employees.values():
+            if employee.is_agent:
+                self.days.note(employee)
 
     # -- construction ------------------------------------------------------------------------
     def _build(self, config: WorldConfig) -> None:
@@ -115,9 +121,11 @@ class World:
                 extension=e.extension, logged_in=e.logged_in, presence=e.presence,
                 ready_media=set(e.ready_media), max_concurrent=e.max_concurrent, profile=e.profile,
                 idle_since=now if e.logged_in else None, entered_state_on=now,
-                first_login_today=now if e.logged_in else None,
+                first_login_today=now if e.logged_in else None, last_login=now if e.logged_in else None,
+                modified_on=now,
             )
             self.employees[emp.id] = emp
+            emp.day.roll(now)
         for g in config.agent_groups:
             members = [self.employee(m).id for m in g.members]
             group = AgentGroup(g.id or stable_id("agentgroup", g.name), g.name, g.reporting, members)
@@ -131,6 +139,7 @@ class World:
                 media_server_id=server_ids.get(q.media_server.lower()) if q.media_server else None,
                 agent_group_ids=[groups_by_name[n.lower()] for n in q.agent_groups],
                 workflow_validated=q.workflow_validated, service_level_seconds=q.service_level_seconds,
+                service_level_goal=q.service_level_goal,
             )
             queue.log.service_level_seconds = queue.service_level_seconds
             self.queues[queue.id] = queue
@@ -175,6 +184,11 @@ class World:
     def open_media_server(self) -> MediaServer | None:
         return self._cached("open_media_server", lambda: next(
             (m for m in self.media_servers.values() if m.media_type is MediaType.OpenMedia), None), self._agent_cache)
+
+    def media_server_for(self, media: MediaType) -> MediaServer | None:
+        """The media server that carries this media (the first one configured for it)."""
+        return self._cached(("media_server", media), lambda: next(
+            (m for m in self.media_servers.values() if m.media_type is media), None), self._agent_cache)
 
     def open_media_queues(self) -> list[Queue]:
         return self._cached("open_media_queues", lambda: [
@@ -247,6 +261,17 @@ class World:
                          self._staffing(queue), queue.log,
                          queue.stats.transfers_to_unavailable)
 
+    def day_of(self, employee: Employee) -> AgentDay:
+        return self.days.day_of(employee)
+
+    def members_day(self, queue: Queue, day_start: datetime) -> TeamDay:
+        """Today's figures of the queue's present members, summed (Queue Now's agent durations), for the day
+        starting at ``day_start``. Kept until the next change and shared by the queues of the same agent groups."""
+        return self._cached(members_key(queue, day_start), lambda: self.days.team(self.members(queue)))
+
+    def forget_derived(self) -> None:
+        self._cache.clear()
+
     def _staffing(self, queue: Queue) -> Staffing:
         on_acd = self._cached("on_acd", lambda: {
             e.id for e in self.employees.values()
@@ -278,10 +303,12 @@ class World:
         listening = [self.bus.subscribe(Event, changed)]
 
     def _changed(self, event: Event) -> None:
-        """Drop what the change may have changed: an item moving leaves agents and groups as they were."""
+        """Drop what the change may have changed: an item moving leaves agents and groups as they were; the
+        agent it concerns has their day noted (before any face hears of it)."""
         self._cache.clear()
         if not isinstance(event, OpenMediaChanged):
             self._agents_changed()
+        self.days.changed(event)
 
     def _agents_changed(self) -> None:
         self._agent_cache.clear()
@@ -363,6 +390,7 @@ class World:
             queue.stats.answered += 1
             queue.log.record(item.time_accepted, QueueEventKind.ANSWERED,
                              _seconds(item.time_accepted, item.time_offered_to_queue))
+        self.days.answered(queue, self.employees[agent_id])  # first: a new day starts before this counts
         self._count_handled(self.employees[agent_id])
         self._move(item, Action.ACCEPT)  # observers see the counts that go with it
         self.agents.accepted(item, self.employees[agent_id])
@@ -415,12 +443,14 @@ class World:
         if not employee.is_agent and (logged_in or ready_media):
             raise WorldError(f"employee {employee.username!r} is not an agent and cannot log in")
         if logged_in is not None and logged_in != employee.logged_in:
+            self.days.day_of(employee)  # a login after midnight is the day's first
             employee.logged_in = logged_in
             employee.idle_since = now if logged_in else None
             if logged_in:
                 employee.first_login_today = employee.first_login_today or now
+                employee.last_login = now
             else:
-                employee.last_logout_today = now
+                employee.last_logout_today = employee.last_logout = now
             if presence is None:
                 presence = PresenceAvailability.Available if logged_in else PresenceAvailability.Offline
         if extension is not None:
@@ -494,6 +524,7 @@ class World:
         self._take(agent, item)
         queue.stats.answered += 1
         queue.log.record(now, QueueEventKind.ANSWERED, _seconds(now, item.time_offered_to_queue))
+        self.days.answered(queue, agent)
         self._count_handled(agent)
         self._move(item, Action.PICK)
         self.agents.accepted(item, agent)
@@ -531,6 +562,10 @@ class World:
             self.agents.offered(item, employee)
         self.dispatch()
         return item
+
+    def note_agent_action(self, item: OpenMediaItem, action: str) -> None:
+        """An agent's conversation action on the item succeeded: the conversation shows it as the last one."""
+        item.last_agent_action, item.last_agent_action_at = action, self.clock.now()
 
     def classify_open_media(self, item_id: str, codes: Iterable[str]) -> OpenMediaItem:
         item = self.item(item_id)
@@ -601,6 +636,7 @@ class World:
         )
         if dest.unavailable_queue is not None:
             dest.unavailable_queue.stats.transfers_to_unavailable += 1
+            dest.unavailable_queue.transfers_to_unavailable_today.add(0, self.clock.now())
         if dest.queue is None:
             item.failed_reason = dest.failed_reason
             item.state = next_state(previous, Action.FAIL)
@@ -677,6 +713,7 @@ class World:
             if not agent.active_items:
                 agent.idle_since = self.clock.now()
             self._moved(agent)
+            self.days.note(agent)  # the event that follows may no longer name the agent
 
     def _moved(self, agent: Employee) -> None:
         """The agent's load or idle time changed: the router's order of agents follows."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
+from micc_sim.world.agent_day import AgentDay, TodayCounts
 from micc_sim.world.draws import Distribution
 from micc_sim.world.queue_log import QueueLog
 from micc_sim.world.waiting import WaitingList
@@ -77,6 +78,8 @@ class Role(StrEnum):
 class Site:
     id: str
     name: str
+    time_zone: str = "UTC"  # the zone of the simulated clock: "today" starts at its midnight
+    language: str = "en-US"  # the site's language, which its employees use
 
 
 @dataclass
@@ -135,8 +138,12 @@ class Employee:
     absent_from_groups: set[str] = field(default_factory=set)  # agent groups the agent left (group presence)
     first_login_today: datetime | None = None
     last_logout_today: datetime | None = None
+    last_login: datetime | None = None  # the latest login, whatever the day
+    last_logout: datetime | None = None  # the latest logout, whatever the day
     handled_today: dict[MediaType, int] = field(default_factory=dict)  # ACD items accepted, per media
     draws: dict[str, int] = field(default_factory=dict)  # random durations drawn so far, per stream (draws.py)
+    day: AgentDay = field(default_factory=AgentDay)  # today's durations and counts (agent_day.py)
+    modified_on: datetime | None = None  # when the employee was configured (the world built or changed)
 
     @property
     def name(self) -> str:
@@ -197,9 +204,12 @@ class Queue:
     agent_group_ids: list[str] = field(default_factory=list)  # primary group first
     workflow_validated: bool = True
     service_level_seconds: float = 20.0  # answered within this counts toward the service level
+    service_level_goal: float = 80.0  # the service level aimed at, in percent
     waiting: WaitingList = field(default_factory=WaitingList)  # ids of items waiting, in the order served
     stats: QueueCounters = field(default_factory=lambda: QueueCounters())
     log: QueueLog = field(default_factory=lambda: QueueLog())
+    answered_by_group: TodayCounts = field(default_factory=TodayCounts)  # today, by index in agent_group_ids
+    transfers_to_unavailable_today: TodayCounts = field(default_factory=TodayCounts)  # [0]: today's count
 
 
 @dataclass
@@ -240,6 +250,8 @@ class OpenMediaItem:
     tenant: str | None = None
     variable_data: dict[str, object] = field(default_factory=dict)
     posted_by: str | None = None  # the principal (employee or client id) that created it
+    last_agent_action: str | None = None  # the last conversation action an agent took on it (Accept, Hold, ...)
+    last_agent_action_at: datetime | None = None
 
     @property
     def live(self) -> bool:

@@ -28,6 +28,7 @@ KINDS = tuple(QueueEventKind)
 _CODE = {kind: code for code, kind in enumerate(KINDS)}
 _WITHIN = len(KINDS)  # added to an ANSWERED entry's code: answered within the service level
 _ANSWERED = _CODE[QueueEventKind.ANSWERED]
+_ABANDONED = _CODE[QueueEventKind.ABANDONED]
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Window:
     answered_within_service_level: int
     average_answer_seconds: float
     average_handle_seconds: float
+    average_abandon_seconds: float = 0.0  # how long abandoned items had waited
 
     def percentage(self, part: int) -> float:
         total = self.answered + self.abandoned
@@ -94,6 +96,7 @@ class Tallies:
             answered_within_service_level=self.within_service_level,
             average_answer_seconds=micros[_CODE[QueueEventKind.ANSWERED]] / 1_000_000 / answered if answered else 0.0,
             average_handle_seconds=micros[_CODE[QueueEventKind.HANDLED]] / 1_000_000 / handled if handled else 0.0,
+            average_abandon_seconds=micros[_ABANDONED] / 1_000_000 / counts[_ABANDONED] if counts[_ABANDONED] else 0.0,
         )
 
 

@@ -317,6 +317,7 @@ class Sessions:
         if queue is not None:
             queue.stats.answered += 1
             queue.log.record(now, QueueEventKind.ANSWERED, _seconds(now, it.time_queued))
+            self._world.days.answered(queue, agent)  # today's counts start at midnight
             agent.handled_today[it.media] = agent.handled_today.get(it.media, 0) + 1
 
     def _handle_timer(self, it: Interaction, agent: Employee) -> None:
@@ -585,6 +586,7 @@ class Sessions:
             agent.active_items.remove(it.id)
             if not agent.active_items:
                 agent.idle_since = self._world.clock.now()
+            self._world.days.note(agent)  # the event that follows may no longer name the agent
 
     def _ended(self, it: Interaction) -> None:
         self.ended.append(it.id)

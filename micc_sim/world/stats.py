@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from micc_sim.world.agent_day import Activity
 from micc_sim.world.model import ConversationState, Employee, MediaType, PresenceAvailability
 from micc_sim.world.queue_log import QueueLog, Window
 
@@ -42,6 +43,39 @@ def agent_activity(employee: Employee, item_states: list[ConversationState]) -> 
         PresenceAvailability.DoNotDisturb: AgentActivity.DND,
         PresenceAvailability.Away: AgentActivity.AWAY,
     }.get(employee.presence, AgentActivity.IDLE)
+
+
+class Leg(StrEnum):
+    """How a conversation an agent is on counts toward their day."""
+
+    ACD = "acd"
+    NON_ACD = "non_acd"
+    OUTBOUND = "outbound"
+
+
+_LEG_ORDER = {leg: n for n, leg in enumerate(Leg)}  # ACD before non-ACD before outbound
+_TALK = {Leg.ACD: Activity.ACD, Leg.NON_ACD: Activity.NON_ACD, Leg.OUTBOUND: Activity.OUTBOUND}
+_HOLD = {Leg.ACD: Activity.HOLD_ACD, Leg.NON_ACD: Activity.HOLD_NON_ACD, Leg.OUTBOUND: Activity.HOLD_OUTBOUND}
+_PRESENCE = {PresenceAvailability.Busy: Activity.MAKE_BUSY, PresenceAvailability.DoNotDisturb: Activity.DND,
+             PresenceAvailability.Away: Activity.AWAY}
+
+
+def fine_activity(employee: Employee, talking: list[Leg], held: list[Leg], wrap_up: bool, ringing: bool,
+                  present: bool) -> Activity:
+    """The agent's activity for today's durations: talking before held before wrap-up before ringing, then
+    the presence; ``present``: present in at least one of their agent groups (or in none at all)."""
+    if not employee.logged_in:
+        return Activity.LOGGED_OUT
+    if talking:
+        return _TALK[talking[0] if len(talking) == 1 else min(talking, key=_LEG_ORDER.__getitem__)]
+    if held:
+        return _HOLD[held[0] if len(held) == 1 else min(held, key=_LEG_ORDER.__getitem__)]
+    if wrap_up:
+        return Activity.WORK_TIMER
+    if ringing:
+        return Activity.RINGING
+    activity = _PRESENCE.get(employee.presence, Activity.IDLE)
+    return Activity.NOT_PRESENT if activity is Activity.IDLE and not present else activity
 
 
 @dataclass(frozen=True)

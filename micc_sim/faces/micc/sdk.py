@@ -40,6 +40,7 @@ EMPLOYEE: dict[str, Handler] = {
 QUEUE: dict[str, Handler] = {
     "Queue_GetQueues": queues.get_queues,
     "Queue_GetQueueStates": queues.get_queue_states,
+    "Queue_GetQueuesState": queues.get_queue_states,  # the wallboards' path
     "Queue_GetQueue": queues.get_queue,
     "Queue_GetQueueState": queues.get_queue_state,
     "Queue_GetQueueConversations": queues.get_waiting_conversations,

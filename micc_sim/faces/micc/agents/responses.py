@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from micc_sim.faces.micc.wire import dotnet_datetime, listing
+from micc_sim.faces.micc.system.responses import NODE_TYPES
+from micc_sim.faces.micc.wire import dotnet_datetime, dotnet_timespan, listing
 from micc_sim.spec.router import ApiError, Call
+from micc_sim.world.agent_day import OCCUPIED, UNAVAILABLE, Activity
 from micc_sim.world.core import World
 from micc_sim.world.model import AgentGroup, ConversationState, Employee, MediaType
 
@@ -13,6 +15,7 @@ MULTIMEDIA = (MediaType.OpenMedia, MediaType.Chat, MediaType.Email, MediaType.Sm
 
 
 def agent_to_wire(world: World, agent: Employee, call: Call) -> dict[str, Any]:
+    server = world.media_server_for(_media(agent))
     return {
         "_links": {"self": {"href": call.url_for(f"/agents/{agent.id}")},
                    "state": {"href": call.url_for(f"/agents/{agent.id}/state")}},
@@ -23,8 +26,16 @@ def agent_to_wire(world: World, agent: Employee, call: Call) -> dict[str, Any]:
         "firstName": agent.first_name,
         "lastName": agent.last_name,
         "employeeRefId": agent.id,
+        "mediaServer": server.name if server else None,
+        "mediaServerRefId": server.id if server else None,
+        "photourl": None,  # employees of the world have no photo
         "isHotDesking": True,
         "isSip": False,
+        "isExternalHotDeskingEnabled": False,  # agents log in on the world's extensions only
+        "hotDeskExternalDialingPrefix": None,
+        "hotDeskExternalNumber": None,
+        "integratedSoftphonePassword": None,  # never shown: the softphone's password is a secret
+        "gatewayMediaServerRefId": None,  # no SIP gateway: isSip is false
     }
 
 
@@ -33,34 +44,75 @@ def _media(agent: Employee) -> MediaType:
 
 
 def agent_state_to_wire(world: World, agent: Employee, call: Call) -> dict[str, Any]:
+    """The agent's state and today's figures (``world/agent_day.py``), at this instant of the clock."""
     items = [world.items[i] for i in agent.active_items if i in world.items]
+    media = _media(agent)
+    server = world.media_server_for(media)
+    day = world.day_of(agent)
+    now = world.clock.now()
+
+    def spent(*activities: Activity) -> str | None:
+        return dotnet_timespan(day.total(set(activities), now))
+
+    acd = sum(agent.handled_today.values())
+    acd_seconds = day.total({Activity.ACD, Activity.HOLD_ACD}, now)
+    logged_in = day.logged_in(now)
     return {
-        "_links": {"self": {"href": call.url_for(f"/agents/{agent.id}/state")}},
+        "_links": {"self": {"href": call.url_for(f"/agents/{agent.id}/state")},
+                   "agent": {"href": call.url_for(f"/agents/{agent.id}")}},
         "_embedded": None,
         "id": agent.id,
         "firstName": agent.first_name,
         "lastName": agent.last_name,
         "reporting": agent.reporting,
         "employeeRefId": agent.id,
-        "mediaType": _media(agent).name,
+        "mediaServerRefId": server.id if server else None,
+        "mediaType": media.name,
+        "mediaServerType": NODE_TYPES.get(media, "Unknown") if server else "Unknown",
         "currentState": world.activity(agent).value,
         "enteredStateOn": dotnet_datetime(agent.entered_state_on),
         "reason": agent.presence_reason,
+        "photoUrl": None,
         "openMediaSlots": max(0, agent.max_concurrent - len(items)) if agent.can_take(MediaType.OpenMedia) else 0,
-        "acdConversationsToday": sum(agent.handled_today.values()),
-        "nonAcdConversationsToday": 0,
+        "acdConversationsToday": acd,
+        "nonAcdConversationsToday": day.non_acd,
         "presentInAgentGroups": [g.id for g in world.groups_of(agent) if g.id not in agent.absent_from_groups],
-        "lastLoginTime": dotnet_datetime(agent.first_login_today),
-        "lastLogoffTime": dotnet_datetime(agent.last_logout_today),
+        "occupiedDurationToday": spent(*OCCUPIED),
+        "acdDurationToday": spent(Activity.ACD),
+        "doNotDisturbDurationToday": spent(Activity.DND),
+        "holdAcdDurationToday": spent(Activity.HOLD_ACD),
+        "holdNonAcdDurationToday": spent(Activity.HOLD_NON_ACD),
+        "holdOutboundDurationToday": spent(Activity.HOLD_OUTBOUND),
+        "makeBusyDurationToday": spent(Activity.MAKE_BUSY),
+        "nonAcdDurationToday": spent(Activity.NON_ACD),
+        "outboundDurationToday": spent(Activity.OUTBOUND),
+        "workTimerDurationToday": spent(Activity.WORK_TIMER),
+        "averageAnsweredDurationToday": dotnet_timespan(acd_seconds / acd if acd else 0),
+        "loggedInDurationToday": dotnet_timespan(logged_in),
+        "lastLoginTime": dotnet_datetime(agent.last_login),
+        "lastLogoffTime": dotnet_datetime(agent.last_logout),
+        "loggedInNotPresentDurationToday": spent(Activity.NOT_PRESENT),
+        "externalAnswerDurationToday": dotnet_timespan(0),  # agents of the world never answer off-site
         "workloadLimit": agent.max_concurrent,
         "currentActive": sum(1 for i in items if i.state in (ConversationState.Acd, ConversationState.Held)),
+        "currentWorktimer": round(day.in_state(now)) if day.activity is Activity.WORK_TIMER else 0,
+        "averageTime": dotnet_timespan((acd_seconds + day.duration(Activity.WORK_TIMER, now)) / acd if acd else 0),
+        "totalAcdDuration": dotnet_timespan(acd_seconds),
+        "totalNonAcdDuration": spent(Activity.NON_ACD, Activity.HOLD_NON_ACD),
+        "unavailablePercentToday": round(100.0 * day.total(UNAVAILABLE, now) / logged_in, 2) if logged_in else 0.0,
+        "outboundConversationsToday": day.outbound,
+        "externalOutboundConversationsToday": day.external_outbound,
+        "externalInboundConversationsToday": day.external_inbound,
         "availableState": agent.presence.name,
+        "coacherDN": None,  # the world has no coaching
+        "isSilentMonitored": False,  # nor silent monitoring
     }
 
 
 def agent_group_to_wire(world: World, group: AgentGroup, call: Call) -> dict[str, Any]:
     media = {m for member in group.members if member in world.employees
              for m in world.employees[member].ready_media}
+    voice = world.media_server_for(MediaType.Voice)
     return {
         "_links": {"self": {"href": call.url_for(f"/agentgroups/{group.id}")},
                    "members": {"href": call.url_for(f"/agentgroups/{group.id}/members")}},
@@ -73,6 +125,7 @@ def agent_group_to_wire(world: World, group: AgentGroup, call: Call) -> dict[str
         "isChatEnabled": MediaType.Chat in media,
         "isSmsEnabled": MediaType.Sms in media,
         "isOpenMediaEnabled": MediaType.OpenMedia in media,
+        "voiceMediaServerRefId": voice.id if voice and MediaType.Voice in media else None,
     }
 
 

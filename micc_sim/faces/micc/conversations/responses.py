@@ -10,12 +10,90 @@ from micc_sim.faces.micc.wire import Links, dotnet_datetime, dotnet_timespan, ha
 from micc_sim.spec.router import ApiError, Call
 from micc_sim.world.core import NotFound, World
 from micc_sim.world.interactions import CallType, Interaction, InteractionState
-from micc_sim.world.model import MediaType, OpenMediaItem
-from micc_sim.world.sessions import InteractionError
+from micc_sim.world.model import ConversationState, Employee, MediaType, OpenMediaItem, Queue
+from micc_sim.world.sessions import WRAP_UP_MEDIA, InteractionError
 
 OPEN_MEDIA_SERVER_TYPE = "MCCOpenMedia"  # NodeTypes 17
 SERVER_TYPES = {MediaType.Voice: "ICP3300withMiTAI", MediaType.Chat: "MCCWebChat", MediaType.Email: "MCCEmail",
                 MediaType.Sms: "MCCSms"}  # NodeTypes of the media servers that carry calls, chats, e-mails, SMS
+
+
+def employee_email(employee: Employee) -> str:
+    """The e-mail address the directory and the employee model show for an employee."""
+    return f"{employee.username.strip('_')}@example.com"
+
+
+def light_directory(world: World, queue: Queue | None, agent: Employee | None) -> list[dict[str, Any]]:
+    """The directory entries a conversation is with: its queue and its agent (as ``GET /directory`` names them)."""
+    entries = []
+    if queue is not None:
+        entries.append({"id": queue.id, "name": queue.name, "type": "Queue", "email": None,
+                        "phone": queue.reporting, "mobilePhone": None})
+    if agent is not None:
+        entries.append({"id": agent.id, "name": agent.name, "type": "Employee", "email": employee_email(agent),
+                        "phone": agent.extension, "mobilePhone": None})
+    return entries
+
+
+def _details(world: World, *, state: ConversationState, queue: Queue | None, agent: Employee | None,
+             created: Any, media: MediaType, outbound: bool, wrap_up_seconds: float | None,
+             times: list[Any], last_action: str | None, last_action_at: Any, failed_reason: str,
+             recording: bool, estimate: str | None) -> dict[str, Any]:
+    """The fields every conversation shows alike, whatever its media: what the world knows of it, and null
+    (or false, or zero) for what the simulated contact center has none of (cases, warnings, templates, coaching)."""
+    ended = state in (ConversationState.Failed,)
+    modified = max((t for t in times if t is not None), default=created)
+    return {
+        "type": "Failed" if ended else "Active",
+        "folder": None,
+        "mediaFolder": "Failed" if ended else ("Sent" if outbound else "Inbox"),
+        "ownerId": agent.id if agent else None,
+        "caseId": None,
+        "case": None,
+        "supplementalDetails": None,
+        "supplementalDetailsDisplayName": None,
+        "estimatedWaitTime": estimate,
+        "queueDialable": queue.reporting if queue else None,
+        "queueIsWrapUpTimeEnabled": wrap_up_seconds is not None,
+        "isAgentAutoAnswerEnabled": False,
+        "targetTimeForServiceLevel": dotnet_timespan(queue.service_level_seconds) if queue else None,
+        "lastAgentAction": last_action or "Unknown",
+        "lastAgentActionDate": dotnet_datetime(last_action_at),
+        "timeOfLastAgentResponse": None,
+        "timeOfLastCustomerResponse": None,
+        "direction": "Outbound" if outbound else "Inbound",
+        "classificationCodeRequired": False,  # queues of the world do not ask for classification codes
+        "relatedTo": None,
+        "failedRouteReason": failed_reason,
+        "workTimer": dotnet_timespan(wrap_up_seconds) if wrap_up_seconds is not None else None,
+        "contacts": [],
+        "directory": light_directory(world, queue, agent),
+        "temporary": None,
+        "cc": None,
+        "bcc": None,
+        "attachments": [] if media is MediaType.Email else None,
+        "originSmtpRefId": None,
+        "originalMessageIdReplyingTo": None,
+        "originalMessageIdForwardingFrom": None,
+        "monthYearCreated": f"{created.month:02d}{created.year}" if created else None,
+        "modifiedOn": dotnet_datetime(modified),
+        "likes": 0,
+        "reuses": 0,
+        "suggestable": False,
+        "lastWarningReason": None,
+        "lastWarnedBy": None,
+        "lastWarnedOn": None,
+        "globalReplyTemplateId": None,
+        "callRecordingUrl": None,
+        "reseizeTimerValue": None,
+        "supportsRecording": media is MediaType.Voice,
+        "canRecord": media is MediaType.Voice and state in (ConversationState.Acd, ConversationState.NonAcd),
+        "isRecording": recording,
+        "taggedSilentMonitoredAgentReporting": None,
+        "taggedSilentMonitoredAgentId": None,
+        "taggedSilentMonitoredEmployeeId": None,
+        "taggedSilentMonitoredEmployeeLineUri": None,
+    }
 
 
 def conversation_to_wire(world: World, item: OpenMediaItem, links: Links) -> dict[str, Any]:
@@ -47,7 +125,18 @@ def conversation_to_wire(world: World, item: OpenMediaItem, links: Links) -> dic
         "allowAgentPreview": bool(item.preview_url),
         "variables": {k: str(v) for k, v in item.variable_data.items()},
         "mediaSpecificInfo": item.target_uri,
+        "collectedInfo": None,
+        "ani": None,
+        "dnis": None,
+        "body": None,
         "native": False,
+        **_details(world, state=item.state, queue=queue, agent=agent, created=item.time_offered_to_system,
+                   media=MediaType.OpenMedia, outbound=item.posted_by is not None and item.posted_by == item.agent_id
+                   and item.queue_id is None, wrap_up_seconds=None,
+                   times=[item.time_offered_to_queue, item.time_offered_to_agent, item.time_accepted, item.time_ended,
+                          item.last_agent_action_at],
+                   last_action=item.last_agent_action, last_action_at=item.last_agent_action_at,
+                   failed_reason=item.failed_reason.name.rstrip("_"), recording=False, estimate=estimate),
     }
 
 
@@ -59,6 +148,11 @@ def interaction_to_wire(world: World, it: Interaction, call: Call) -> dict[str, 
         (m for m in world.media_servers.values() if m.media_type is it.media), None)
     waiting = world.sessions.waiting.get(it.queue_id or "", [])
     outbound = it.call_type in (CallType.Outgoing, CallType.Consultation)
+    estimate = None
+    if queue is not None and it.state is InteractionState.Queued:
+        estimate = dotnet_timespan(world.queue_now(queue).estimated_wait_seconds)
+    clerical = world.sessions.config.clerical_seconds
+    wrap_up = clerical if it.acd and it.media in WRAP_UP_MEDIA and clerical > 0 else None
     return {
         "_links": {"self": {"href": call.url_for(f"/conversations/{it.id}")}},
         "_embedded": None,
@@ -86,8 +180,15 @@ def interaction_to_wire(world: World, it: Interaction, call: Call) -> dict[str, 
         "priority": 0,
         "transferCount": 0,
         "variables": dict(zip(it.ivr_labels, it.ivr_data, strict=False)),
-        "isRecording": it.recording,
+        "collectedInfo": ",".join(it.ivr_data) or None,  # what the IVR collected, in order
+        "mediaSpecificInfo": None,
+        "allowAgentPreview": False,
         "native": True,
+        **_details(world, state=it.conversation_state(), queue=queue, agent=agent, created=it.created,
+                   media=it.media, outbound=outbound, wrap_up_seconds=wrap_up,
+                   times=[it.time_queued, it.time_offered, it.time_connected, it.time_ended],
+                   last_action=None, last_action_at=None, failed_reason="None", recording=it.recording,
+                   estimate=estimate),
     }
 
 

@@ -9,6 +9,7 @@ created and updated as the sample sends them: PascalCase names, no type, no site
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -17,7 +18,7 @@ from micc_sim.spec.router import ApiError, Call, Reply
 from micc_sim.world import directory
 from micc_sim.world.core import World
 from micc_sim.world.directory import Contact, ContactKind, DirectoryError
-from micc_sim.world.model import Employee, Queue
+from micc_sim.world.model import Employee, MediaType, Queue
 
 _NOT_DIALABLE = re.compile(r"[^0-9*#+]")
 _FIELDS = {"name": "name", "email": "email", "phone": "phone", "mobilePhone": "mobile_phone",
@@ -41,6 +42,10 @@ def _employee_entry(world: World, employee: Employee, call: Call) -> dict[str, A
         "phoneDialable": employee.extension,
         "siteId": world.site.id,
         "presence": {"state": employee.presence.name, "reason": employee.presence_reason},
+        **_unknown_to_the_world(world, employee.modified_on),
+        "voiceMediaServerType": "MiVoiceBusiness" if employee.extension and world.media_server_for(
+            MediaType.Voice) else "Unknown",
+        "isMediaQueueWorkflowValidated": False,  # an employee has no media queue workflow
     }
 
 
@@ -55,6 +60,11 @@ def _queue_entry(world: World, queue: Queue, call: Call) -> dict[str, Any]:
         "phoneDialable": queue.reporting,
         "siteId": world.site.id,
         "isMediaQueueWorkflowValidated": queue.workflow_validated,
+        "email": None,
+        "phone": queue.reporting,
+        "presence": None,  # queues have no presence
+        **_unknown_to_the_world(world, None),
+        "voiceMediaServerType": "MiVoiceBusiness" if queue.media_type is MediaType.Voice else "Unknown",
     }
 
 
@@ -76,7 +86,16 @@ def _contact_entry(world: World, contact: Contact, call: Call) -> dict[str, Any]
         "custom": dict(contact.custom),
         "createdOn": dotnet_datetime(contact.created_on),
         "modifiedOn": dotnet_datetime(contact.modified_on),
+        "photoUrl": None,  # the world keeps no photos
+        "voiceMediaServerType": "Unknown",  # a contact is no device of a media server
+        "isMediaQueueWorkflowValidated": False,
     }
+
+
+def _unknown_to_the_world(world: World, configured: datetime | None) -> dict[str, Any]:
+    """What a directory entry of the world has none of (mobile numbers, photos, custom fields), and its times."""
+    return {"mobilePhone": None, "mobilePhoneDialable": None, "photoUrl": None, "custom": None,
+            "createdOn": dotnet_datetime(configured), "modifiedOn": dotnet_datetime(configured)}
 
 
 def entries(world: World, call: Call) -> list[dict[str, Any]]:

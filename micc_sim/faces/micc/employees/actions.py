@@ -99,6 +99,8 @@ def apply_action(call: Call, item: OpenMediaItem, update: dict[str, Any], agent:
         raise ApiError(400, f"The action {action} does not apply to open media conversations "
                             f"(simulated: {simulated}).")
     handler(call.world, item, update, agent)
+    if agent is not None:
+        call.world.note_agent_action(item, action)
 
 
 CALL_ACTIONS: dict[str, Callable[[World, Interaction, Employee], None]] = {

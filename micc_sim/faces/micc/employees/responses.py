@@ -12,6 +12,7 @@ from micc_sim.faces.micc.system.responses import REASON_TYPES
 from micc_sim.faces.micc.wire import Links, dotnet_datetime, hal_collection, listing
 from micc_sim.spec.router import ApiError, Call, Reply
 from micc_sim.world import calls
+from micc_sim.world.config import stable_id
 from micc_sim.world.core import OpenMediaRequest, World
 from micc_sim.world.interactions import Interaction
 from micc_sim.world.model import (
@@ -21,14 +22,34 @@ from micc_sim.world.model import (
     MediaType,
     PresenceAvailability,
     ReasonKind,
+    Role,
 )
 from micc_sim.world.sessions import InteractionError
 
 SUPERVISOR = "supervisor"
+LICENCES = {Role.ADMINISTRATOR: "SystemAdministrator", Role.SUPERVISOR: "AdvancedSupervisor", Role.AGENT: "None"}
+SERVER_FIELDS = {MediaType.Voice: "voiceMediaServerNameOrId", MediaType.Email: "emailMediaServerNameOrId",
+                 MediaType.Chat: "chatMediaServerNameOrId", MediaType.Sms: "smsMediaServerNameOrId",
+                 MediaType.OpenMedia: "openMediaServerNameOrId"}
+
+
+def enabled_media(employee: Employee) -> set[MediaType]:
+    """The media an employee is enabled for (open media: every agent), as ``isEnabledFor...`` shows them."""
+    return set(employee.ready_media) | ({MediaType.OpenMedia} if employee.is_agent else set())
+
+
+def home_server_id(world: World, employee: Employee) -> str | None:
+    """The media server of the employee's first medium: the one whose clock their times are read on."""
+    for media in (MediaType.Voice, MediaType.OpenMedia, MediaType.Chat, MediaType.Email, MediaType.Sms):
+        server = world.media_server_for(media) if media in enabled_media(employee) else None
+        if server is not None:
+            return server.id
+    return None
 
 
 def employee_to_wire(world: World, employee: Employee, call: Call) -> dict[str, Any]:
     ready = employee.ready_media
+    enabled = enabled_media(employee)
     return {
         "_links": {"self": {"href": call.url_for(f"/employees/{employee.id}")},
                    "state": {"href": call.url_for(f"/employees/{employee.id}/state")}},
@@ -49,6 +70,19 @@ def employee_to_wire(world: World, employee: Employee, call: Call) -> dict[str, 
         "isEnabledForSMS": MediaType.Sms in ready,
         "isEnabledForOpenMedia": employee.is_agent,
         "isRealTime": True,
+        "securityRoleRefId": stable_id("securityrole", employee.role.value),  # one security role per role
+        "language": world.site.language,
+        "supervisorLicenseType": LICENCES[employee.role],
+        "photoUrl": None,  # employees of the world have no photo
+        "canStartStopRecording": employee.role is not Role.AGENT,
+        **{name: server.name if media in enabled and (server := world.media_server_for(media)) else None
+           for media, name in SERVER_FIELDS.items()},
+        "cloudlinkId": None,
+        "lastModified": dotnet_datetime(employee.modified_on),
+        "isMaySeeAllQueuesEnabled": employee.role is not Role.AGENT,  # agents see their own queues only
+        "isLicensedForWFS": False,  # no workforce scheduling in the simulated contact center
+        "isCloudlinkChat": False,
+        "isOSCMSRecorderEnabled": False,
     }
 
 
@@ -92,6 +126,7 @@ def group_presence_to_wire(world: World, employee: Employee, group: AgentGroup, 
 
 
 def employee_state_to_wire(world: World, employee: Employee, links: Links) -> dict[str, Any]:
+    world.day_of(employee)  # today's counts start again at midnight
     return {
         "_links": {"self": {"href": links.url_for(f"/employees/{employee.id}/state")}},
         "_embedded": None,
@@ -109,6 +144,8 @@ def employee_state_to_wire(world: World, employee: Employee, links: Links) -> di
         "firstAgentLoginTimeToday": dotnet_datetime(employee.first_login_today),
         "lastAgentLogoutTimeToday": dotnet_datetime(employee.last_logout_today),
         "enteredStateOn": dotnet_datetime(employee.entered_state_on),
+        "photoUrl": None,
+        "timeMediaServerId": home_server_id(world, employee),
     }
 
 

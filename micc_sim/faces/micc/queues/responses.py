@@ -8,12 +8,18 @@ from typing import Any
 from urllib.parse import quote
 
 from micc_sim.faces.micc import access
-from micc_sim.faces.micc.conversations.responses import conversation_to_wire, interaction_to_wire
+from micc_sim.faces.micc.conversations.responses import (
+    any_to_wire,
+    conversation_to_wire,
+    find_conversation,
+    interaction_to_wire,
+)
 from micc_sim.faces.micc.wire import Links, dotnet_datetime, dotnet_timespan, hal_collection
 from micc_sim.spec.router import ApiError, Call
+from micc_sim.world.agent_day import TeamFigures
 from micc_sim.world.core import World
-from micc_sim.world.model import Queue
-from micc_sim.world.stats import Window
+from micc_sim.world.model import OpenMediaItem, Queue
+from micc_sim.world.stats import Window, start_of_day
 
 
 def queue_to_wire(world: World, queue: Queue, call: Call) -> dict[str, Any]:
@@ -28,13 +34,15 @@ def queue_to_wire(world: World, queue: Queue, call: Call) -> dict[str, Any]:
         "mediaType": queue.media_type.name,
         "mediaServerRefId": queue.media_server_id,
         "mediaServer": server.name if server else None,
-        "members": [{"id": g.id, "name": g.name, "reporting": g.reporting}
+        "members": [{"id": g.id, "name": g.name, "reporting": g.reporting, "type": "AgentGroup"}
                     for g in (world.agent_groups[i] for i in queue.agent_group_ids)],
         "dialable": queue.reporting,
         "serviceLevel": dotnet_timespan(queue.service_level_seconds),
         "isRealTime": True,
         "isClassificationCodeEnabled": False,
         "generateStatsDuringBusinessHoursOnly": False,
+        "businessHoursRefId": None,  # queues of the world are open around the clock: no business hours
+        "businessSchedule": None,
     }
 
 
@@ -54,9 +62,42 @@ def _window(suffix: str, w: Window) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=8)
+def _day_start(at: datetime) -> datetime:
+    """The midnight ``at`` is in (every queue of a list asks for the same instant's)."""
+    return start_of_day(at)
+
+
+@lru_cache(maxsize=1024)
+def _team(f: TeamFigures) -> dict[str, Any]:
+    """The members' figures summed: their logged-in, make-busy and work-timer time today, and how many were
+    unavailable lately."""
+    return {
+        "agentLoggedInTotalDurationToday": dotnet_timespan(f.logged_in),
+        "makeBusyTotalDurationToday": dotnet_timespan(f.make_busy),
+        "workTimerTotalDurationToday": dotnet_timespan(f.work_timer),
+        "agentsUnavailableInTheLastHour": f.unavailable_last_hour,
+        "agentsUnavailableInTheLast15Minutes": f.unavailable_last_15_minutes,
+    }
+
+
+@lru_cache(maxsize=1024)
+def _by_group(counts: tuple[int, ...], answered: int) -> dict[str, Any]:
+    """Answers today by the first four of the queue's agent groups (primary first), and their share."""
+    fields: dict[str, Any] = {}
+    for n in range(1, 5):
+        by_group = counts[n - 1] if n <= len(counts) else 0
+        fields[f"answeredConversationsByAgentGroup{n}Today"] = by_group
+        fields[f"answeredConversationsPercentageByAgentGroup{n}Today"] = (
+            round(100.0 * by_group / answered, 2) if answered else 0.0)
+    return fields
+
+
 def queue_state_to_wire(world: World, queue: Queue, links: Links, at: datetime | None = None) -> dict[str, Any]:
     """The queue's state (Queue Now) at ``at`` (default: now)."""
     now = world.queue_now(queue, at)
+    day_start = _day_start(now.at)
+    now_day = world.members_day(queue, day_start)
     server = world.media_servers.get(queue.media_server_id or "")
     state: dict[str, Any] = {
         "_links": {"self": {"href": links.url_for(f"/queues/{queue.id}/state")},
@@ -75,18 +116,20 @@ def queue_state_to_wire(world: World, queue: Queue, links: Links, at: datetime |
         "agentsIdle": now.agents_idle,
         "agentsUnavailable": now.agents_unavailable,
         "agentsOnAcdConversations": now.agents_on_acd,
-        "agentsOnNonAcdConversations": 0,
-        "agentsOnOutboundConversations": 0,
+        "agentsOnNonAcdConversations": now_day.on_non_acd,
+        "agentsOnOutboundConversations": now_day.on_outbound,
         "estimatedWaitTimeForNewConversations": dotnet_timespan(now.estimated_wait_seconds),
         "isInDoNotDisturb": world.offline_reason(queue) is not None,
         "requeuedConversationsToday": now.requeued_today,
         "transfersToUnavailableQueue": now.transfers_to_unavailable,
-        "transfersToUnavailableQueueTotalToday": now.transfers_to_unavailable,
-        "abandonedConversationsAverageDurationToday": dotnet_timespan(0),
+        "transfersToUnavailableQueueTotalToday": sum(queue.transfers_to_unavailable_today.today(day_start)),
+        "abandonedConversationsAverageDurationToday": dotnet_timespan(now.today.average_abandon_seconds),
         "conversationTotalDurationToday": dotnet_timespan(now.today.average_handle_seconds * now.today.handled),
-        "serviceLevelGoalPercentage": 80,
+        "serviceLevelGoalPercentage": queue.service_level_goal,
         "timeOfLastReceivedUpdate": dotnet_datetime(now.at),
     }
+    state.update(_team(now_day.at(now.at)))
+    state.update(_by_group(queue.answered_by_group.today(day_start), now.today.answered))
     state.update(_window("Today", now.today))
     state.update(_window("InTheLastHour", now.last_hour))
     state.update(_window("InTheLast15Minutes", now.last_15_minutes))
@@ -103,7 +146,7 @@ def get_queue_states(call: Call) -> dict[str, Any]:
     world: World = call.world
     at = world.clock.now()  # every queue as it is at one instant
     return hal_collection((queue_state_to_wire(world, q, call, at) for q in _visible_queues(call)),
-                          call.url_for("/queues/states"))
+                          call.url_for(call.operation.path))  # /queues/states, or the wallboards' /queues/state
 
 
 def _visible_queues(call: Call) -> list[Queue]:
@@ -135,10 +178,12 @@ def get_waiting_conversations(call: Call) -> dict[str, Any]:
 def get_waiting_conversation(call: Call) -> dict[str, Any]:
     world: World = call.world
     queue = world.queue(call.path["id"])
-    item = world.item(call.path["conversationId"])
-    if item.id not in queue.waiting:
-        raise ApiError(404, f"The conversation '{item.id}' is not waiting in queue '{queue.name}'.")
-    return conversation_to_wire(world, item, call)
+    found = find_conversation(world, call.path["conversationId"])  # an open media item, a call, a chat, ...
+    waiting = (found.id in queue.waiting if isinstance(found, OpenMediaItem)
+               else found in world.sessions.waiting_in(queue))
+    if not waiting:
+        raise ApiError(404, f"The conversation '{found.id}' is not waiting in queue '{queue.name}'.")
+    return any_to_wire(world, found, call)
 
 
 def update_waiting_conversations(call: Call) -> str:

@@ -6,11 +6,13 @@ from typing import Any
 
 from micc_sim.faces.micc.wire import dotnet_datetime, dotnet_timespan, hal_collection, listing
 from micc_sim.spec.router import ApiError, Call
+from micc_sim.world.config import stable_id
 from micc_sim.world.core import World
 from micc_sim.world.model import MediaServer, MediaType, ReasonCode, ReasonKind
 
 NODE_TYPES = {MediaType.OpenMedia: "MCCOpenMedia", MediaType.Chat: "MCCWebChat", MediaType.Email: "MCCEmail",
               MediaType.Sms: "MCCSms", MediaType.Voice: "ICP3300"}
+NODE_TYPE_CODES = {"Unknown": 0, "MCCEmail": 7, "MCCWebChat": 14, "ICP3300": 15, "MCCOpenMedia": 17, "MCCSms": 22}
 
 
 REASON_TYPES = {ReasonKind.Busy: "Busy", ReasonKind.DoNotDisturb: "Dnd"}
@@ -19,10 +21,12 @@ REASON_TYPES = {ReasonKind.Busy: "Busy", ReasonKind.DoNotDisturb: "Dnd"}
 
 def reason_code_to_wire(code: ReasonCode, call: Call) -> dict[str, Any]:
     return {"_links": {"self": {"href": call.url_for(f"/reasoncodes/{code.id}")}}, "_embedded": None,
-            "id": code.id, "name": code.name, "code": code.code, "type": REASON_TYPES[code.kind]}
+            "id": code.id, "name": code.name, "type": REASON_TYPES[code.kind],
+            "reporting": code.code, "siteRefId": call.world.site.id}  # the code is what a reason code reports
 
 
 def media_server_to_wire(world: World, server: MediaServer, call: Call) -> dict[str, Any]:
+    node = NODE_TYPES.get(server.media_type, "Unknown")
     return {
         "_links": {"self": {"href": call.url_for(f"/mediaservers/{server.id}")}},
         "_embedded": None,
@@ -30,7 +34,25 @@ def media_server_to_wire(world: World, server: MediaServer, call: Call) -> dict[
         "name": server.name,
         "siteRefId": world.site.id,
         "mediaType": server.media_type.name,
-        "mediaServerType": NODE_TYPES.get(server.media_type, "Unknown"),
+        "mediaServerType": node,
+        "serverType": NODE_TYPE_CODES[node],
+        "ipAddressOrDnsName": None,  # the simulator serves every media server itself
+        "serverRefId": None,
+        "ctiServer": None,
+        "username": None,  # credentials are never shown
+        "password": None,
+        # the inbound workflow: where items the server receives go (its default queue), if it has one
+        "inboundRoutingWorkflowRefId": (stable_id("workflow", f"{server.name} inbound")
+                                        if server.default_queue_id else None),
+        "outboundRoutingWorkflowRefId": None,
+        "responseRoutingWorkflowRefId": None,
+        "mailServers": [] if server.media_type is MediaType.Email else None,
+        "minDigitsDialed": 0,
+        "isDirectMediaEnabled": False,
+        "isAgentGreetingWorkflowValidated": False,  # the world has no agent greetings
+        "cloudlinkEnabled": False,
+        "sessionIdleTimeout": 0,  # sessions never time out for being idle
+        "useAgentNickname": False,
         "inboundRoutingEnabled": True,
         "outboundRoutingEnabled": True,
         "responseRoutingEnabled": True,
@@ -59,8 +81,10 @@ def get_site(call: Call) -> dict[str, Any]:
 
 
 def _site(world: World, call: Call) -> dict[str, Any]:
-    return {"_links": {"self": {"href": call.url_for(f"/sites/{world.site.id}")}}, "_embedded": None,
-            "id": world.site.id, "name": world.site.name}
+    site = world.site
+    return {"_links": {"self": {"href": call.url_for(f"/sites/{site.id}")}}, "_embedded": None,
+            "id": site.id, "name": site.name, "timeZone": site.time_zone, "language": site.language,
+            "mailServerRefId": None, "storagePath": None, "isAgentGreetingEnabled": False}
 
 
 def get_media_servers(call: Call) -> dict[str, Any]:
