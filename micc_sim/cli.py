@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import logging
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -158,7 +157,10 @@ def _serve_options(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--tls-dir", type=Path, help="where certificates are kept (.micc-sim/tls)")
     serve.add_argument("--tls-name", action="append", default=[], metavar="HOST",
                        help="another host name the certificate must carry (repeatable)")
-    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],
+                       help="info logs a line per request to a face (info)")
+    serve.add_argument("--log-format", default="text", choices=["text", "json"],
+                       help="text, or one JSON object a line; either way with wall and simulated time (text)")
 
 
 def _load_parser(commands: Any) -> None:
@@ -300,12 +302,13 @@ def _exec(tokens: list[str], command: list[str], ready_timeout: float) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from micc_sim import logs
     from micc_sim.app import create_app
     from micc_sim.runtime import Simulator
     from micc_sim.serving import HttpProtocol, ReadyServer, base_url, bind
     from micc_sim.settings import Settings
 
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(args.log_level, args.log_format)
     flags = {
         "host": args.host, "port": args.port, "world_file": args.world, "clients_config": args.clients_config,
         "clock": args.clock, "clock_scale": args.clock_scale, "clock_start": args.clock_start,
@@ -353,8 +356,10 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"  warning: Clients.config: {message}", file=sys.stderr)
     app = create_app(sim)
     _tune_gc()
-    config = uvicorn.Config(app, http=HttpProtocol, log_level=args.log_level,
-                            access_log=args.log_level in ("info", "debug"),  # above info: nothing, yet formatted
+    logs.configure(args.log_level, args.log_format, sim.clock)  # now with the simulated clock
+    logs.log_requests(sim.journal)
+    config = uvicorn.Config(app, http=HttpProtocol, log_level=args.log_level, log_config=None,
+                            access_log=False,  # the journal's line replaces uvicorn's (micc_sim.logs)
                             timeout_graceful_shutdown=3, **ssl)  # open hub long polls and streams do not hold a stop
     server = ReadyServer(config, base, args.ready_file)
     server.run(sockets=[sock])

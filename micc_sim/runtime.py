@@ -7,6 +7,7 @@ methods here so the control API, the CLI and the pytest fixture share one implem
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -62,6 +63,7 @@ class Simulator:
         self.tokens = TokenStore(self.clock, self.settings.token_lifetime)
         self.clients = self._read_clients()
         self._clients_mtime = self._mtime()
+        self.connection_counts: dict[str, Callable[[], int]] = {}  # transport -> open connections (faces fill it)
         self.journal = Journal(self.settings.journal_size, self.clock.now, self.settings.journal_bytes,
                                self.settings.journal_body_limit)
         try:

@@ -79,6 +79,12 @@ async def client_script(request: Request) -> Response:
     return Response(body, media_type="application/javascript", headers={"Cache-Control": "no-cache"})
 
 
+def connected(server: socketio.AsyncServer) -> int:
+    """Clients connected to any namespace (each namespace's sids are its room ``None``)."""
+    return sum(len(rooms.get(None, ())) for rooms in server.manager.rooms.values())
+
+
 def face(sim: Any) -> Face:
+    sim.connection_counts["socketio"] = lambda: connected(server_for(sim))
     return Face("socketio", [Mount(PATH, app=socketio.ASGIApp(server_for(sim), socketio_path=None)),
                              Route(CLIENT_SCRIPT, client_script, methods=["GET"])])

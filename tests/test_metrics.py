@@ -103,3 +103,42 @@ def test_prometheus_has_the_worlds_figures_faults_fired_and_notification_outcome
     assert f'micc_sim_faults_fired_total{{face="miccsdk",kind="busy",rule="{rule["id"]}"}} 1.0' in text
     assert 'micc_sim_notifications_finished_total{outcome="delivered"} 0.0' in text
     assert 'micc_sim_notifications_pending{state="retrying"} 0.0' in text
+
+
+def test_prometheus_counts_requests_by_face_operation_and_status_with_latency_and_connections(live):
+    import socketio
+
+    sdk = live.sdk(live.client_token())
+    sdk.post("/openmedia", json={"queue": "Web Chat"})
+    sdk.get("/openmedia/not-an-item")
+    desk = socketio.Client()
+    desk.connect(live.base_url, namespaces=["/dashboard"], transports=["websocket"])
+    try:
+        text = live.http.get("/_sim/metrics").text
+    finally:
+        desk.disconnect()
+    lines = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+             if line and not line.startswith("#")}
+    posted = [k for k in lines if k.startswith("micc_sim_http_requests_total{") and 'status="201"' in k]
+    assert posted == ['micc_sim_http_requests_total{face="miccsdk",operation="OpenMedia_PostOpenMedia",'
+                      'status="201"}'] and lines[posted[0]] == 1.0
+    assert any('status="404"' in k and 'face="miccsdk"' in k for k in lines)
+    assert lines['micc_sim_http_requests_total{face="authorizationserver",operation="Token_PostToken",'
+                 'status="200"}'] == 1.0
+    assert lines['micc_sim_http_request_duration_seconds_count{face="miccsdk"}'] == 2.0
+    assert lines['micc_sim_http_request_duration_seconds_bucket{face="miccsdk",le="+Inf"}'] == 2.0
+    assert lines['micc_sim_connections{transport="socketio"}'] == 1.0
+    assert lines['micc_sim_connections{transport="signalr"}'] == 0.0
+
+
+def test_the_grafana_dashboard_queries_only_metrics_the_simulator_exports(live):
+    import json
+    import re
+    from pathlib import Path
+
+    dashboard = json.loads((Path(__file__).parent.parent / "docs" / "grafana-dashboard.json").read_text())
+    queried = {m for p in dashboard["panels"] for t in p["targets"] for m in re.findall(r"micc_sim_\w+", t["expr"])}
+    exported = set(re.findall(r"^# TYPE (micc_sim_\w+) (\w+)", live.http.get("/_sim/metrics").text, re.M))
+    names = {n for n, kind in exported} | {f"{n}_total" for n, k in exported if k == "counter"} | {
+        f"{n}_bucket" for n, k in exported if k == "histogram"}
+    assert queried and queried <= names, queried - names

@@ -57,6 +57,7 @@ class Principal:
 
 
 PRINCIPAL_KEY = "micc_sim.principal"  # the scope key under which a face leaves the request's Principal (journal)
+OPERATION_KEY = "micc_sim.operation"  # ... and the operationId it matched (journal, metrics, logs: no lookup again)
 
 
 @dataclass
@@ -156,6 +157,7 @@ class SpecRouter:
     async def _handle(self, request: Request) -> Answer:
         path = _relative_path(request.scope)
         operation, params = self._match(request.method, path, request)
+        request.scope[OPERATION_KEY] = operation.operation_id
         principal = self._authorize(operation, request)
         query_string = request.scope.get("query_string")
         query = dict(request.query_params) if query_string else {}

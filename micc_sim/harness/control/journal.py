@@ -28,7 +28,7 @@ from typing import Any
 from micc_sim.chain import Capture, Exchange
 from micc_sim.harness.control import redact
 from micc_sim.middleware import CLIENT_PATH
-from micc_sim.spec.router import PRINCIPAL_KEY, Principal
+from micc_sim.spec.router import OPERATION_KEY, PRINCIPAL_KEY, Principal
 
 FACES = (("/authorizationserver", "authorizationserver"), ("/miccsdk/signalr", "signalr"), ("/miccsdk", "miccsdk"),
          ("/socket.io", "desktop"),
@@ -360,7 +360,7 @@ class JournalRecorder:
             round((time.perf_counter() - exchange.started) * 1000, 3), face_of(path),
             f"{client[0]}:{client[1]}" if client else None,
             scope.get("headers"), exchange.request_body, exchange.response_headers, body,
-            exchange.fault, exchange.stub, exchange.note, None, _UNSET,
+            exchange.fault, exchange.stub, exchange.note, None, scope.get(OPERATION_KEY, _UNSET),
             *(_who(principal) if (principal := scope.get(PRINCIPAL_KEY)) is not None else ()),
         ))
 

@@ -14,7 +14,9 @@ since the series was cleared (with the world's own counts per state, the no-inte
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
+import itertools
 import time
 import weakref
 from collections import Counter, deque
@@ -24,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
 
 from micc_sim.faces.micc.wire import dotnet_datetime
@@ -89,6 +91,46 @@ class Ledger:
         return self.world is not None and self.world() is world
 
 
+HTTP_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)  # seconds
+
+
+class HttpFigures:
+    """Requests to the faces, counted as the journal records them: by face, operation and status, and each
+    face's latency as a histogram. The operation is the one the face's router matched (none for paths no
+    contract has: hubs, socket.io, pages), so counting costs no lookup."""
+
+    def __init__(self) -> None:
+        self.requests: Counter[tuple[str, str, str]] = Counter()
+        self.buckets: dict[str, list[int]] = {}  # face -> count per bucket (the last: above every bound)
+        self.sums: Counter[str] = Counter()
+
+    def count(self, entry: Any) -> None:
+        if entry.kind != "http":
+            return
+        operation = entry._operation if isinstance(entry._operation, str) else ""
+        self.requests[(entry.face, operation, str(entry.status))] += 1
+        seconds = entry.duration_ms / 1000
+        counts = self.buckets.get(entry.face)
+        if counts is None:
+            counts = self.buckets[entry.face] = [0] * (len(HTTP_BUCKETS) + 1)
+        counts[bisect.bisect_left(HTTP_BUCKETS, seconds)] += 1
+        self.sums[entry.face] += seconds
+
+    def families(self) -> Iterator[CounterMetricFamily | HistogramMetricFamily]:
+        requests = CounterMetricFamily("micc_sim_http_requests", "Requests to the faces, by face, operationId and "
+                                       "status", labels=["face", "operation", "status"])
+        for (face, operation, status), n in sorted(self.requests.items()):
+            requests.add_metric([face, operation, status], n)
+        yield requests
+        latency = HistogramMetricFamily("micc_sim_http_request_duration_seconds", "Time to answer, by face",
+                                        labels=["face"])
+        for face, counts in sorted(self.buckets.items()):
+            cumulative = list(itertools.accumulate(counts))
+            buckets = [(str(bound), cumulative[i]) for i, bound in enumerate(HTTP_BUCKETS)]
+            latency.add_metric([face], [*buckets, ("+Inf", cumulative[-1])], sum_value=self.sums[face])
+        yield latency
+
+
 class MetricsSampler:
     def __init__(self, sim: Simulator, interval: float = 1.0, size: int = 3600) -> None:
         self.sim = sim
@@ -97,8 +139,10 @@ class MetricsSampler:
         self.dropped = 0
         self.ledger = Ledger()
         self.caps: dict[str, int] = {}  # queue id -> the queue cap of the load run under way (shown, not enforced)
+        self.http = HttpFigures()
         self.clear()
         sim.bus.subscribe(OpenMediaChanged, self._changed)
+        sim.journal.subscribe(self.http.count)
 
     # -- counting from events --------------------------------------------------------------------
     def _changed(self, event: OpenMediaChanged) -> None:
@@ -278,6 +322,12 @@ class _Exporter(Collector):
         clock.add_metric([], sample.at.timestamp())
         yield clock
         yield from _world_families(sampler.sim)
+        yield from sampler.http.families()
+        connections = GaugeMetricFamily("micc_sim_connections", "Open connections, by transport",
+                                        labels=["transport"])
+        for transport, count in sorted(sampler.sim.connection_counts.items()):
+            connections.add_metric([transport], count())
+        yield connections
 
 
 def _world_families(sim: Simulator) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:

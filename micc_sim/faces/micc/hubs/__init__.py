@@ -18,4 +18,5 @@ HUBS = [EmployeeHub, QueueHub, AgentHub]
 
 def face(sim: Any) -> Face:
     server = SignalRServer(sim, HUBS)
+    sim.connection_counts["signalr"] = lambda: len(server.connections)
     return Face(FACE, [Mount(MOUNT, app=server)], server.lifespan)
