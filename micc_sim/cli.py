@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from micc_sim import __version__
 from micc_sim.conformance import DEFAULT_CHECKS, MICC_SDK, ContractError, ContractRun, run_contract, surface_names
+from micc_sim.faces.cloudlink.hosts import CERTIFICATE_NAMES as CLOUDLINK_HOSTS
 from micc_sim.harness.load.runner import LoadError
 from micc_sim.harness.scenarios.model import ScenarioFileError
 from micc_sim.spec.binding import Strictness
@@ -227,7 +228,7 @@ def _serve(args: argparse.Namespace) -> int:
     sim = Simulator(settings)
     ssl: dict[str, str] = {}
     if settings.tls is not TlsMode.OFF:
-        hosts = list(dict.fromkeys(["localhost", "127.0.0.1", "::1", *settings.tls_names,
+        hosts = list(dict.fromkeys(["localhost", "127.0.0.1", "::1", *CLOUDLINK_HOSTS, *settings.tls_names,
                                     *([settings.host] if settings.host not in ("0.0.0.0", "::") else [])]))
         files = ensure_certificates(settings.tls, settings.tls_dir, hosts)
         ssl = {"ssl_certfile": str(files.cert), "ssl_keyfile": str(files.key)}

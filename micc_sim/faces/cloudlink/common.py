@@ -1,7 +1,7 @@
 """The wire conventions every CloudLink service shares (wire-notes, seed 003).
 
 * Each service is served from its contract (``contracts/cloudlink-<service>.openapi.yaml``) under
-  ``/<service>/2017-09-01`` (or host-style, see :class:`HostStyleUrls`), paths case-sensitive as Node's are.
+  ``/<service>/2017-09-01`` (or host-style, see :mod:`.hosts`), paths case-sensitive as Node's are.
 * Bodies are checked as AJV checks them (:mod:`micc_sim.spec.ajv`); errors are ``{"name", "message"}``.
 * ``Authorization: Bearer <jwt>``, or the bare token as Mitel's own samples send it.
 * Every answer carries ``x-mitel-correlation-id`` (the client's, or a new one); publications made while
@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -20,7 +19,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from micc_sim.chain import Exchange
 from micc_sim.faces.cloudlink.admin.models import ROLE_RANK
 from micc_sim.faces.cloudlink.auth.models import Principal, TokenError
 from micc_sim.faces.cloudlink.errors import DirectoryError
@@ -154,22 +152,3 @@ class CorrelationIds:
             await send(message)
 
         await self.app(scope, receive, with_header)
-
-
-_HOST = re.compile(rf"^({'|'.join(SERVICES)})\.(?:api\.mitel\.io|localhost)(?::\d+)?$", re.IGNORECASE)
-
-
-class HostStyleUrls:
-    """``http://media.localhost:8080/2017-09-01/...`` (or a Host header of ``media.api.mitel.io``) reaches
-    ``/media/2017-09-01/...``: clients configured with one base URL per service, as for the real hosts.
-    A step of the request chain (``micc_sim.chain``)."""
-
-    def before(self, exchange: Exchange) -> None:
-        scope = exchange.scope
-        if scope["type"] in ("http", "websocket"):
-            host = (exchange.header(b"host") or b"").decode("latin-1")
-            found = _HOST.match(host) if "." in host and host[:1].isalpha() else None  # not 127.0.0.1
-            if found and not scope["path"].startswith("/_sim"):
-                prefix = "/" + found.group(1).lower()
-                raw = scope.get("raw_path") or scope["path"].encode("utf-8")
-                exchange.scope = {**scope, "path": prefix + scope["path"], "raw_path": prefix.encode() + raw}
