@@ -44,7 +44,7 @@ def act(media: httpx.Client, endpoint: str, call_id: str, **body) -> httpx.Respo
 
 def call(media: httpx.Client, origin: str, to: str, **body) -> str:
     r = media.post(f"/endpoints/{origin}/calls", json={"to": to, **body})
-    assert r.status_code == 201, r.text
+    assert r.status_code == 200, r.text
     return r.json()["callId"]
 
 
@@ -58,7 +58,7 @@ def media_publications(live, subject_filter: str = ".*") -> list[tuple[str, str,
 def test_making_a_call_rings_both_phones_then_answering_connects_them_and_ending_leaves_records(guide):
     live, media = guide
     r = media.post("/endpoints/2001/calls", json={"to": "2002", "originateTimeout": "15"})  # the guide's body
-    assert r.status_code == 201, r.text
+    assert r.status_code == 200, r.text
     made = r.json()
     assert (made["state"], made["cause"], made["direction"], made["to"]) == ("ringing", "newCall", "outbound", "2002")
     call_id = made["callId"]
@@ -135,14 +135,14 @@ def test_hold_retrieve_and_a_blind_transfer_of_an_answered_call(guide):
     assert act(media, "2001", call_id, action="hold").status_code == 409
     assert act(media, "2001", call_id, action="retrieve").json()["state"] == "connected"
 
-    done = act(media, "2001", call_id, action="blindTransfer", args={"destination": "2002"}).json()
+    done = act(media, "2001", call_id, action="blindTransfer", args="2002").json()
     assert (done["state"], done["cause"]) == ("completed", "transfer")
     target = leg(media, "2002", call_id)
     assert (target["state"], target["cause"], target["from"], target["fromName"]) == (
         "ringing", "transfer", "1000", "Phone 1000")
     act(media, "2002", call_id, action="answer")
     assert leg(media, "1000", call_id)["state"] == "connected"
-    dtmf = act(media, "1000", call_id, action="dtmf", args={"digits": "12#"})
+    dtmf = act(media, "1000", call_id, action="dtmf", args="12#")
     assert dtmf.json()["dtmf"] == "12#"
 
 
@@ -206,7 +206,7 @@ def test_an_external_number_answers_after_five_seconds_and_a_recorded_call_leave
     recording_id = recordings[0]["recordingId"]
     assert media.get("/calls/records").json()["_embedded"]["items"][0]["recordingId"] == recording_id
     assert media.put(f"/recordings/{recording_id}", json={"label": "sales"}).json()["label"] == "sales"
-    assert media.delete(f"/recordings/{recording_id}").status_code == 204
+    assert media.delete(f"/recordings/{recording_id}").status_code == 200
     assert media.get(f"/recordings/{recording_id}").status_code == 404
 
 
@@ -241,7 +241,7 @@ def test_conferences_have_access_codes_participants_instances_and_attendance(gui
         r = owner.post("/conferences", json={
             "name": "Cool People Club", "type": "inviteOnly", "lobbyPolicy": "pstnLobby", "accessCodeLength": 9,
             "expiryDateTime": "2026-11-22T09:30:00Z", "participants": [{"participantId": guest_id}]})
-        assert r.status_code == 201, r.text
+        assert r.status_code == 200, r.text
         conference = r.json()
         assert len(conference["accessCode"]) == 9 and conference["accessCode"].isdigit()
         assert {a["country"] for a in conference["addresses"]} == {"US", "CA"}
@@ -268,7 +268,7 @@ def test_conferences_have_access_codes_participants_instances_and_attendance(gui
         live.advance(700)  # past expiryDateTime: the access code no longer lets anyone in
         assert guest.put(f"{path}/participants/{guest_id}", json={"state": "active"}).status_code == 409
         assert guest.delete(path).status_code == 403
-        assert owner.delete(path).status_code == 204
+        assert owner.delete(path).status_code == 200
 
 
 def test_a_pending_originate_timeout_survives_a_snapshot_and_restore(guide):

@@ -102,6 +102,13 @@ def collection(items: Iterable[dict[str, Any]], call: Call, path: str) -> dict[s
     return hal_collection(items, call.url_for(path))
 
 
+def string_collection(items: Iterable[dict[str, Any]], call: Call, path: str) -> dict[str, Any]:
+    """A collection whose links are strings (``_links.self``, ``_links.next``), as the Media Swagger has them."""
+    body = collection(items, call, path)
+    body["_links"] = {"self": body["_links"]["self"]["href"]}
+    return body
+
+
 def iso(value: datetime | None) -> str | None:
     """A time as CloudLink (JavaScript's ``toISOString``) writes it: ``2026-11-22T09:00:00.000Z``."""
     if value is None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from micc_sim.faces.cloudlink.admin.models import User
 from micc_sim.faces.cloudlink.callers import current_signature
+from micc_sim.faces.cloudlink.config import cl_id
 from micc_sim.faces.cloudlink.media import wire as media_wire
 from micc_sim.faces.cloudlink.media.models import EndpointChanged, LegChanged
 from micc_sim.faces.cloudlink.platform import CloudLink
@@ -114,8 +115,9 @@ class CloudLinkFlows:
 
     def _publish_leg(self, platform: CloudLink, event: LegChanged) -> None:
         leg = event.leg
+        event_id = cl_id("media-event", f"{leg.call_id}/{leg.party}/{leg.state}/{leg.cause}/{event.at.isoformat()}")
         self._publish(platform, MEDIA_TOPIC, "PUT", f"/2017-09-01/endpoints/{leg.party}/calls/{leg.call_id}",
-                      media_wire.call_publication(leg), leg.account_id)
+                      media_wire.call_publication(leg, platform.media, event_id), leg.account_id)
 
     def _publish_endpoint(self, platform: CloudLink, event: EndpointChanged) -> None:
         media = platform.media

@@ -1,0 +1,64 @@
+"""Mitel's CloudLink hosts over HTTPS, routed to the simulator the way a hosts-file line does, driven from Node.
+
+The simulator serves TLS with a certificate from its own CA (``serve --tls ca``'s names, which cover
+``*.api.mitel.io`` and the regional and dev hosts) on port 443 of a loopback address of its own; Node
+resolves every ``*.api.mitel.io`` name to that address (``tests/node/mitel-hosts.cjs``) and trusts the CA
+through ``NODE_EXTRA_CA_CERTS``, so the Node code calls ``https://media.us-west-2.us.dev.api.mitel.io/...``
+exactly as Mitel's samples write it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from micc_sim.faces.cloudlink.hosts import CERTIFICATE_NAMES
+from micc_sim.runtime import Simulator
+from micc_sim.testing import serve_in_thread
+from micc_sim.tls import TlsFiles, TlsMode, ensure_certificates
+from tests.conftest import manual_settings
+
+NODE = Path(__file__).parent / "node"
+
+
+def _address() -> str:
+    """A loopback address of this test run's own (the whole 127/8 is the loopback), so port 443 is free."""
+    return f"127.{77 + os.getpid() % 100}.{os.getpid() // 100 % 250}.{1 + os.getpid() % 250}"
+
+
+@pytest.fixture(scope="module")
+def mitel_hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, TlsFiles]]:
+    if os.geteuid() != 0:
+        pytest.skip("port 443 needs root (the samples' URLs have no port)")
+    address = _address()
+    files = ensure_certificates(TlsMode.CA, tmp_path_factory.mktemp("tls"), ["localhost", address, *CERTIFICATE_NAMES])
+    with serve_in_thread(Simulator(manual_settings()), host=address, port=443, tls=files):
+        yield address, files
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
+def test_node_reaches_every_mitel_host_spelling_over_https(mitel_hosts: tuple[str, TlsFiles]) -> None:
+    address, files = mitel_hosts
+    env = {**os.environ, "MICC_SIM_ADDRESS": address, "NODE_EXTRA_CA_CERTS": str(files.trust)}
+    done = subprocess.run(["node", "--require", str(NODE / "mitel-hosts.cjs"), "--test",
+                           str(NODE / "cloudlink_hosts.test.mjs")], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+    assert "# fail 0" in done.stdout
+
+
+def test_a_proxy_style_client_reaches_the_regional_host_with_its_real_name(mitel_hosts: tuple[str, TlsFiles]) -> None:
+    """A client that sends the real ``Host`` to the simulator's address (curl --resolve, a hosts file)."""
+    address, files = mitel_hosts
+    transport = httpx.HTTPTransport(verify=str(files.trust))
+    with httpx.Client(transport=transport, timeout=30) as http:
+        r = http.get(f"https://{address}/2017-09-01/.well-known/jwks.json",
+                     headers={"Host": "authentication.eu.api.mitel.io"})
+        assert r.status_code == 200, r.text
+        assert r.json()["keys"]
