@@ -189,7 +189,7 @@ def _hide(call: Call, records: list[Any]) -> Reply:
             raise ApiError(400, str(exc), code="BadRequestError") from exc
         chosen = {w["recordId"] for w in kept}
         listed = [(r, w) for r, w in listed if w["recordId"] in chosen]
-    hide = bool((call.body or {}).get("hide", True))
+    hide = (call.body or {}).get("hide", True) in (True, "true")  # the media sample sends "true"
     for record, _ in listed:
         record.hidden = hide
     return Reply(None, 200)
@@ -419,7 +419,9 @@ def update_participant(call: Call) -> dict[str, Any]:
     body = call.body or {}
     if body.get("type"):
         participant.type = ParticipantType(body["type"])
-    state = ParticipantState.inactive if body.get("action") == "leave" else body.get("state")
+    state = body.get("state")
+    if body.get("action") == "leave":  # the Swagger's way out: an active participant leaves; others are not in it
+        state = ParticipantState.inactive if participant.state is ParticipantState.active else None
     if state:
         conferences.set_state(conference, participant, ParticipantState(state))
     if "muted" in body:
