@@ -10,6 +10,7 @@ exactly as Mitel's samples write it.
 from __future__ import annotations
 
 import os
+import ssl
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -56,7 +57,7 @@ def test_node_reaches_every_mitel_host_spelling_over_https(mitel_hosts: tuple[st
 def test_a_proxy_style_client_reaches_the_regional_host_with_its_real_name(mitel_hosts: tuple[str, TlsFiles]) -> None:
     """A client that sends the real ``Host`` to the simulator's address (curl --resolve, a hosts file)."""
     address, files = mitel_hosts
-    transport = httpx.HTTPTransport(verify=str(files.trust))
+    transport = httpx.HTTPTransport(verify=ssl.create_default_context(cafile=str(files.trust)))
     with httpx.Client(transport=transport, timeout=30) as http:
         r = http.get(f"https://{address}/2017-09-01/.well-known/jwks.json",
                      headers={"Host": "authentication.eu.api.mitel.io"})

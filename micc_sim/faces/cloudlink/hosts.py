@@ -24,9 +24,19 @@ VERSION = "2017-09-01"
 PUBLIC_PREFIX_KEY = "micc_sim.public_prefix"  # scope key: the path prefix the host-style rewrite added
 # the legacy host's paths, each to the service that answers it (the samples' `api.mitel.io/2017-09-01/token`)
 LEGACY_PATHS = {f"/{VERSION}/token": "authentication"}
+PORTAL_HOST = "auth.mitel.io"  # the Mitel Auth Portal: its /authorize is the authentication service's
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _MITEL = re.compile(rf"^(?:({_LABEL})((?:\.{_LABEL}){{0,6}})\.)?api\.mitel\.io\.?(?::\d{{1,5}})?$", re.IGNORECASE)
 _LOCAL = re.compile(rf"^({_LABEL})\.localhost(?::\d{{1,5}})?$", re.IGNORECASE)
+
+
+def prefix_of(host: str, path: str, services: tuple[str, ...]) -> tuple[str | None, bool]:
+    """``(prefix, mitel_host)`` for a request's ``Host`` and path: what the path needs in front to reach its
+    service on the simulator (None: no service), and whether the host is Mitel's (an unknown one is a 404)."""
+    if host.split(":", 1)[0].rstrip(".").lower() == PORTAL_HOST:
+        return (f"/authentication/{VERSION}" if path == "/authorize" else None), True
+    service, mitel = service_of(host, path, services)
+    return (f"/{service}" if service else None), mitel
 
 
 def service_of(host: str, path: str, services: tuple[str, ...]) -> tuple[str | None, bool]:
@@ -76,12 +86,11 @@ class HostStyleUrls:
             return
         if scope["path"].startswith("/_sim"):
             return
-        service, mitel = service_of(host, scope["path"], self.services)
-        if service is None:
+        prefix, mitel = prefix_of(host, scope["path"], self.services)
+        if prefix is None:
             if mitel:
                 exchange.answer = UnknownHost(host, scope["path"])
             return
-        prefix = "/" + service
         raw = scope.get("raw_path") or scope["path"].encode("utf-8")
         exchange.scope = {**scope, "path": prefix + scope["path"], "raw_path": prefix.encode() + raw,
                           PUBLIC_PREFIX_KEY: prefix}
@@ -90,6 +99,6 @@ class HostStyleUrls:
 # what `serve --tls` certificates carry besides the simulator's own names: a wildcard covers one label, so
 # every region and stage the samples and guides name gets its own (more with --tls-name)
 REGIONS = ("us", "eu", "ap", "ca", "au", "uk")
-CERTIFICATE_NAMES = ("api.mitel.io", "*.api.mitel.io", *(f"*.{r}.api.mitel.io" for r in REGIONS),
+CERTIFICATE_NAMES = (PORTAL_HOST, "api.mitel.io", "*.api.mitel.io", *(f"*.{r}.api.mitel.io" for r in REGIONS),
                      "*.dev.api.mitel.io", *(f"*.{r}.dev.api.mitel.io" for r in REGIONS),
                      "*.us-west-2.us.dev.api.mitel.io")
