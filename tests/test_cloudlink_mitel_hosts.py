@@ -10,8 +10,8 @@ exactly as Mitel's samples write it.
 from __future__ import annotations
 
 import os
-import ssl
 import shutil
+import ssl
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
