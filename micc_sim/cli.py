@@ -239,7 +239,8 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  MiCC SDK:  {base}/miccsdk/api/v1/openmedia")
     print(f"  hubs:      {base}/miccsdk/signalr (SignalR 2: employeeHub, queueHub)")
     print(f"  desktop:   {base}/socket.io/ namespace /agent (AgentClient; test page {base}/_sim/desktop/)")
-    print(f"  CloudLink: {base}/<service>/2017-09-01 (authentication, admin, notifications, chat, media, presence)")
+    print(f"  CloudLink: {base}/<service>/2017-09-01 (authentication, admin, notifications, chat, media, presence, "
+          "servicedelivery)")
     print(f"  control:   {base}/_sim/world (dashboard: {base}/_sim/dashboard)")
     if ssl:
         print(f"  TLS {settings.tls.value}: clients trust {files.trust}")

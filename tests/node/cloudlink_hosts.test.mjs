@@ -80,3 +80,13 @@ test('node:https (the samples\' isomorphic-fetch underneath) reaches the same ho
   });
   assert.equal(status, 200);
 });
+
+test('the Service Delivery API answers at servicedelivery.api.mitel.io', async () => {
+  const bearer = await token('https://authentication.api.mitel.io/2017-09-01/token');
+  const response = await fetch('https://servicedelivery.api.mitel.io/2017-09-01/agreements',
+    { headers: { Authorization: `Bearer ${bearer}` } });
+  assert.equal(response.status, 200);
+  const body = await response.json();
+  assert.equal(body.count, 1);
+  assert.equal(body._embedded.items[0].status, 'active');
+});

@@ -19,6 +19,7 @@ from micc_sim.faces.cloudlink.config import CloudLinkConfig
 from micc_sim.faces.cloudlink.media.models import Media, MediaState
 from micc_sim.faces.cloudlink.notify.models import Notify, Publication, Subscription
 from micc_sim.faces.cloudlink.presence.models import Presences, PresenceState
+from micc_sim.faces.cloudlink.servicedelivery.models import Catalogue
 from micc_sim.world.events import EventBus
 from micc_sim.world.snapshot import decode_entity, encode
 
@@ -38,6 +39,10 @@ class CloudLink:
         self.media = Media(self)
         self.presence = Presences(self)
         self.presence.materialize_users()
+        accounts = self.directory.accounts.values()
+        self.catalogue = Catalogue.from_config(  # read-only: not in snapshots
+            config, {ref.lower(): a.account_id for a in accounts for ref in (a.account_id, a.number, a.label) if ref},
+            {a.account_id: a.partner_id for a in accounts})
 
     # -- snapshots -------------------------------------------------------------------------------
     def dump(self) -> dict[str, Any]:
