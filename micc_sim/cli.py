@@ -240,7 +240,7 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  hubs:      {base}/miccsdk/signalr (SignalR 2: employeeHub, queueHub)")
     print(f"  desktop:   {base}/socket.io/ namespace /agent (AgentClient; test page {base}/_sim/desktop/)")
     print(f"  CloudLink: {base}/<service>/2017-09-01 (authentication, admin, notifications, chat, media, presence, "
-          "servicedelivery)")
+          "servicedelivery, workflow)")
     print(f"  control:   {base}/_sim/world (dashboard: {base}/_sim/dashboard)")
     if ssl:
         print(f"  TLS {settings.tls.value}: clients trust {files.trust}")

@@ -90,3 +90,15 @@ test('the Service Delivery API answers at servicedelivery.api.mitel.io', async (
   assert.equal(body.count, 1);
   assert.equal(body._embedded.items[0].status, 'active');
 });
+
+test('the bot-handoff sample\'s webhook call at workflow.us.dev.api.mitel.io queues the conversation', async () => {
+  // as the sample's sendToMitel(): fetch(url, { method: 'POST', body: JSON.stringify(data) }), nothing else
+  const url = 'https://workflow.us.dev.api.mitel.io/2017-09-01/webhooks/accounts/105444491/workers';
+  const data = { type: 'handoff', conversation: { id: 'node-conversation|livechat' },
+    from: { id: 'node-user', name: 'Node User', role: 'user' }, transcript: [], custom: {} };
+  const response = await fetch(url, { method: 'POST', body: JSON.stringify(data) });
+  assert.ok(response.status >= 200 && response.status <= 299, String(response.status));
+  const body = await response.json();
+  assert.equal(body.state, 'queued');
+  assert.ok(body.itemId);
+});

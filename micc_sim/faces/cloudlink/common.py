@@ -30,7 +30,8 @@ from micc_sim.spec.contract import load_contract
 from micc_sim.spec.router import ApiError, Call, Handler, SpecRouter
 
 VERSION = "2017-09-01"
-SERVICES = ("authentication", "admin", "notifications", "chat", "media", "presence", "servicedelivery")
+SERVICES = ("authentication", "admin", "notifications", "chat", "media", "presence", "servicedelivery",
+            "workflow")
 CORRELATION_HEADER = "x-mitel-correlation-id"
 CORRELATION_KEY = "micc_sim.correlation_id"  # scope key
 

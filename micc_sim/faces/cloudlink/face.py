@@ -17,6 +17,7 @@ from micc_sim.faces.cloudlink.media.responses import HANDLERS as MEDIA
 from micc_sim.faces.cloudlink.notify.responses import HANDLERS as NOTIFICATIONS
 from micc_sim.faces.cloudlink.presence.responses import HANDLERS as PRESENCE
 from micc_sim.faces.cloudlink.servicedelivery.responses import HANDLERS as SERVICE_DELIVERY
+from micc_sim.faces.cloudlink.workflow.responses import HANDLERS as WORKFLOW
 from micc_sim.spec.router import Handler
 
 SERVICES: dict[str, dict[str, Handler]] = {
@@ -27,6 +28,7 @@ SERVICES: dict[str, dict[str, Handler]] = {
     "notifications": NOTIFICATIONS,
     "admin": ADMIN,
     "servicedelivery": SERVICE_DELIVERY,
+    "workflow": WORKFLOW,
 }
 
 

@@ -26,9 +26,10 @@ from micc_sim.faces.cloudlink.platform import CloudLink
 from micc_sim.faces.cloudlink.presence import wire as presence_wire
 from micc_sim.faces.cloudlink.presence.feeds import acd_presence
 from micc_sim.faces.cloudlink.presence.models import ACD, Presence, PresentityChanged
+from micc_sim.faces.cloudlink.workflow.models import HandoffState
 from micc_sim.world.core import NotFound
 from micc_sim.world.events import EmployeeStateChanged, OpenMediaChanged
-from micc_sim.world.model import Employee
+from micc_sim.world.model import ConversationState, Employee
 
 MEDIA_TOPIC = "platform-api-media"
 PRESENCE_TOPIC = "platform-api-presence"
@@ -90,7 +91,9 @@ class CloudLinkFlows:
             self._refresh(event.employee)
 
     def _item_changed(self, event: Any) -> None:
-        """The item's agent, and any agent whose ``acd`` source still lists it (a transfer took it away)."""
+        """The item's agent, and any agent whose ``acd`` source still lists it (a transfer took it away); a bot
+        conversation handed off through the workflow webhook follows its item."""
+        self._handoff_follows(event.item)
         if not self.sim.cloudlink.directory.users:  # no presence follows a MiCC agent (every item moving asks)
             return
         item = event.item
@@ -104,6 +107,17 @@ class CloudLinkFlows:
             employee = self.sim.world.employees.get(employee_id)
             if employee is not None:
                 self._refresh(employee)
+
+    def _handoff_follows(self, item: Any) -> None:
+        conversation = self.sim.cloudlink.workflow.by_item(item.id) if item.posted_by == "workflow" else None
+        if conversation is None or conversation.state is HandoffState.ended:
+            return
+        if not item.live:
+            conversation.state = HandoffState.ended
+        elif item.state in (ConversationState.Acd, ConversationState.Held) and item.agent_id:  # accepted
+            conversation.state, conversation.agent_id = HandoffState.agent, item.agent_id
+        else:
+            conversation.state = HandoffState.queued
 
     # -- events -> publications ------------------------------------------------------------------
     @staticmethod

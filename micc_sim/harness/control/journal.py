@@ -21,7 +21,7 @@ from micc_sim.middleware import CLIENT_PATH
 FACES = (("/authorizationserver", "authorizationserver"), ("/miccsdk/signalr", "signalr"), ("/miccsdk", "miccsdk"),
          ("/socket.io", "desktop"),
          *((f"/{s}", f"cloudlink-{s}") for s in ("authentication", "admin", "notifications", "chat", "media",
-                                                  "presence")))
+                                                  "presence", "servicedelivery", "workflow")))
 
 
 def _by_first_segment() -> dict[str, tuple[tuple[str, str, str], ...]]:
