@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import logging
 import sys
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 from micc_sim import __version__
 from micc_sim.conformance import DEFAULT_CHECKS, MICC_SDK, ContractError, ContractRun, run_contract, surface_names
 from micc_sim.faces.cloudlink.hosts import CERTIFICATE_NAMES as CLOUDLINK_HOSTS
+from micc_sim.faces.cloudlink.proxy import proxy_in_thread
 from micc_sim.harness.load.runner import LoadError
 from micc_sim.harness.scenarios.model import ScenarioFileError
 from micc_sim.spec.binding import Strictness
@@ -74,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls-dir", type=Path, help="where certificates are kept (.micc-sim/tls)")
     serve.add_argument("--tls-name", action="append", default=[], metavar="HOST",
                        help="another host name the certificate must carry (repeatable)")
+    serve.add_argument("--proxy-port", type=int, metavar="PORT",
+                       help="also serve an HTTPS_PROXY on this port that tunnels *.api.mitel.io to the simulator")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
 
     world = commands.add_parser("world", help="the default world, or check a world file")
@@ -248,9 +252,14 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"  warning: Clients.config: {message}", file=sys.stderr)
     app = create_app(sim)
     _tune_gc()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level,
-                access_log=args.log_level in ("info", "debug"),  # above info it logs nothing, yet formats each line
-                timeout_graceful_shutdown=3, **ssl)  # open hub long polls and event streams do not hold a stop
+    with contextlib.ExitStack() as proxy:
+        if args.proxy_port is not None:
+            target = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+            port = proxy.enter_context(proxy_in_thread(settings.host, args.proxy_port, target, settings.port))
+            print(f"  proxy:     HTTPS_PROXY=http://{target}:{port} (tunnels *.api.mitel.io here)")
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level,
+                    access_log=args.log_level in ("info", "debug"),  # above info it logs nothing, formats each line
+                    timeout_graceful_shutdown=3, **ssl)  # open hub long polls and event streams do not hold a stop
     return 0
 
 

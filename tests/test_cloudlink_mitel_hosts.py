@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from micc_sim.faces.cloudlink.hosts import CERTIFICATE_NAMES
+from micc_sim.faces.cloudlink.proxy import proxy_in_thread
 from micc_sim.runtime import Simulator
 from micc_sim.testing import serve_in_thread
 from micc_sim.tls import TlsFiles, TlsMode, ensure_certificates
@@ -63,3 +64,19 @@ def test_a_proxy_style_client_reaches_the_regional_host_with_its_real_name(mitel
                      headers={"Host": "authentication.eu.api.mitel.io"})
         assert r.status_code == 200, r.text
         assert r.json()["keys"]
+
+
+def test_an_https_proxy_client_reaches_mitel_hosts_through_the_tunnel_and_nothing_else(mitel_hosts) -> None:
+    """``HTTPS_PROXY=http://127.0.0.1:<port>``, as curl, requests and httpx read it."""
+    address, files = mitel_hosts
+    with proxy_in_thread("127.0.0.1", 0, address, 443) as port:
+        context = ssl.create_default_context(cafile=str(files.trust))
+        with httpx.Client(proxy=f"http://127.0.0.1:{port}", verify=context, timeout=30) as http:
+            r = http.post("https://authentication.eu.api.mitel.io/2017-09-01/token", data={
+                "grant_type": "password", "username": "admin@wagner.example.com", "password": "password"})
+            assert r.status_code == 200, r.text
+            endpoint = http.get("https://media.us-west-2.us.dev.api.mitel.io/2017-09-01/endpoints/5001",
+                                headers={"Authorization": r.json()["access_token"]}).json()
+            assert endpoint["_links"]["self"] == "https://media.us-west-2.us.dev.api.mitel.io/2017-09-01/endpoints/5001"
+            with pytest.raises(httpx.ProxyError):
+                http.get("https://example.com/")  # not Mitel's: the proxy refuses, nothing leaves the machine
