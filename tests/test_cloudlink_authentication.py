@@ -309,3 +309,27 @@ def test_throttling_is_switched_off_with_zero_failures(live_with):
     assert {token(live, **bad).status_code for _ in range(8)} == {401}
     assert token(live, grant_type="client_credentials", client_id=CLOUDLINK_CLIENT_ID,
                  client_secret=CLOUDLINK_CLIENT_SECRET).status_code == 200
+
+
+def test_mitels_application_registration_collection_enables_the_app_on_a_customer_account(live):
+    """The Postman collection's two requests: a partner admin's password grant, then PUT /applications/{id}."""
+    from micc_sim.world.seed import CLOUDLINK_APPLICATION_ID, PARTNER_NUMBER
+
+    grant = live.http.post(f"{AUTH}/token", data={"grant_type": "password", "username":
+                                                 "partner.admin@partner.example.com", "password": "password",
+                                                 "account_id": PARTNER_NUMBER})
+    assert grant.status_code == 200, grant.text
+    customer = live.sim.cloudlink.directory.account(ACCOUNT_NUMBER).account_id
+    body = {"accountId": customer, "name": "Sample App", "description": "enabled for Wagner",
+            "redirectUris": ["https://app.example.com/loginsuccess"], "active": True}
+    headers = {"Authorization": f"Bearer {grant.json()['access_token']}",
+               "x-mitel-app": "app=BR-AppRegistry/2.0.0;platform=windows/10;session-id=static"}
+    r = live.http.put(f"{AUTH}/applications/{CLOUDLINK_APPLICATION_ID}", json=body, headers=headers)
+    assert r.status_code == 200, r.text
+    assert (r.json()["enabledAccounts"], r.json()["description"]) == ([customer], "enabled for Wagner")
+    assert live.http.get(f"{AUTH}/applications/{CLOUDLINK_APPLICATION_ID}", headers=headers).json()[
+        "enabledAccounts"] == [customer]
+    admin = token(live, grant_type="password", username="admin@wagner.example.com", password="password").json()
+    denied = live.http.put(f"{AUTH}/applications/{CLOUDLINK_APPLICATION_ID}", json=body,
+                           headers={"Authorization": f"Bearer {admin['access_token']}"})
+    assert (denied.status_code, denied.json()["name"]) == (403, "ForbiddenError")

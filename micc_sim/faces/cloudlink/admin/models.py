@@ -95,6 +95,7 @@ class Application:
     description: str = ""
     account_id: str | None = None  # the partner account that owns it (None: any partner may manage it)
     modified_on: datetime | None = None
+    enabled_accounts: list[str] = field(default_factory=list)  # customer accounts it was enabled on (PUT accountId)
 
 
 @dataclass

@@ -436,7 +436,9 @@ def get_entity(call: Call) -> dict[str, Any]:
 
 # -- applications ---------------------------------------------------------------------------------
 def _application(call: Call, action: str) -> Any:
-    app = _directory(call).application(call.path["clientId"])
+    """The path's application (``clientId`` on Admin, ``applicationId`` on Authentication, as the guide and
+    Mitel's Application Registration collection call it)."""
+    app = _directory(call).application(call.path.get("clientId") or call.path["applicationId"])
     _require(call, "application", action, app.account_id)
     return app
 
@@ -447,6 +449,12 @@ def get_application(call: Call) -> dict[str, Any]:
 
 def put_application(call: Call) -> dict[str, Any]:
     app = _application(call, "write")
+    enable_on = (call.body or {}).get("accountId")
+    if enable_on:  # the registration step: the application enabled on a customer account of the partner
+        account = _directory(call).account(str(enable_on))
+        _require(call, "account", "write", account.account_id)
+        if account.account_id not in app.enabled_accounts:
+            app.enabled_accounts.append(account.account_id)
     _directory(call).change_application(app, wire.changes(call.body, wire.APPLICATION_FIELDS), _now(call))
     return _publish(call, "PUT", "application", app)
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any, TypeVar
 
+from micc_sim.faces.cloudlink.admin import responses as admin_responses
 from micc_sim.faces.cloudlink.admin.access import allowed
 from micc_sim.faces.cloudlink.admin.models import Application, Directory, User
 from micc_sim.faces.cloudlink.auth.models import (
@@ -262,5 +263,7 @@ HANDLERS: dict[str, Handler] = {
     "Token_GetJwks": get_jwks,
     "Authorize_PostAuthorize": post_authorize,
     "Authorize_GetAuthorize": get_authorize,
+    "Applications_GetApplication": admin_responses.get_application,
+    "Applications_PutApplication": admin_responses.put_application,
     "Guest_PostGuestToken": post_guest_token,
 }
