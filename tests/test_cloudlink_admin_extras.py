@@ -1,4 +1,4 @@
-"""Admin's photos (users, contacts, groups), the SCIM key and the caller's GET /users (seed 003's Admin guide)."""
+"""Admin's photos (users, contacts, groups), the SCIM key and the caller's GET /users (the Admin API Guide)."""
 
 from __future__ import annotations
 

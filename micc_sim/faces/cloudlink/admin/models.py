@@ -148,7 +148,8 @@ Entity = User | Client | Group | Contact
 
 @dataclass
 class Photo:
-    """A user's, contact's or group's picture (seed 003: "Photos can be assigned to Users, Contacts, and Groups")."""
+    """A user's, contact's or group's picture (the Admin API Guide: "Photos can be assigned to Users,
+    Contacts, and Groups")."""
 
     content_type: str  # image/png, image/jpeg, image/gif or image/webp
     data: str  # base64, so that snapshots stay JSON

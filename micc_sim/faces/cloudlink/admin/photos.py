@@ -1,8 +1,8 @@
-"""Admin extras of seed 003: photos of users, contacts and groups, the SCIM key, the caller's ``GET /users``.
+"""Admin extras of the guides: photos of users, contacts and groups, the SCIM key, the caller's ``GET /users``.
 
 * **Photos.** ``POST`` or ``PUT /accounts/{accountId}/{users|contacts|groups}/{id}/photo`` with an image
   body (PNG, JPEG, GIF or WebP, up to :data:`MAX_PHOTO` bytes) sets the picture; ``GET`` of the same URL
-  serves it and ``DELETE`` removes it. The entity's GET answers then carry ``photoUrl`` (seed 003: "the URL
+  serves it and ``DELETE`` removes it. The entity's GET answers then carry ``photoUrl`` (the guide: "the URL
   for the uploaded photo will be provided in the response body"). The paths and ``photoUrl`` are inferred.
 * **SCIM.** ``POST /accounts/{accountId}/scimkey`` gives the account's SCIM secret (a new one each time).
 * **``GET /users``.** The users the caller may see, across its accounts (a partner admin's customers too).

@@ -459,7 +459,7 @@ def put_application(call: Call) -> dict[str, Any]:
     return _publish(call, "PUT", "application", app)
 
 
-PHOTOGENIC = ("user", "contact", "group")  # what may have a photo (seed 003)
+PHOTOGENIC = ("user", "contact", "group")  # what may have a photo (the Admin API Guide)
 
 HANDLERS: dict[str, Handler] = {
     **photos.HANDLERS,

@@ -1,4 +1,4 @@
-"""The Service Delivery catalogue (seed 003's Service Delivery API Guide): agreements and their products.
+"""The Service Delivery catalogue (the CloudLink guides' Service Delivery API Guide): agreements and their products.
 
 Read-only, in the TMForum style the guide names (TMF651 agreements, TMF637 products): an agreement is a
 subscription contract between a distributor and a customer account, each of its items one product (a
