@@ -186,7 +186,10 @@ class SpecRouter:
         if allowed:
             raise ApiError(405, f"The requested resource does not support http method '{method}'.",
                            headers={"Allow": ", ".join(sorted(set(allowed)))})
-        raise ApiError(404, f"No HTTP resource was found that matches the request URI '{request.url}'.")
+        url, added = str(request.url), request.scope.get("micc_sim.public_prefix")
+        if added:  # a host-style request: the URI the client sent has no mount
+            url = url.replace(f"{request.url.netloc}{added}/", f"{request.url.netloc}/", 1)
+        raise ApiError(404, f"No HTTP resource was found that matches the request URI '{url}'.")
 
     def _authorize(self, operation: Operation, request: Request) -> Principal | None:
         if operation.role == "public" or self.authenticate is None:

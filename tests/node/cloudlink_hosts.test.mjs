@@ -102,3 +102,10 @@ test('the bot-handoff sample\'s webhook call at workflow.us.dev.api.mitel.io que
   assert.equal(body.state, 'queued');
   assert.ok(body.itemId);
 });
+
+test('a path no service has, at a Mitel host, is a 404 naming the URL the client sent', async () => {
+  const response = await fetch('https://media.api.mitel.io/2017-09-01/nothing-here');
+  assert.equal(response.status, 404);
+  const body = await response.json();
+  assert.ok(body.message.includes("'https://media.api.mitel.io/2017-09-01/nothing-here'"), body.message);
+});
