@@ -28,6 +28,8 @@ def test_a_user_uploads_a_photo_and_every_get_of_the_user_names_where_it_is_serv
         assert r.status_code == 200, r.text
         url = r.json()["photoUrl"]
         assert url == f"{live.base_url}{path}/photo"
+        [published] = [p for p in live.sim.cloudlink.notify.log if p.topic == "platform-api-admin"]
+        assert (published.method, published.content["photoUrl"]) == ("PUT", url)  # the user changed
         assert other.get(path).json()["photoUrl"] == url
         listed = {u["userId"]: u.get("photoUrl") for u in items(other.get(f"{ADMIN}/accounts/{account}/users"))}
         assert listed[me] == url

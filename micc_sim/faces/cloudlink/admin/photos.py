@@ -18,10 +18,11 @@ from micc_sim.faces.cloudlink.admin import wire
 from micc_sim.faces.cloudlink.admin.access import allowed
 from micc_sim.faces.cloudlink.admin.models import Photo, ScimKey
 from micc_sim.faces.cloudlink.callers import visible_accounts
-from micc_sim.faces.cloudlink.common import cloudlink, collection, iso, principal
+from micc_sim.faces.cloudlink.common import cloudlink, collection, iso, principal, publish
 from micc_sim.spec.router import ApiError, Call, Reply
 
 MAX_PHOTO = 1024 * 1024  # bytes
+TOPIC = "platform-api-admin"  # a photo changes its entity: published as the entity's PUT, as every admin change
 KINDS = {"users": "user", "contacts": "contact", "groups": "group"}  # path segment -> kind
 _SIGNATURES = (("image/png", b"\x89PNG\r\n\x1a\n"), ("image/jpeg", b"\xff\xd8\xff"), ("image/gif", b"GIF87a"),
                ("image/gif", b"GIF89a"))
@@ -89,7 +90,15 @@ async def put_photo(call: Call) -> dict[str, Any]:
     entity_id = getattr(entity, f"{kind}_id")
     cloudlink(call).directory.photos[entity_id] = Photo(content_type, base64.b64encode(data).decode("ascii"),
                                                         call.sim.clock.now())
-    return with_photo(call, kind, entity, wire.resource(kind, entity))
+    return _published(call, kind, entity)
+
+
+def _published(call: Call, kind: str, entity: Any) -> dict[str, Any]:
+    content = with_photo(call, kind, entity, wire.resource(kind, entity))
+    personal = kind == "contact" and entity.type == "PERSONAL_CONTACT"
+    publish(call, TOPIC, "PUT", wire.subject(kind, entity), content, account_id=entity.account_id,
+            principal_filter=[entity.created_by] if personal else None)
+    return content
 
 
 def get_photo(call: Call) -> Reply:
@@ -105,6 +114,7 @@ def delete_photo(call: Call) -> Reply:
     kind, entity = _entity(call, "write")
     if cloudlink(call).directory.photos.pop(getattr(entity, f"{kind}_id"), None) is None:
         raise ApiError(404, f"{kind} {getattr(entity, f'{kind}_id')!r} has no photo", code="NotFoundError")
+    _published(call, kind, entity)
     return Reply(None, 204)
 
 
