@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import ssl
 import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +25,7 @@ import pytest
 from micc_sim.faces.cloudlink.hosts import CERTIFICATE_NAMES
 from micc_sim.faces.cloudlink.proxy import proxy_in_thread
 from micc_sim.runtime import Simulator
-from micc_sim.testing import serve_in_thread
+from micc_sim.testing import free_port, serve_in_thread
 from micc_sim.tls import TlsFiles, TlsMode, ensure_certificates
 from tests.conftest import manual_settings
 
@@ -80,3 +83,34 @@ def test_an_https_proxy_client_reaches_mitel_hosts_through_the_tunnel_and_nothin
             assert endpoint["_links"]["self"] == "https://media.us-west-2.us.dev.api.mitel.io/2017-09-01/endpoints/5001"
             with pytest.raises(httpx.ProxyError):
                 http.get("https://example.com/")  # not Mitel's: the proxy refuses, nothing leaves the machine
+
+
+def test_serve_tls_ca_with_a_proxy_port_serves_mitel_hosts_end_to_end(tmp_path) -> None:
+    """The documented route, as a user runs it: ``micc-sim serve --tls ca --proxy-port``; the CA it writes
+    verifies ``*.api.mitel.io`` and the portal, and HTTPS_PROXY reaches the service by its real name."""
+    ready, proxy_port = tmp_path / "ready", free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "micc_sim", "serve", "--port", "0", "--clock", "manual",
+                             "--log-level", "warning", "--tls", "ca", "--tls-dir", str(tmp_path / "tls"),
+                             "--proxy-port", str(proxy_port), "--ready-file", str(ready)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists():
+            assert time.monotonic() < deadline and proc.poll() is None, "serve never became ready"
+            time.sleep(0.05)
+        context = ssl.create_default_context(cafile=str(tmp_path / "tls" / "ca.pem"))
+        with httpx.Client(proxy=f"http://127.0.0.1:{proxy_port}", verify=context, timeout=30) as http:
+            for host in ("authentication.ap.api.mitel.io", "api.mitel.io", "servicedelivery.api.mitel.io"):
+                path = "/2017-09-01/token" if host == "api.mitel.io" else "/2017-09-01/.well-known/jwks.json"
+                r = (http.post(f"https://{host}{path}", data={"grant_type": "client_credentials"})
+                     if host == "api.mitel.io" else http.get(f"https://{host}{path}"))
+                assert r.status_code in (200, 400, 401, 404) and r.headers["content-type"].startswith(
+                    "application/json"), (host, r.status_code)
+            assert http.get("https://authentication.ap.api.mitel.io/2017-09-01/.well-known/jwks.json").json()["keys"]
+            page = http.get("https://auth.mitel.io/authorize", params={
+                "client_id": "3c9db0cd24b05deaabff3f9a270021f9", "response_type": "code"})
+            assert page.status_code == 200 and "<form" in page.text
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
