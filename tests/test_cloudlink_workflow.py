@@ -55,3 +55,64 @@ def test_the_webhook_refuses_what_is_not_an_activity_in_cloudlinks_error_shape(l
     unknown = live.http.post("/workflow/2017-09-01/webhooks/accounts/999999999/workers",
                              content=json.dumps({"type": "typing", "conversation": CONVERSATION}))
     assert (unknown.status_code, unknown.json()["name"]) == (404, "NotFoundError")
+
+
+class _Bot:
+    """A bot's messaging endpoint on loopback: it keeps what Workflow posts."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.got: list[dict] = []
+        self.arrived = threading.Condition()
+        bot = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                self.send_response(200)
+                self.end_headers()
+                with bot.arrived:
+                    bot.got.append(body)
+                    bot.arrived.notify_all()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/api/messages"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait_for(self, count: int) -> list[dict]:
+        with self.arrived:
+            assert self.arrived.wait_for(lambda: len(self.got) >= count, timeout=10), self.got
+            return list(self.got)
+
+
+def test_the_bot_hears_the_agent_join_and_leave_and_may_answer_at_the_service_url(live_with):
+    from micc_sim.faces.cloudlink.config import WorkflowBotConfig
+    from micc_sim.world.seed import default_world
+
+    bot = _Bot()
+    world = default_world()
+    world.cloudlink.workflow_bots.append(WorkflowBotConfig(account=ACCOUNT_NUMBER, url=bot.url))
+    live = live_with(world=world)
+    for e in live.world()["employees"]:
+        if e["role"] == "agent":
+            live.set_agent(e["username"], logged_in=e["username"] == "tcervantes", ready_media=["OpenMedia"],
+                           profile="default")
+    handed = send(live, {"type": "handoff", "conversation": CONVERSATION, "from": USER, "transcript": []}).json()
+    live.advance(5)  # the agent accepts after 3 s
+    [joined] = bot.wait_for(1)
+    agent = live.sim.world.employee("tcervantes")
+    assert (joined["type"], joined["membersAdded"], joined["membersRemoved"]) == (
+        "conversationUpdate", [{"id": agent.id, "name": agent.name, "role": "agent"}], [])
+    assert joined["conversation"] == CONVERSATION and joined["from"]["role"] == "agent"
+    reply = live.http.post(joined["serviceUrl"].replace(live.base_url, "") + f"/v3/conversations/{CONVERSATION['id']}"
+                           "/activities", json={"type": "message", "text": "Hello Tristan"})
+    assert reply.status_code == 200 and reply.json()["id"]
+    live.advance(125)  # the agent finishes the item (handle time 120 s): Workflow says the agent left
+    joined, left = bot.wait_for(2)
+    assert left["membersRemoved"] == joined["membersAdded"] and left["membersAdded"] == []
+    assert live.sim.cloudlink.workflow.by_item(handed["itemId"]).state.value == "ended"

@@ -60,6 +60,13 @@ class ClientConfig(_Strict):
     active: bool = True
 
 
+class WorkflowBotConfig(_Strict):
+    """A bot that hands conversations off through the workflow webhook, and where Workflow reaches it."""
+
+    account: str = Field(description="the account whose webhook the bot posts to (id, number or label)")
+    url: str = Field(pattern=r"^https?://", description="the bot's messaging endpoint (Bot Framework: /api/messages)")
+
+
 class ApplicationConfig(_Strict):
     client_id: str | None = None
     name: str
@@ -113,6 +120,8 @@ class CloudLinkConfig(_Strict):
     clients: list[ClientConfig] = Field(default_factory=list)
     applications: list[ApplicationConfig] = Field(default_factory=list)
     agreements: list[AgreementConfig] = Field(default_factory=list, description="the Service Delivery catalogue")
+    workflow_bots: list[WorkflowBotConfig] = Field(default_factory=list,
+                                                   description="bots Workflow tells when an agent joins or leaves")
 
     @model_validator(mode="after")
     def _references_resolve(self) -> CloudLinkConfig:
@@ -127,6 +136,8 @@ class CloudLinkConfig(_Strict):
                      if p.account and p.account.lower() not in refs]
         problems += [f"cloudlink agreement {g.name!r}: unknown account {ref!r}" for g in self.agreements
                      for ref in (g.account, g.distributor) if ref and ref.lower() not in refs]
+        problems += [f"cloudlink workflow bot {b.url!r}: unknown account {b.account!r}" for b in self.workflow_bots
+                     if b.account.lower() not in refs]
         problems += [f"cloudlink agreement {g.name!r} ends before it starts" for g in self.agreements
                      if g.end < g.start]
         seen: set[tuple[str, str]] = set()

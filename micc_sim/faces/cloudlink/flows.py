@@ -26,6 +26,7 @@ from micc_sim.faces.cloudlink.platform import CloudLink
 from micc_sim.faces.cloudlink.presence import wire as presence_wire
 from micc_sim.faces.cloudlink.presence.feeds import acd_presence
 from micc_sim.faces.cloudlink.presence.models import ACD, Presence, PresentityChanged
+from micc_sim.faces.cloudlink.workflow import bots
 from micc_sim.faces.cloudlink.workflow.models import HandoffState
 from micc_sim.world.core import NotFound
 from micc_sim.world.events import EmployeeStateChanged, OpenMediaChanged
@@ -109,15 +110,32 @@ class CloudLinkFlows:
                 self._refresh(employee)
 
     def _handoff_follows(self, item: Any) -> None:
-        conversation = self.sim.cloudlink.workflow.by_item(item.id) if item.posted_by == "workflow" else None
+        """The conversation follows its item; the bot hears when the agent joins and leaves (when configured)."""
+        platform = self.sim.cloudlink
+        conversation = platform.workflow.by_item(item.id) if item.posted_by == "workflow" else None
         if conversation is None or conversation.state is HandoffState.ended:
             return
+        before, agent_id = conversation.state, conversation.agent_id
         if not item.live:
             conversation.state = HandoffState.ended
         elif item.state in (ConversationState.Acd, ConversationState.Held) and item.agent_id:  # accepted
             conversation.state, conversation.agent_id = HandoffState.agent, item.agent_id
         else:
             conversation.state = HandoffState.queued
+        joined = before is not HandoffState.agent and conversation.state is HandoffState.agent
+        left = before is HandoffState.agent and conversation.state is not HandoffState.agent
+        url = self._bot_url(platform, conversation.account_id)
+        if url and (joined or left):
+            employee = self.sim.world.employees.get(conversation.agent_id if joined else agent_id or "")
+            agent = {"id": employee.id if employee else agent_id,
+                     "name": f"{employee.first_name} {employee.last_name}" if employee else "Agent"}
+            bots.send(url, bots.agent_activity(conversation, agent, joined, self.sim.clock.now()))
+
+    @staticmethod
+    def _bot_url(platform: CloudLink, account_id: str) -> str | None:
+        directory = platform.directory
+        return next((b.url for b in platform.config.workflow_bots
+                     if directory.account(b.account).account_id == account_id), None)
 
     # -- events -> publications ------------------------------------------------------------------
     @staticmethod

@@ -38,6 +38,7 @@ class BotConversation:
     created_on: datetime
     item_id: str | None = None  # the MiCC open-media item of the (latest) handoff
     handoffs: int = 0
+    connector_url: str | None = None  # the Bot Connector base the bot answers Workflow's activities at
     agent_id: str | None = None
     transcript: list[dict[str, Any]] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)  # what the client sent after the handoff

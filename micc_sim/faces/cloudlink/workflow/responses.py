@@ -7,6 +7,7 @@ path; inferred) so that integrations and tests see what the bot sent.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from micc_sim.faces.cloudlink.common import cloudlink, correlation_id, iso
@@ -34,6 +35,7 @@ def _handoff(call: Call, conversation: BotConversation, body: dict[str, Any]) ->
     conversation.custom = body.get("custom") if isinstance(body.get("custom"), dict) else {}
     text = "\n".join(f"{(t.get('from') or {}).get('name', '?')}: {t.get('text', '')}" for t in transcript)
     conversation.handoffs += 1
+    conversation.connector_url = call.url_for("/botconnector")  # where the bot answers Workflow's activities
     item = call.sim.world.post_open_media(OpenMediaRequest(
         id=item_id_of(conversation.account_id, conversation.conversation_id, conversation.handoffs),
         from_=conversation.client_name or conversation.client_id, subject="Chat handed off by a bot",
@@ -81,4 +83,20 @@ def post_worker_activity(call: Call) -> dict[str, Any]:
     return answer
 
 
-HANDLERS: dict[str, Handler] = {"Workers_PostActivity": post_worker_activity}
+def post_connector_activity(call: Call) -> dict[str, Any]:
+    """The Bot Connector stand-in: a bot's reply to one of Workflow's activities is taken (and published)."""
+    platform = cloudlink(call)
+    conversation_id = call.path["conversationId"]
+    found = next((c for c in platform.workflow.conversations.values() if c.conversation_id == conversation_id), None)
+    if found is None:
+        raise ApiError(404, f"conversation {conversation_id!r} not found", code="NotFoundError")
+    activity_id = str(uuid.uuid4())
+    platform.notify.publish(TOPIC, "POST", f"/botconnector/v3/conversations/{conversation_id}/activities",
+                            {"activity": call.body, "conversation": conversation_to_wire(found)},
+                            account_id=found.account_id, correlation_id=correlation_id(call))
+    return {"id": activity_id}
+
+
+HANDLERS: dict[str, Handler] = {"Workers_PostActivity": post_worker_activity,
+                                "BotConnector_PostActivity": post_connector_activity,
+                                "BotConnector_ReplyToActivity": post_connector_activity}
