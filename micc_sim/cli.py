@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import sys
 from collections.abc import Sequence
@@ -15,6 +16,8 @@ from pydantic import ValidationError
 
 from micc_sim import __version__
 from micc_sim.conformance import DEFAULT_CHECKS, MICC_SDK, ContractError, ContractRun, run_contract, surface_names
+from micc_sim.faces.cloudlink.hosts import CERTIFICATE_NAMES as CLOUDLINK_HOSTS
+from micc_sim.faces.cloudlink.proxy import proxy_in_thread
 from micc_sim.harness.load.runner import LoadError
 from micc_sim.harness.record import commands as traffic
 from micc_sim.harness.record.replay import RecordingError
@@ -157,6 +160,8 @@ def _serve_options(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--tls-dir", type=Path, help="where certificates are kept (.micc-sim/tls)")
     serve.add_argument("--tls-name", action="append", default=[], metavar="HOST",
                        help="another host name the certificate must carry (repeatable)")
+    serve.add_argument("--proxy-port", type=int, metavar="PORT",
+                       help="also serve an HTTPS_PROXY on this port that tunnels *.api.mitel.io to the simulator")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],
                        help="info logs a line per request to a face (info)")
     serve.add_argument("--log-format", default="text", choices=["text", "json"],
@@ -332,7 +337,7 @@ def _serve(args: argparse.Namespace) -> int:
     sim = Simulator(settings)
     ssl: dict[str, str] = {}
     if settings.tls is not TlsMode.OFF:
-        hosts = list(dict.fromkeys(["localhost", "127.0.0.1", "::1", *settings.tls_names,
+        hosts = list(dict.fromkeys(["localhost", "127.0.0.1", "::1", *CLOUDLINK_HOSTS, *settings.tls_names,
                                     *([settings.host] if settings.host not in ("0.0.0.0", "::") else [])]))
         files = ensure_certificates(settings.tls, settings.tls_dir, hosts)
         ssl = {"ssl_certfile": str(files.cert), "ssl_keyfile": str(files.key)}
@@ -344,7 +349,8 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  MiCC SDK:  {base}/miccsdk/api/v1/openmedia")
     print(f"  hubs:      {base}/miccsdk/signalr (SignalR 2: employeeHub, queueHub)")
     print(f"  desktop:   {base}/socket.io/ namespace /agent (AgentClient; test page {base}/_sim/desktop/)")
-    print(f"  CloudLink: {base}/<service>/2017-09-01 (authentication, admin, notifications, chat, media, presence)")
+    print(f"  CloudLink: {base}/<service>/2017-09-01 (authentication, admin, notifications, chat, media, presence, "
+          "servicedelivery, workflow)")
     print(f"  control:   {base}/_sim/world (dashboard: {base}/_sim/dashboard; journal: {base}/_sim/journal)")
     if settings.replay_dir:
         print(f"  replay:    requests are answered from the recording {settings.replay_dir}")
@@ -362,7 +368,13 @@ def _serve(args: argparse.Namespace) -> int:
                             access_log=False,  # the journal's line replaces uvicorn's (micc_sim.logs)
                             timeout_graceful_shutdown=3, **ssl)  # open hub long polls and streams do not hold a stop
     server = ReadyServer(config, base, args.ready_file)
-    server.run(sockets=[sock])
+    with contextlib.ExitStack() as proxy:
+        if args.proxy_port is not None:
+            target = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+            port = proxy.enter_context(proxy_in_thread(settings.host, args.proxy_port, target,
+                                                       sock.getsockname()[1]))
+            print(f"  proxy:     HTTPS_PROXY=http://{target}:{port} (tunnels *.api.mitel.io here)")
+        server.run(sockets=[sock])
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
@@ -134,6 +135,10 @@ def whoami(live, access: str) -> dict:
     return r.json()
 
 
+def s256_of(verifier: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+
+
 def pkce_pair() -> tuple[str, str]:
     verifier = base64.urlsafe_b64encode(os.urandom(40)).rstrip(b"=").decode()
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
@@ -164,8 +169,21 @@ def test_pkce_needs_the_verifier_whose_s256_digest_was_the_challenge(live):
     assert wrong.status_code == 401 and "code_verifier" in wrong.json()["message"]
     right = live.http.post(f"{AUTH}/token", data={**exchange, "code_verifier": verifier})
     assert right.status_code == 200, right.text
-    plain = authorize(live, **login(code_challenge=verifier, code_challenge_method="plain"))
+    plain = authorize(live, **login(code_challenge=verifier, code_challenge_method="sha1"))
     assert plain.status_code == 400
+
+
+@pytest.mark.parametrize("method", ["plain", None])
+def test_a_plain_pkce_challenge_is_the_verifier_itself_and_the_default_method(live, method):
+    verifier = pkce_pair()[0]
+    extra = {"code_challenge_method": method} if method else {}
+    code = authorize(live, **login(code_challenge=verifier, **extra)).json()["code"]
+    exchange = {"grant_type": "authorization_code", "code": code, "client_id": APP}
+    assert token(live, **exchange, code_verifier=s256_of(verifier)).status_code == 401  # the digest is no verifier
+    code = authorize(live, **login(code_challenge=verifier, **extra)).json()["code"]
+    assert token(live, **{**exchange, "code": code}, code_verifier=verifier).status_code == 200
+    short = authorize(live, **login(code_challenge="too-short", code_challenge_method="plain"))
+    assert short.status_code == 400 and "43 to 128" in short.json()["message"]
 
 
 @pytest.mark.parametrize("case, form, status", [
@@ -228,8 +246,43 @@ def test_a_member_of_the_account_gets_a_guest_token_for_an_outsider(live):
     for account, status in (("wagner-partners", 403), ("999", 404)):
         r = live.http.post(f"{AUTH}/guest/token", headers=bearer, json={"principalId": "y", "accountId": account})
         assert r.status_code == status, r.text
-    assert live.http.post(f"{AUTH}/guest/token", json={"principalId": "z", "accountId": ACCOUNT_NUMBER}
-                          ).status_code == 401
+    assert live.http.post(f"{AUTH}/guest/token", headers={"Authorization": "Bearer nonsense"},
+                          json={"principalId": "z", "accountId": ACCOUNT_NUMBER}).status_code == 401
+
+
+def test_a_guest_token_needs_no_bearer_as_in_the_guides_example_and_names_the_account_by_number(live):
+    r = live.http.post(f"{AUTH}/guest/token", json={
+        "principalId": "7688c81e-c6ea-4777-a1a2-8163ed318a19", "accountId": "105444491", "name": "Bob Smith"})
+    assert r.status_code == 200, r.text
+    me = whoami(live, r.json()["access_token"])
+    assert (me["role"], me["principalType"], me["name"]) == ("GUEST", "guest", "Bob Smith")
+    assert me["accountId"] == live.sim.cloudlink.directory.account("105444491").account_id
+    unknown = live.http.post(f"{AUTH}/guest/token", json={"principalId": "z", "accountId": "999999999"})
+    assert (unknown.status_code, unknown.json()["name"]) == (404, "NotFoundError")
+    missing = live.http.post(f"{AUTH}/guest/token", json={"accountId": "105444491"})
+    assert (missing.status_code, missing.json()["name"]) == (400, "ValidationError")
+
+
+def test_the_browser_login_page_posts_back_and_redirects_to_the_application_with_code_and_state(live):
+    query = {"client_id": APP, "response_type": "code", "redirect_uri": "https://app.example.com/loginsuccess",
+             "state": "xyz"}
+    page = live.http.get(f"{AUTH}/authorize", params=query)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert 'name="state" value="xyz"' in page.text and 'method="post"' in page.text
+    action = re.search(r'action="([^"]+)"', page.text).group(1)
+    assert action.endswith("/authentication/2017-09-01/authorize")
+    form = {**query, "username": AGENT[0], "password": AGENT[1]}
+    back = live.http.post(action, data=form, headers={"Accept": "text/html,application/xhtml+xml"})
+    assert back.status_code == 302, back.text
+    location = back.headers["location"]
+    assert location.startswith("https://app.example.com/loginsuccess?code=") and location.endswith("&state=xyz")
+    code = re.search(r"code=([0-9a-f]+)", location).group(1)
+    assert token(live, grant_type="authorization_code", code=code, client_id=APP,
+                 redirect_uri=query["redirect_uri"]).status_code == 200
+    evil = live.http.get(f"{AUTH}/authorize", params={**query, "redirect_uri": "https://evil.example.com/"})
+    assert evil.status_code == 400 and evil.json()["name"] == "BadRequestError"
+    portal = live.http.get("/authorize", params=query, headers={"Host": "auth.mitel.io"})
+    assert portal.status_code == 200 and 'action="http://auth.mitel.io/authorize"' in portal.text
 
 
 # -- throttling -----------------------------------------------------------------------------------
@@ -256,3 +309,27 @@ def test_throttling_is_switched_off_with_zero_failures(live_with):
     assert {token(live, **bad).status_code for _ in range(8)} == {401}
     assert token(live, grant_type="client_credentials", client_id=CLOUDLINK_CLIENT_ID,
                  client_secret=CLOUDLINK_CLIENT_SECRET).status_code == 200
+
+
+def test_mitels_application_registration_collection_enables_the_app_on_a_customer_account(live):
+    """The Postman collection's two requests: a partner admin's password grant, then PUT /applications/{id}."""
+    from micc_sim.world.seed import CLOUDLINK_APPLICATION_ID, PARTNER_NUMBER
+
+    grant = live.http.post(f"{AUTH}/token", data={"grant_type": "password", "username":
+                                                 "partner.admin@partner.example.com", "password": "password",
+                                                 "account_id": PARTNER_NUMBER})
+    assert grant.status_code == 200, grant.text
+    customer = live.sim.cloudlink.directory.account(ACCOUNT_NUMBER).account_id
+    body = {"accountId": customer, "name": "Sample App", "description": "enabled for Wagner",
+            "redirectUris": ["https://app.example.com/loginsuccess"], "active": True}
+    headers = {"Authorization": f"Bearer {grant.json()['access_token']}",
+               "x-mitel-app": "app=BR-AppRegistry/2.0.0;platform=windows/10;session-id=static"}
+    r = live.http.put(f"{AUTH}/applications/{CLOUDLINK_APPLICATION_ID}", json=body, headers=headers)
+    assert r.status_code == 200, r.text
+    assert (r.json()["enabledAccounts"], r.json()["description"]) == ([customer], "enabled for Wagner")
+    assert live.http.get(f"{AUTH}/applications/{CLOUDLINK_APPLICATION_ID}", headers=headers).json()[
+        "enabledAccounts"] == [customer]
+    admin = token(live, grant_type="password", username="admin@wagner.example.com", password="password").json()
+    denied = live.http.put(f"{AUTH}/applications/{CLOUDLINK_APPLICATION_ID}", json=body,
+                           headers={"Authorization": f"Bearer {admin['access_token']}"})
+    assert (denied.status_code, denied.json()["name"]) == (403, "ForbiddenError")

@@ -44,7 +44,7 @@ def act(media: httpx.Client, endpoint: str, call_id: str, **body) -> httpx.Respo
 
 def call(media: httpx.Client, origin: str, to: str, **body) -> str:
     r = media.post(f"/endpoints/{origin}/calls", json={"to": to, **body})
-    assert r.status_code == 201, r.text
+    assert r.status_code == 200, r.text
     return r.json()["callId"]
 
 
@@ -58,7 +58,7 @@ def media_publications(live, subject_filter: str = ".*") -> list[tuple[str, str,
 def test_making_a_call_rings_both_phones_then_answering_connects_them_and_ending_leaves_records(guide):
     live, media = guide
     r = media.post("/endpoints/2001/calls", json={"to": "2002", "originateTimeout": "15"})  # the guide's body
-    assert r.status_code == 201, r.text
+    assert r.status_code == 200, r.text
     made = r.json()
     assert (made["state"], made["cause"], made["direction"], made["to"]) == ("ringing", "newCall", "outbound", "2002")
     call_id = made["callId"]
@@ -135,14 +135,14 @@ def test_hold_retrieve_and_a_blind_transfer_of_an_answered_call(guide):
     assert act(media, "2001", call_id, action="hold").status_code == 409
     assert act(media, "2001", call_id, action="retrieve").json()["state"] == "connected"
 
-    done = act(media, "2001", call_id, action="blindTransfer", args={"destination": "2002"}).json()
+    done = act(media, "2001", call_id, action="blindTransfer", args="2002").json()
     assert (done["state"], done["cause"]) == ("completed", "transfer")
     target = leg(media, "2002", call_id)
     assert (target["state"], target["cause"], target["from"], target["fromName"]) == (
         "ringing", "transfer", "1000", "Phone 1000")
     act(media, "2002", call_id, action="answer")
     assert leg(media, "1000", call_id)["state"] == "connected"
-    dtmf = act(media, "1000", call_id, action="dtmf", args={"digits": "12#"})
+    dtmf = act(media, "1000", call_id, action="dtmf", args="12#")
     assert dtmf.json()["dtmf"] == "12#"
 
 
@@ -206,7 +206,7 @@ def test_an_external_number_answers_after_five_seconds_and_a_recorded_call_leave
     recording_id = recordings[0]["recordingId"]
     assert media.get("/calls/records").json()["_embedded"]["items"][0]["recordingId"] == recording_id
     assert media.put(f"/recordings/{recording_id}", json={"label": "sales"}).json()["label"] == "sales"
-    assert media.delete(f"/recordings/{recording_id}").status_code == 204
+    assert media.delete(f"/recordings/{recording_id}").status_code == 200
     assert media.get(f"/recordings/{recording_id}").status_code == 404
 
 
@@ -241,7 +241,7 @@ def test_conferences_have_access_codes_participants_instances_and_attendance(gui
         r = owner.post("/conferences", json={
             "name": "Cool People Club", "type": "inviteOnly", "lobbyPolicy": "pstnLobby", "accessCodeLength": 9,
             "expiryDateTime": "2026-11-22T09:30:00Z", "participants": [{"participantId": guest_id}]})
-        assert r.status_code == 201, r.text
+        assert r.status_code == 200, r.text
         conference = r.json()
         assert len(conference["accessCode"]) == 9 and conference["accessCode"].isdigit()
         assert {a["country"] for a in conference["addresses"]} == {"US", "CA"}
@@ -268,7 +268,7 @@ def test_conferences_have_access_codes_participants_instances_and_attendance(gui
         live.advance(700)  # past expiryDateTime: the access code no longer lets anyone in
         assert guest.put(f"{path}/participants/{guest_id}", json={"state": "active"}).status_code == 409
         assert guest.delete(path).status_code == 403
-        assert owner.delete(path).status_code == 204
+        assert owner.delete(path).status_code == 200
 
 
 def test_a_pending_originate_timeout_survives_a_snapshot_and_restore(guide):
@@ -284,3 +284,73 @@ def test_a_pending_originate_timeout_survives_a_snapshot_and_restore(guide):
     live.advance(10)
     assert media.get(f"/endpoints/2002/calls/{call_id}").status_code == 404
     assert media.get(f"/calls/{call_id}/records").json()["_embedded"]["items"][0]["cause"] == "callNotAnswer"
+
+
+def test_a_call_shows_its_parties_principals_ring_and_billing_time_computed_from_the_call(guide):
+    live, media = guide
+    caller, callee = (media.get(f"/endpoints/{e}").json()["userId"] for e in ("2001", "2002"))
+    call_id = call(media, "2001", "2002")
+    live.advance(4)
+    act(media, "2002", call_id, action="answer")
+    live.advance(30)
+    ringing = leg(media, "2002", call_id)
+    assert (ringing["fromPrincipalId"], ringing["toPrincipalId"], ringing["principalId"]) == (caller, callee, callee)
+    assert (ringing["ringTime"], ringing["billingTime"], ringing["completed"]) == (4.0, 30.0, False)
+    act(media, "2001", call_id, action="end")
+    record = media.get(f"/calls/{call_id}/records?$filter=contains(principal, '{callee}')").json()
+    assert record["count"] == 1
+    row = record["_embedded"]["items"][0]
+    assert (row["ringTime"], row["billingTime"], row["completed"], row["endTime"]) == (
+        4.0, 30.0, True, "2026-11-22T09:00:34.000Z")
+    outside = call(media, "2001", "+16135550100")
+    assert leg(media, "2001", outside)["toPrincipalId"] is None and leg(media, "2001", outside)["toNumberE164"]
+
+
+def test_hiding_call_history_as_the_media_sample_does_takes_only_that_principals_records_out(guide):
+    _, media = guide
+    callee = media.get("/endpoints/2002").json()["userId"]
+    call_id = call(media, "2001", "2002")
+    act(media, "2002", call_id, action="answer")
+    act(media, "2002", call_id, action="end")
+    mine = f"$filter=contains(principal, '{callee}')"
+    assert media.get(f"/calls/records?{mine}").json()["count"] == 1
+    r = media.put(f"/calls/records?{mine}", json={"hide": "true"})  # the sample's string
+    assert r.status_code == 200, r.text
+    assert media.get(f"/calls/records?{mine}").json()["count"] == 0
+    assert [r["endpointId"] for r in media.get("/calls/records").json()["_embedded"]["items"]] == ["2001"]
+    assert media.put(f"/calls/{call_id}/records", json={"hide": True}).status_code == 200
+    assert media.get(f"/calls/{call_id}/records").status_code == 404
+    bad = media.put("/calls/records", json={"hide": "yes"})
+    assert (bad.status_code, bad.json()["name"]) == (400, "ValidationError")
+
+
+def test_ending_a_conference_closes_its_meeting_and_ending_it_again_is_a_conflict(guide):
+    live, _ = guide
+    with (live.cloudlink("phone2001@wagner.example.com", MEDIA) as owner,
+          live.cloudlink("phone2002@wagner.example.com", MEDIA) as guest):
+        owner_id = owner.get("/endpoints/2001").json()["userId"]
+        guest_id = guest.get("/endpoints/2002").json()["userId"]
+        conference = owner.post("/conferences", json={"name": "Weekly", "participants": [
+            {"participantId": guest_id}]}).json()
+        path = f"/conferences/{conference['id']}"
+        owner.put(f"{path}/participants/{owner_id}", json={"state": "active"})
+        guest.put(f"{path}/participants/{guest_id}", json={"state": "active"})
+        assert owner.get(path).json()["state"] == "active"
+        live.advance(300)
+        ended = owner.post(path, json={"action": "end"})
+        assert ended.status_code == 200, ended.text
+        assert ended.json()["state"] == "inactive"
+        assert {p["state"] for p in ended.json()["_embedded"]["participants"]["_embedded"]["items"]} == {"inactive"}
+        [instance] = owner.get(f"{path}/instances").json()["_embedded"]["items"]
+        assert instance["endTime"] == "2026-11-22T09:05:00.000Z"
+        again = owner.post(path, json={"action": "end"})
+        assert (again.status_code, again.json()["name"]) == (409, "ConflictError")
+        assert guest.post(path, json={"action": "end"}).status_code == 403
+        found = owner.get("/conferences/content?$search=week").json()["_embedded"]["items"]
+        assert [(f["type"], f["content"]) for f in found] == [("conference", "Weekly")]
+        attended = guest.get(f"/users/{guest_id}/attendances").json()["_embedded"]["items"]
+        assert [(a["conferenceId"], a["joinTimeStamp"], a["leaveTimeStamp"]) for a in attended] == [
+            (conference["id"], "2026-11-22T09:00:00.000Z", "2026-11-22T09:05:00.000Z")]
+        gone = owner.delete(path)
+        assert (gone.status_code, gone.json()["id"]) == (200, conference["id"])
+        assert owner.post(path, json={"action": "end"}).status_code == 404

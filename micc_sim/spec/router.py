@@ -86,7 +86,11 @@ class Call:
             if not host:
                 server = scope.get("server") or ("localhost", 80)
                 host = f"{server[0]}:{server[1]}"
-            self._base_url = f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}"
+            root = scope.get("root_path", "")
+            added = scope.get("micc_sim.public_prefix")  # a host-style rewrite's prefix: not in the client's URL
+            if added and root.startswith(added):
+                root = root[len(added):]
+            self._base_url = f"{scope.get('scheme', 'http')}://{host}{root}"
         return self._base_url + relative
 
 
@@ -191,7 +195,10 @@ class SpecRouter:
         if allowed:
             raise ApiError(405, f"The requested resource does not support http method '{method}'.",
                            headers={"Allow": ", ".join(sorted(set(allowed)))})
-        raise ApiError(404, f"No HTTP resource was found that matches the request URI '{request.url}'.")
+        url, added = str(request.url), request.scope.get("micc_sim.public_prefix")
+        if added:  # a host-style request: the URI the client sent has no mount
+            url = url.replace(f"{request.url.netloc}{added}/", f"{request.url.netloc}/", 1)
+        raise ApiError(404, f"No HTTP resource was found that matches the request URI '{url}'.")
 
     def _authorize(self, operation: Operation, request: Request) -> Principal | None:
         if operation.role == "public" or self.authenticate is None:
@@ -358,10 +365,12 @@ def _page(body: dict[str, Any], query: Mapping[str, str], next_link: bool = Fals
                                                                                 "items": items}}
     skip = integer_text(folded.get("$skip", "").strip() or "0", signed=False) or 0
     links = body.get("_links") or {}
-    if next_link and items and skip + len(items) < total and "href" in links.get("self", {}):
+    own = links.get("self")
+    own = own if isinstance(own, str) else own.get("href") if isinstance(own, dict) else None
+    if next_link and items and skip + len(items) < total and own:
         rest = [(k, v) for k, v in query.items() if k.lower() != "$skip"]
-        href = f"{links['self']['href']}?{urlencode([*rest, ('$skip', str(skip + len(items)))])}"
-        paged["_links"] = {**links, "next": {"href": href}}
+        href = f"{own}?{urlencode([*rest, ('$skip', str(skip + len(items)))])}"
+        paged["_links"] = {**links, "next": href if isinstance(links["self"], str) else {"href": href}}
     return paged
 
 

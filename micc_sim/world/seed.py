@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import functools
 import sys
+from datetime import date
 from pathlib import Path
 
 from micc_sim.faces.cloudlink.config import (
     AccountConfig,
+    AgreementConfig,
+    AgreementItemConfig,
     ApplicationConfig,
     ClientConfig,
     CloudLinkConfig,
@@ -208,7 +211,23 @@ def default_cloudlink(employees: list[EmployeeConfig]) -> CloudLinkConfig:
         applications=[ApplicationConfig(client_id=CLOUDLINK_APPLICATION_ID, name="Sample App", account=PARTNER_NUMBER,
                                         redirect_uris=["http://127.0.0.1:8765/callback",
                                                        "https://app.example.com/loginsuccess"])],
+        agreements=default_agreements(),
     )
+
+
+def default_agreements() -> list[AgreementConfig]:
+    """The Service Delivery catalogue: the customer's subscription with its distributor (the partner). SKUs and
+    prices are fictional."""
+    return [AgreementConfig(
+        name="Wagner Group - MiVoice Business subscription", account=ACCOUNT_NUMBER, start=date(2026, 1, 1),
+        end=date(2028, 12, 31), initial_date=date(2025, 12, 15), items=[
+            AgreementItemConfig(sku="SIM-MVB-USER-PREMIUM", name="MiVoice Business User - Premium", quantity=25,
+                                unit_price=18.0, discount_percent=10),
+            AgreementItemConfig(sku="SIM-MICC-AGENT", name="MiContact Center Business Agent", quantity=10,
+                                unit_price=45.0, discount_percent=5),
+            AgreementItemConfig(sku="SIM-MVB-VA", name="MiVoice Business Virtual Appliance", quantity=1,
+                                unit_price=0.0, serial_number="MVB-WAGNER-0001"),
+        ])]
 
 
 def write_shipped(path: Path = SHIPPED) -> None:

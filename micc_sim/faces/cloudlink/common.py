@@ -1,7 +1,7 @@
 """The wire conventions every CloudLink service shares (wire-notes, the CloudLink guides).
 
 * Each service is served from its contract (``contracts/cloudlink-<service>.openapi.yaml``) under
-  ``/<service>/2017-09-01`` (or host-style, see :class:`HostStyleUrls`), paths case-sensitive as Node's are.
+  ``/<service>/2017-09-01`` (or host-style, see :mod:`.hosts`), paths case-sensitive as Node's are.
 * Bodies are checked as AJV checks them (:mod:`micc_sim.spec.ajv`); errors are ``{"name", "message"}``.
 * ``Authorization: Bearer <jwt>``, or the bare token as Mitel's own samples send it.
 * Every answer carries ``x-mitel-correlation-id`` (the client's, or a new one); publications made while
@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -20,7 +19,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from micc_sim.chain import Exchange
 from micc_sim.faces.cloudlink.admin.models import ROLE_RANK
 from micc_sim.faces.cloudlink.auth.models import Principal, TokenError
 from micc_sim.faces.cloudlink.errors import DirectoryError
@@ -32,7 +30,8 @@ from micc_sim.spec.contract import load_contract
 from micc_sim.spec.router import ApiError, Call, Handler, SpecRouter
 
 VERSION = "2017-09-01"
-SERVICES = ("authentication", "admin", "notifications", "chat", "media", "presence")
+SERVICES = ("authentication", "admin", "notifications", "chat", "media", "presence", "servicedelivery",
+            "workflow")
 CORRELATION_HEADER = "x-mitel-correlation-id"
 CORRELATION_KEY = "micc_sim.correlation_id"  # scope key
 
@@ -104,6 +103,13 @@ def collection(items: Iterable[dict[str, Any]], call: Call, path: str) -> dict[s
     return hal_collection(items, call.url_for(path))
 
 
+def string_collection(items: Iterable[dict[str, Any]], call: Call, path: str) -> dict[str, Any]:
+    """A collection whose links are strings (``_links.self``, ``_links.next``), as the Media Swagger has them."""
+    body = collection(items, call, path)
+    body["_links"] = {"self": body["_links"]["self"]["href"]}
+    return body
+
+
 def iso(value: datetime | None) -> str | None:
     """A time as CloudLink (JavaScript's ``toISOString``) writes it: ``2026-11-22T09:00:00.000Z``."""
     if value is None:
@@ -154,22 +160,3 @@ class CorrelationIds:
             await send(message)
 
         await self.app(scope, receive, with_header)
-
-
-_HOST = re.compile(rf"^({'|'.join(SERVICES)})\.(?:api\.mitel\.io|localhost)(?::\d+)?$", re.IGNORECASE)
-
-
-class HostStyleUrls:
-    """``http://media.localhost:8080/2017-09-01/...`` (or a Host header of ``media.api.mitel.io``) reaches
-    ``/media/2017-09-01/...``: clients configured with one base URL per service, as for the real hosts.
-    A step of the request chain (``micc_sim.chain``)."""
-
-    def before(self, exchange: Exchange) -> None:
-        scope = exchange.scope
-        if scope["type"] in ("http", "websocket"):
-            host = (exchange.header(b"host") or b"").decode("latin-1")
-            found = _HOST.match(host) if "." in host and host[:1].isalpha() else None  # not 127.0.0.1
-            if found and not scope["path"].startswith("/_sim"):
-                prefix = "/" + found.group(1).lower()
-                raw = scope.get("raw_path") or scope["path"].encode("utf-8")
-                exchange.scope = {**scope, "path": prefix + scope["path"], "raw_path": prefix.encode() + raw}

@@ -9,6 +9,7 @@ they are the same on every run.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -59,6 +60,13 @@ class ClientConfig(_Strict):
     active: bool = True
 
 
+class WorkflowBotConfig(_Strict):
+    """A bot that hands conversations off through the workflow webhook, and where Workflow reaches it."""
+
+    account: str = Field(description="the account whose webhook the bot posts to (id, number or label)")
+    url: str = Field(pattern=r"^https?://", description="the bot's messaging endpoint (Bot Framework: /api/messages)")
+
+
 class ApplicationConfig(_Strict):
     client_id: str | None = None
     name: str
@@ -77,6 +85,31 @@ class TokenThrottleConfig(_Strict):
     lockout: int = Field(60, gt=0, description="seconds a locked login answers 429")
 
 
+class AgreementItemConfig(_Strict):
+    """One product of an agreement (Service Delivery API): a SKU, how many licenses, at what price."""
+
+    sku: str = Field(description="the product offering (SKU) the product is an instance of")
+    name: str
+    quantity: int = Field(1, ge=1, description="licenses (seats) agreed")
+    unit_price: float = Field(ge=0, description="regular recurring price of one license a month")
+    currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    discount_percent: float = Field(0, ge=0, le=100, description="the price alteration agreed, in percent")
+    serial_number: str | None = Field(None, description="productSerialNumber (hardware or software packages)")
+
+
+class AgreementConfig(_Strict):
+    """A subscription contract (TMF651 Agreement) between a distributor and a customer account."""
+
+    id: str | None = None
+    name: str
+    account: str = Field(description="the customer (reseller) account: id, number or label")
+    distributor: str | None = Field(None, description="the distributor's account (default: the account's partner)")
+    start: date
+    end: date
+    initial_date: date | None = Field(None, description="when the agreement was made (default: start)")
+    items: list[AgreementItemConfig] = Field(default_factory=list)
+
+
 class CloudLinkConfig(_Strict):
     token_lifetime: int = Field(3600, gt=0, description="access token lifetime, seconds (expires_in)")
     refresh_token_lifetime: int = Field(15 * 86400, gt=0, description="refresh token lifetime, seconds")
@@ -86,6 +119,9 @@ class CloudLinkConfig(_Strict):
     users: list[UserConfig] = Field(default_factory=list)
     clients: list[ClientConfig] = Field(default_factory=list)
     applications: list[ApplicationConfig] = Field(default_factory=list)
+    agreements: list[AgreementConfig] = Field(default_factory=list, description="the Service Delivery catalogue")
+    workflow_bots: list[WorkflowBotConfig] = Field(default_factory=list,
+                                                   description="bots Workflow tells when an agent joins or leaves")
 
     @model_validator(mode="after")
     def _references_resolve(self) -> CloudLinkConfig:
@@ -98,6 +134,12 @@ class CloudLinkConfig(_Strict):
                      if c.account.lower() not in refs]
         problems += [f"cloudlink application {p.name!r}: unknown account {p.account!r}" for p in self.applications
                      if p.account and p.account.lower() not in refs]
+        problems += [f"cloudlink agreement {g.name!r}: unknown account {ref!r}" for g in self.agreements
+                     for ref in (g.account, g.distributor) if ref and ref.lower() not in refs]
+        problems += [f"cloudlink workflow bot {b.url!r}: unknown account {b.account!r}" for b in self.workflow_bots
+                     if b.account.lower() not in refs]
+        problems += [f"cloudlink agreement {g.name!r} ends before it starts" for g in self.agreements
+                     if g.end < g.start]
         seen: set[tuple[str, str]] = set()
         for u in self.users:
             key = (u.email.lower(), u.account.lower())

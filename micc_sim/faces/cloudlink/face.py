@@ -11,10 +11,13 @@ from micc_sim.face import Face
 from micc_sim.faces.cloudlink.admin.responses import HANDLERS as ADMIN
 from micc_sim.faces.cloudlink.auth.responses import HANDLERS as AUTHENTICATION
 from micc_sim.faces.cloudlink.chat.responses import HANDLERS as CHAT
-from micc_sim.faces.cloudlink.common import VERSION, HostStyleUrls, service_app
+from micc_sim.faces.cloudlink.common import VERSION, service_app
+from micc_sim.faces.cloudlink.hosts import HostStyleUrls
 from micc_sim.faces.cloudlink.media.responses import HANDLERS as MEDIA
 from micc_sim.faces.cloudlink.notify.responses import HANDLERS as NOTIFICATIONS
 from micc_sim.faces.cloudlink.presence.responses import HANDLERS as PRESENCE
+from micc_sim.faces.cloudlink.servicedelivery.responses import HANDLERS as SERVICE_DELIVERY
+from micc_sim.faces.cloudlink.workflow.responses import HANDLERS as WORKFLOW
 from micc_sim.spec.router import Handler
 
 SERVICES: dict[str, dict[str, Handler]] = {
@@ -24,6 +27,8 @@ SERVICES: dict[str, dict[str, Handler]] = {
     "presence": PRESENCE,
     "notifications": NOTIFICATIONS,
     "admin": ADMIN,
+    "servicedelivery": SERVICE_DELIVERY,
+    "workflow": WORKFLOW,
 }
 
 
@@ -39,4 +44,4 @@ class ServiceMount(Mount):
 def face(sim: Any) -> Face:
     routes = [ServiceMount(f"/{service}/{VERSION}", app=service_app(sim, service, handlers))
               for service, handlers in SERVICES.items()]
-    return Face("cloudlink", routes, steps=[HostStyleUrls()])
+    return Face("cloudlink", routes, steps=[HostStyleUrls(tuple(SERVICES))])

@@ -19,15 +19,18 @@ from typing import Any
 
 from micc_sim.faces.cloudlink.admin.models import User
 from micc_sim.faces.cloudlink.callers import current_signature
+from micc_sim.faces.cloudlink.config import cl_id
 from micc_sim.faces.cloudlink.media import wire as media_wire
 from micc_sim.faces.cloudlink.media.models import EndpointChanged, LegChanged
 from micc_sim.faces.cloudlink.platform import CloudLink
 from micc_sim.faces.cloudlink.presence import wire as presence_wire
 from micc_sim.faces.cloudlink.presence.feeds import acd_presence
 from micc_sim.faces.cloudlink.presence.models import ACD, Presence, PresentityChanged
+from micc_sim.faces.cloudlink.workflow import bots
+from micc_sim.faces.cloudlink.workflow.models import HandoffState
 from micc_sim.world.core import NotFound
 from micc_sim.world.events import EmployeeStateChanged, OpenMediaChanged
-from micc_sim.world.model import Employee
+from micc_sim.world.model import ConversationState, Employee
 
 MEDIA_TOPIC = "platform-api-media"
 PRESENCE_TOPIC = "platform-api-presence"
@@ -89,7 +92,9 @@ class CloudLinkFlows:
             self._refresh(event.employee)
 
     def _item_changed(self, event: Any) -> None:
-        """The item's agent, and any agent whose ``acd`` source still lists it (a transfer took it away)."""
+        """The item's agent, and any agent whose ``acd`` source still lists it (a transfer took it away); a bot
+        conversation handed off through the workflow webhook follows its item."""
+        self._handoff_follows(event.item)
         if not self.sim.cloudlink.directory.users:  # no presence follows a MiCC agent (every item moving asks)
             return
         item = event.item
@@ -104,6 +109,34 @@ class CloudLinkFlows:
             if employee is not None:
                 self._refresh(employee)
 
+    def _handoff_follows(self, item: Any) -> None:
+        """The conversation follows its item; the bot hears when the agent joins and leaves (when configured)."""
+        platform = self.sim.cloudlink
+        conversation = platform.workflow.by_item(item.id) if item.posted_by == "workflow" else None
+        if conversation is None or conversation.state is HandoffState.ended:
+            return
+        before, agent_id = conversation.state, conversation.agent_id
+        if not item.live:
+            conversation.state = HandoffState.ended
+        elif item.state in (ConversationState.Acd, ConversationState.Held) and item.agent_id:  # accepted
+            conversation.state, conversation.agent_id = HandoffState.agent, item.agent_id
+        else:
+            conversation.state = HandoffState.queued
+        joined = before is not HandoffState.agent and conversation.state is HandoffState.agent
+        left = before is HandoffState.agent and conversation.state is not HandoffState.agent
+        url = self._bot_url(platform, conversation.account_id)
+        if url and (joined or left):
+            employee = self.sim.world.employees.get(conversation.agent_id if joined else agent_id or "")
+            agent = {"id": employee.id if employee else agent_id,
+                     "name": f"{employee.first_name} {employee.last_name}" if employee else "Agent"}
+            bots.send(url, bots.agent_activity(conversation, agent, joined, self.sim.clock.now()))
+
+    @staticmethod
+    def _bot_url(platform: CloudLink, account_id: str) -> str | None:
+        directory = platform.directory
+        return next((b.url for b in platform.config.workflow_bots
+                     if directory.account(b.account).account_id == account_id), None)
+
     # -- events -> publications ------------------------------------------------------------------
     @staticmethod
     def _publish(platform: CloudLink, topic: str, method: str, subject: str, content: Any, account_id: str) -> None:
@@ -114,8 +147,9 @@ class CloudLinkFlows:
 
     def _publish_leg(self, platform: CloudLink, event: LegChanged) -> None:
         leg = event.leg
+        event_id = cl_id("media-event", f"{leg.call_id}/{leg.party}/{leg.state}/{leg.cause}/{event.at.isoformat()}")
         self._publish(platform, MEDIA_TOPIC, "PUT", f"/2017-09-01/endpoints/{leg.party}/calls/{leg.call_id}",
-                      media_wire.call_publication(leg), leg.account_id)
+                      media_wire.call_publication(leg, platform.media, event_id), leg.account_id)
 
     def _publish_endpoint(self, platform: CloudLink, event: EndpointChanged) -> None:
         media = platform.media

@@ -19,6 +19,8 @@ from micc_sim.faces.cloudlink.config import CloudLinkConfig
 from micc_sim.faces.cloudlink.media.models import Media, MediaState
 from micc_sim.faces.cloudlink.notify.models import Notify, Publication, Subscription
 from micc_sim.faces.cloudlink.presence.models import Presences, PresenceState
+from micc_sim.faces.cloudlink.servicedelivery.models import Catalogue
+from micc_sim.faces.cloudlink.workflow.models import WorkflowState
 from micc_sim.world.events import EventBus
 from micc_sim.world.snapshot import decode_entity, encode
 
@@ -38,6 +40,11 @@ class CloudLink:
         self.media = Media(self)
         self.presence = Presences(self)
         self.presence.materialize_users()
+        self.workflow = WorkflowState()  # the bot conversations handed off through the workflow webhook
+        accounts = self.directory.accounts.values()
+        self.catalogue = Catalogue.from_config(  # read-only: not in snapshots
+            config, {ref.lower(): a.account_id for a in accounts for ref in (a.account_id, a.number, a.label) if ref},
+            {a.account_id: a.partner_id for a in accounts})
 
     # -- snapshots -------------------------------------------------------------------------------
     def dump(self) -> dict[str, Any]:
@@ -49,6 +56,7 @@ class CloudLink:
             "media": encode(self.media.state),
             "presence": encode(self.presence.state),
             "subscriptions": [encode(s) for s in self.notify.subscriptions.values()],
+            "workflow": encode(self.workflow),
         }
 
     def load(self, data: dict[str, Any]) -> None:
@@ -62,5 +70,6 @@ class CloudLink:
             self.media.state = decode_entity(MediaState, data["media"])
         if "presence" in data:
             self.presence.state = decode_entity(PresenceState, data["presence"])
+        self.workflow = decode_entity(WorkflowState, data["workflow"]) if "workflow" in data else WorkflowState()
         self.notify.subscriptions = {s.subscription_id: s for s in (
             decode_entity(Subscription, item) for item in data.get("subscriptions", []))}

@@ -16,7 +16,8 @@ from micc_sim.world.seed import ACCOUNT_NUMBER, CLOUDLINK_CLIENT_ID, CLOUDLINK_C
 
 DEFAULT_ADMIN = "admin@wagner.example.com"
 DEFAULT_PASSWORD = "password"
-SERVICES = ("authentication", "admin", "notifications", "chat", "media", "presence")
+SERVICES = ("authentication", "admin", "notifications", "chat", "media", "presence", "servicedelivery",
+            "workflow")
 
 
 def service_url(base_url: str, service: str) -> str:

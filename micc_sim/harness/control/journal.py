@@ -33,7 +33,7 @@ from micc_sim.spec.router import OPERATION_KEY, PRINCIPAL_KEY, Principal
 FACES = (("/authorizationserver", "authorizationserver"), ("/miccsdk/signalr", "signalr"), ("/miccsdk", "miccsdk"),
          ("/socket.io", "desktop"),
          *((f"/{s}", f"cloudlink-{s}") for s in ("authentication", "admin", "notifications", "chat", "media",
-                                                  "presence")))
+                                                  "presence", "servicedelivery", "workflow")))
 KINDS = ("http", "outgoing", "message")
 
 

@@ -95,6 +95,7 @@ class Application:
     description: str = ""
     account_id: str | None = None  # the partner account that owns it (None: any partner may manage it)
     modified_on: datetime | None = None
+    enabled_accounts: list[str] = field(default_factory=list)  # customer accounts it was enabled on (PUT accountId)
 
 
 @dataclass
@@ -146,6 +147,26 @@ Entity = User | Client | Group | Contact
 
 
 @dataclass
+class Photo:
+    """A user's, contact's or group's picture (the Admin API Guide: "Photos can be assigned to Users,
+    Contacts, and Groups")."""
+
+    content_type: str  # image/png, image/jpeg, image/gif or image/webp
+    data: str  # base64, so that snapshots stay JSON
+    updated_on: datetime
+
+
+@dataclass
+class ScimKey:
+    """The secret an identity provider's SCIM integration authenticates with (``POST /accounts/{id}/scimkey``);
+    asking again replaces it."""
+
+    key: str
+    created_on: datetime
+    created_by: str
+
+
+@dataclass
 class Directory:
     accounts: dict[str, Account] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
@@ -154,6 +175,8 @@ class Directory:
     groups: dict[str, Group] = field(default_factory=dict)
     sites: dict[str, Site] = field(default_factory=dict)
     contacts: dict[str, Contact] = field(default_factory=dict)
+    photos: dict[str, Photo] = field(default_factory=dict)  # by the user's, contact's or group's id
+    scim_keys: dict[str, ScimKey] = field(default_factory=dict)  # by account id
     serial: int = 0  # entities created through the API so far (their ids derive from it)
 
     @classmethod
@@ -264,8 +287,9 @@ class Directory:
         return user
 
     def remove_user(self, user: User) -> User:
-        """Delete a user, its group memberships and its personal contacts."""
+        """Delete a user, its group memberships, its photo and its personal contacts."""
         del self.users[user.user_id]
+        self.photos.pop(user.user_id, None)
         for group in self.groups.values():
             if user.user_id in group.members:
                 group.members.remove(user.user_id)
@@ -310,6 +334,7 @@ class Directory:
 
     def remove_group(self, group: Group) -> Group:
         del self.groups[group.group_id]
+        self.photos.pop(group.group_id, None)
         return group
 
     def add_member(self, group: Group, user: User, now: datetime) -> bool:
@@ -363,6 +388,7 @@ class Directory:
 
     def remove_contact(self, contact: Contact) -> Contact:
         del self.contacts[contact.contact_id]
+        self.photos.pop(contact.contact_id, None)
         return contact
 
     def change_application(self, app: Application, changes: dict[str, Any], now: datetime) -> Application:

@@ -12,7 +12,7 @@ import copy
 from functools import cache
 from typing import Any
 
-from micc_sim.faces.cloudlink.admin import wire
+from micc_sim.faces.cloudlink.admin import photos, wire
 from micc_sim.faces.cloudlink.admin.access import allowed, outranks
 from micc_sim.faces.cloudlink.admin.models import Account, Directory, Group, User
 from micc_sim.faces.cloudlink.common import cloudlink, collection, principal, publish
@@ -56,7 +56,8 @@ def _listed(call: Call, kind: str, resource: str | None = None) -> dict[str, Any
     """An account's users, clients, groups, sites or contacts: the ones the caller may see."""
     account = _account(call, resource or kind, "read")
     found = [e for e in _directory(call).of_account(kind, account.account_id) if _sees(call, kind, e)]
-    return collection([wire.resource(kind, e) for e in found], call, f"/accounts/{account.account_id}/{kind}s")
+    return collection([photos.with_photo(call, kind, e, wire.resource(kind, e)) if kind in PHOTOGENIC
+                       else wire.resource(kind, e) for e in found], call, f"/accounts/{account.account_id}/{kind}s")
 
 
 def _grantable(call: Call, role: str) -> None:
@@ -139,7 +140,8 @@ def get_users(call: Call) -> dict[str, Any]:
 
 
 def get_user(call: Call) -> dict[str, Any]:
-    return wire.user(_one(call, "user", "read"))
+    user = _one(call, "user", "read")
+    return photos.with_photo(call, "user", user, wire.user(user))
 
 
 def post_user(call: Call) -> Reply:
@@ -261,7 +263,8 @@ def get_groups(call: Call) -> dict[str, Any]:
 
 
 def get_group(call: Call) -> dict[str, Any]:
-    return wire.group(_one(call, "group", "read"))
+    group = _one(call, "group", "read")
+    return photos.with_photo(call, "group", group, wire.group(group))
 
 
 def post_group(call: Call) -> Reply:
@@ -384,7 +387,8 @@ def get_contacts(call: Call) -> dict[str, Any]:
 
 
 def get_contact(call: Call) -> dict[str, Any]:
-    return wire.contact(_contact(call))
+    contact = _contact(call)
+    return photos.with_photo(call, "contact", contact, wire.contact(contact))
 
 
 def post_contact(call: Call) -> Reply:
@@ -432,7 +436,9 @@ def get_entity(call: Call) -> dict[str, Any]:
 
 # -- applications ---------------------------------------------------------------------------------
 def _application(call: Call, action: str) -> Any:
-    app = _directory(call).application(call.path["clientId"])
+    """The path's application (``clientId`` on Admin, ``applicationId`` on Authentication, as the guide and
+    Mitel's Application Registration collection call it)."""
+    app = _directory(call).application(call.path.get("clientId") or call.path["applicationId"])
     _require(call, "application", action, app.account_id)
     return app
 
@@ -443,11 +449,20 @@ def get_application(call: Call) -> dict[str, Any]:
 
 def put_application(call: Call) -> dict[str, Any]:
     app = _application(call, "write")
+    enable_on = (call.body or {}).get("accountId")
+    if enable_on:  # the registration step: the application enabled on a customer account of the partner
+        account = _directory(call).account(str(enable_on))
+        _require(call, "account", "write", account.account_id)
+        if account.account_id not in app.enabled_accounts:
+            app.enabled_accounts.append(account.account_id)
     _directory(call).change_application(app, wire.changes(call.body, wire.APPLICATION_FIELDS), _now(call))
     return _publish(call, "PUT", "application", app)
 
 
+PHOTOGENIC = ("user", "contact", "group")  # what may have a photo (the Admin API Guide)
+
 HANDLERS: dict[str, Handler] = {
+    **photos.HANDLERS,
     "Accounts_GetAccounts": get_accounts,
     "Accounts_GetAccount": get_account,
     "Accounts_PutAccount": put_account,

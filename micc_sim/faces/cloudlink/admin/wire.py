@@ -80,7 +80,7 @@ def contact(c: Contact) -> dict[str, Any]:
 def application(p: Application) -> dict[str, Any]:
     return {"clientId": p.client_id, "applicationId": p.client_id, "name": p.name, "description": p.description,
             "active": p.active, "redirectUris": list(p.redirect_uris), "accountId": p.account_id,
-            "modifiedOn": iso(p.modified_on)}
+            "enabledAccounts": list(p.enabled_accounts), "modifiedOn": iso(p.modified_on)}
 
 
 _WIRE: dict[str, Callable[[Any], dict[str, Any]]] = {

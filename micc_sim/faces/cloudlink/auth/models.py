@@ -98,8 +98,9 @@ class AuthorizationCode:
     principal: Principal
     expires: datetime
     redirect_uri: str | None = None
-    code_challenge: str | None = None  # S256 digest of the verifier, base64url without padding
+    code_challenge: str | None = None  # S256 digest of the verifier, base64url without padding (or, plain, itself)
     used: bool = False
+    code_challenge_method: str = "S256"  # or "plain" (RFC 7636): the challenge is the verifier itself
 
 
 class CodeError(TokenError):
@@ -173,11 +174,12 @@ class Sessions:
 
     # -- authorization codes ---------------------------------------------------------------------
     def grant_code(self, principal: Principal, client_id: str, now: datetime, redirect_uri: str | None = None,
-                   code_challenge: str | None = None) -> AuthorizationCode:
+                   code_challenge: str | None = None, code_challenge_method: str = "S256") -> AuthorizationCode:
         if len(self.codes) >= 10_000:
             self.sweep(now)
         code = AuthorizationCode(secrets.token_hex(16), client_id, principal,
-                                 now + timedelta(seconds=self.code_lifetime), redirect_uri, code_challenge)
+                                 now + timedelta(seconds=self.code_lifetime), redirect_uri, code_challenge,
+                                 code_challenge_method=code_challenge_method)
         self.codes[code.code] = code
         return code
 
@@ -197,7 +199,8 @@ class Sessions:
         if record.code_challenge is not None:
             if not verifier:
                 raise CodeError("code_verifier is required: the code was issued with a PKCE code_challenge", 400)
-            if not hmac.compare_digest(s256(verifier), record.code_challenge):
+            derived = verifier if record.code_challenge_method == "plain" else s256(verifier)
+            if not hmac.compare_digest(derived.encode(), record.code_challenge.encode()):
                 raise CodeError("code_verifier does not match the code_challenge")
         record.used = True
         return self.issue(record.principal, now, grant=record.code)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any, TypeVar
 
+from micc_sim.faces.cloudlink.admin import responses as admin_responses
 from micc_sim.faces.cloudlink.admin.access import allowed
 from micc_sim.faces.cloudlink.admin.models import Application, Directory, User
 from micc_sim.faces.cloudlink.auth.models import (
@@ -26,11 +27,13 @@ from micc_sim.faces.cloudlink.auth.models import (
     jwks,
     user_principal,
 )
-from micc_sim.faces.cloudlink.common import cloudlink, principal
+from micc_sim.faces.cloudlink.auth.portal import from_browser, login_page, redirect_to
+from micc_sim.faces.cloudlink.common import authenticate, cloudlink, principal
 from micc_sim.spec.router import ApiError, Call, Handler, Reply
 
 T = TypeVar("T")
 _CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # base64url of a SHA-256 digest, unpadded (RFC 7636)
+_VERIFIER = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")  # a code verifier, which a plain challenge is (RFC 7636)
 
 
 def _grant_error(message: str, status: int = 401) -> ApiError:
@@ -176,10 +179,16 @@ def post_authorize(call: Call) -> Reply:
     app = _application(platform.directory, client_id)
     challenge, method = body.get("code_challenge"), body.get("code_challenge_method")
     if challenge or method:
-        if method != "S256":
-            raise _grant_error("code_challenge_method must be S256 (the only one supported)", 400)
-        if not challenge or not _CHALLENGE.match(str(challenge)):
+        method = method or "plain"  # RFC 7636: a challenge without a method is plain
+        if method not in ("S256", "plain"):
+            raise _grant_error("code_challenge_method must be S256 or plain", 400)
+        if not challenge:
+            raise _grant_error("code_challenge_method goes with a code_challenge", 400)
+        if method == "S256" and not _CHALLENGE.match(str(challenge)):
             raise _grant_error("code_challenge must be the base64url SHA-256 digest of the verifier (43 characters)",
+                               400)
+        if method == "plain" and not _VERIFIER.match(str(challenge)):
+            raise _grant_error("a plain code_challenge is the verifier itself: 43 to 128 of A-Z a-z 0-9 - . _ ~",
                                400)
     hint = body.get("id_token_hint")
     if hint:  # an app switch: the code is for the target application
@@ -193,18 +202,24 @@ def post_authorize(call: Call) -> Reply:
         who = _switching_user(call, str(hint), app)
     else:
         who = user_principal(platform.directory, _login(call, body), client_id=app.client_id)
-    code = platform.sessions.grant_code(who, app.client_id, now, redirect_uri, challenge)
+    code = platform.sessions.grant_code(who, app.client_id, now, redirect_uri, challenge,
+                                        code_challenge_method=str(method or "S256"))
+    if redirect_uri and from_browser(call):  # the login page's form: back to the application, as a portal does
+        location = redirect_to(str(redirect_uri), code.code, body.get("state"))
+        return Reply(b"", 302, {"content-type": "text/plain", "location": location})
     return Reply({"code": code.code}, 201)
 
 
 # -- guests and "who am I" ------------------------------------------------------------------------
 def post_guest_token(call: Call) -> dict[str, Any]:
-    """A GUEST token for an outsider (chat or conference participant), asked for by a member of the account."""
+    """A GUEST token for an outsider (chat or conference participant). The guide's example sends no bearer:
+    then any caller may admit a guest to an existing account; with one, only a member of the account may."""
     body: dict[str, Any] = call.body or {}
-    who, platform = principal(call), cloudlink(call)
+    platform = cloudlink(call)
     directory = platform.directory
     account = directory.account(str(body["accountId"]))
-    if not allowed(directory, who, "contact:GUEST", "create", account.account_id):
+    who = authenticate(call.sim, call.request) if call.request.headers.get("authorization") else None
+    if who is not None and not allowed(directory, who, "contact:GUEST", "create", account.account_id):
         raise ApiError(403, f"a {who.role} of account {who.account_id} may not admit guests to "
                             f"account {account.account_id}")
     principal_id = str(body["principalId"])
@@ -226,10 +241,29 @@ def get_jwks(call: Call) -> dict[str, Any]:
     return jwks()
 
 
+def get_authorize(call: Call) -> Reply:
+    """The browser step of the code flow (the Mitel Auth Portal's page): a login form for the application."""
+    query = {k: v for k, v in call.query.items()}
+    client_id = query.get("client_id") or query.get("clientId")
+    if not client_id:
+        raise _grant_error("client_id is required", 400)
+    if query.get("response_type") != "code":
+        raise _grant_error("response_type must be code", 400)
+    app = _application(cloudlink(call).directory, client_id)
+    redirect_uri = query.get("redirect_uri")
+    if redirect_uri is not None and redirect_uri not in app.redirect_uris:
+        raise _grant_error(f"redirect_uri {redirect_uri!r} is not registered for application {app.client_id}", 400)
+    return Reply(login_page(app.name, call.url_for("/authorize"), query), 200,
+                 {"content-type": "text/html; charset=utf-8"})
+
+
 HANDLERS: dict[str, Handler] = {
     "Token_PostToken": post_token,
     "Token_GetToken": get_token,
     "Token_GetJwks": get_jwks,
     "Authorize_PostAuthorize": post_authorize,
+    "Authorize_GetAuthorize": get_authorize,
+    "Applications_GetApplication": admin_responses.get_application,
+    "Applications_PutApplication": admin_responses.put_application,
     "Guest_PostGuestToken": post_guest_token,
 }

@@ -70,6 +70,9 @@ class Participant:
     added_on: datetime | None = None
     joined_on: datetime | None = None
     left_on: datetime | None = None
+    onetime_acceptance: bool = False  # the Swagger's flag, kept as sent
+    muted: bool = False
+    associated_participant_id: str | None = None
 
 
 @dataclass
@@ -101,6 +104,8 @@ class Conference:
     access_code_length: int
     created_on: datetime
     expiry: datetime | None = None
+    modified_on: datetime | None = None  # None: never changed since created
+    modified_by: str | None = None
     participants: dict[str, Participant] = field(default_factory=dict)
     instances: list[Instance] = field(default_factory=list)
 
@@ -235,6 +240,15 @@ class Conferences:
                 attendance.left_on = now
         if not any(p.state is ParticipantState.active for p in conference.participants.values()):
             instance.end_time = now
+
+    def end(self, conference: Conference, by: str) -> None:
+        """``POST /conferences/{id} {"action": "end"}``: everyone in it leaves, so its instance closes."""
+        active = [p for p in conference.participants.values() if p.state is ParticipantState.active]
+        if not active:
+            raise refused(409, f"conference {conference.conference_id} is not in progress: nobody is in it")
+        for participant in active:
+            self._leave(conference, participant)
+        conference.modified_on, conference.modified_by = self.media.now(), by
 
     def attendance(self, user_id: str) -> list[tuple[Conference, Instance, Attendance]]:
         return [(c, i, a) for c in self._all.values() for i in c.instances for a in i.attendees

@@ -131,6 +131,7 @@ class CallRecord:
     ended_on: datetime
     connected_on: datetime | None = None
     recording_id: str | None = None
+    hidden: bool = False  # PUT /calls/records {"hide": true}: out of the call history, still kept
 
 
 @dataclass
@@ -202,6 +203,16 @@ class Media:
     def endpoint_user(self, account_id: str, endpoint_id: str) -> User | None:
         return next((u for u in self.platform.directory.users.values()
                      if u.extension == endpoint_id and u.account_id == account_id), None)
+
+    def principal_of(self, account_id: str, number: str | None) -> str | None:
+        """The user whose phone ``number`` is in ``account_id`` (None: an external party), as the Swagger's
+        ``fromPrincipalId`` / ``toPrincipalId`` name them."""
+        user = self.endpoint_user(account_id, number) if number else None
+        return user.user_id if user is not None else None
+
+    def site_of(self, account_id: str) -> str | None:
+        """The site the account's phones are at: its first site (the simulator has one PBX per account)."""
+        return next((s.site_id for s in self.platform.directory.sites.values() if s.account_id == account_id), None)
 
     def endpoint(self, account_id: str, endpoint_id: str) -> Endpoint:
         key = f"{account_id}/{endpoint_id}"

@@ -12,7 +12,9 @@ from typing import Any
 
 from micc_sim.faces.cloudlink.admin.models import User
 from micc_sim.faces.cloudlink.callers import manages, require_self_or_admin, signed, visible_accounts
-from micc_sim.faces.cloudlink.common import cloudlink, collection, principal
+from micc_sim.faces.cloudlink.common import cloudlink, principal
+from micc_sim.faces.cloudlink.common import string_collection as collection
+from micc_sim.faces.cloudlink.config import cl_hex
 from micc_sim.faces.cloudlink.media import wire
 from micc_sim.faces.cloudlink.media.conferences import (
     Conference,
@@ -23,6 +25,7 @@ from micc_sim.faces.cloudlink.media.conferences import (
 )
 from micc_sim.faces.cloudlink.media.lifecycle import Action
 from micc_sim.faces.cloudlink.media.models import Availability, EndpointAction, Media, Recording
+from micc_sim.spec import odata
 from micc_sim.spec.router import ApiError, Call, Handler, Reply
 
 
@@ -99,7 +102,11 @@ def get_endpoint_calls(call: Call) -> dict[str, Any]:
     endpoint_id = call.path["endpointId"]
     user = _controlled_endpoint(call, endpoint_id)
     legs = _media(call).legs_of(user.account_id, endpoint_id)
-    return collection((wire.leg_to_wire(leg) for leg in legs), call, f"/endpoints/{endpoint_id}/calls")
+    return collection((wire.leg_to_wire(leg, _media(call), _base(call)) for leg in legs), call,
+                      f"/endpoints/{endpoint_id}/calls")
+
+
+_ARGS_DESTINATION = (Action.blindTransfer, Action.consult, Action.redirect)
 
 
 def _timeout(value: Any) -> int | None:
@@ -117,14 +124,14 @@ def make_call(call: Call) -> Reply:
         user.account_id, endpoint_id, str(body.get("to", "")), from_=body.get("from") or None,
         from_name=body.get("fromName"), record=bool(body.get("record", False)),
         originate_timeout=_timeout(body.get("originateTimeout")), associated_call_id=body.get("associatedCallId"))
-    return Reply(wire.leg_to_wire(leg), 201)
+    return Reply(wire.leg_to_wire(leg, _media(call), _base(call)), 200)  # the Swagger's 200, not 201
 
 
 def get_endpoint_call(call: Call) -> dict[str, Any]:
     endpoint_id = call.path["endpointId"]
     user = _controlled_endpoint(call, endpoint_id)
     _, leg = _media(call).leg(user.account_id, endpoint_id, call.path["callId"])
-    return wire.leg_to_wire(leg)
+    return wire.leg_to_wire(leg, _media(call), _base(call))
 
 
 @signed
@@ -132,32 +139,33 @@ def update_endpoint_call(call: Call) -> dict[str, Any]:
     endpoint_id = call.path["endpointId"]
     user = _controlled_endpoint(call, endpoint_id)
     body = call.body or {}
-    args = body.get("args") or {}
-    destination = body.get("destination") or args.get("destination") or args.get("to")
-    digits = args.get("digits") or body.get("digits")
-    leg = _media(call).act(user.account_id, endpoint_id, call.path["callId"], Action(body["action"]),
-                           destination=str(destination) if destination is not None else None,
-                           digits=str(digits) if digits is not None else None)
-    return wire.leg_to_wire(leg)
+    action = Action(body["action"])
+    args = str(body.get("args") or "")  # the Swagger's string: a destination, digits or a call id by action
+    destination = body.get("destination") or (args if action in _ARGS_DESTINATION else None)
+    digits = args if action is Action.dtmf else None
+    leg = _media(call).act(user.account_id, endpoint_id, call.path["callId"], action,
+                           destination=str(destination) if destination else None, digits=digits or None)
+    return wire.leg_to_wire(leg, _media(call), _base(call))
 
 
 def get_calls(call: Call) -> dict[str, Any]:
     own = _own_extensions(call)
     legs = [leg for leg in _media(call).live_legs(set(visible_accounts(call)))
             if own is None or (leg.account_id, leg.party) in own]
-    return collection((wire.leg_to_wire(leg) for leg in legs), call, "/calls")
+    return collection((wire.leg_to_wire(leg, _media(call), _base(call)) for leg in legs), call, "/calls")
 
 
 # -- call records ------------------------------------------------------------------------------
 def _records(call: Call) -> list[Any]:
     own = _own_extensions(call)
     accounts = set(visible_accounts(call))
-    return [r for r in _media(call).state.records
-            if r.account_id in accounts and (own is None or (r.account_id, r.endpoint_id) in own)]
+    return [r for r in _media(call).state.records if not r.hidden
+            and r.account_id in accounts and (own is None or (r.account_id, r.endpoint_id) in own)]
 
 
 def get_records(call: Call) -> dict[str, Any]:
-    return collection((wire.record_to_wire(r) for r in reversed(_records(call))), call, "/calls/records")
+    return collection((wire.record_to_wire(r, _media(call), _base(call)) for r in reversed(_records(call))), call,
+                      "/calls/records")
 
 
 def get_call_records(call: Call) -> dict[str, Any]:
@@ -165,7 +173,38 @@ def get_call_records(call: Call) -> dict[str, Any]:
     records = [r for r in _records(call) if r.call_id == call_id]
     if not records:
         raise _not_found(f"no records of call {call_id!r}")
-    return collection((wire.record_to_wire(r) for r in records), call, f"/calls/{call_id}/records")
+    return collection((wire.record_to_wire(r, _media(call), _base(call)) for r in records), call,
+                      f"/calls/{call_id}/records")
+
+
+def _hide(call: Call, records: list[Any]) -> Reply:
+    """``{"hide": true}`` takes the records (those the ``$filter`` matches) out of the call history."""
+    base = _base(call)
+    listed = [(r, wire.record_to_wire(r, _media(call), base)) for r in records]
+    text = next((v for k, v in call.query.items() if k.lower() == "$filter"), "")
+    if text.strip():
+        try:
+            kept = odata.apply([w for _, w in listed], {"$filter": text})[0]
+        except odata.ODataError as exc:
+            raise ApiError(400, str(exc), code="BadRequestError") from exc
+        chosen = {w["recordId"] for w in kept}
+        listed = [(r, w) for r, w in listed if w["recordId"] in chosen]
+    hide = (call.body or {}).get("hide", True) in (True, "true")  # the media sample sends "true"
+    for record, _ in listed:
+        record.hidden = hide
+    return Reply(None, 200)
+
+
+def hide_records(call: Call) -> Reply:
+    return _hide(call, _records(call))
+
+
+def hide_call_records(call: Call) -> Reply:
+    call_id = call.path["callId"]
+    records = [r for r in _records(call) if r.call_id == call_id]
+    if not records:
+        raise _not_found(f"no records of call {call_id!r}")
+    return _hide(call, records)
 
 
 # -- recordings --------------------------------------------------------------------------------
@@ -210,7 +249,7 @@ def delete_recording(call: Call) -> Reply:
     for record in media.state.records:
         if record.recording_id == recording.recording_id:
             record.recording_id = None
-    return Reply(None, 204)
+    return Reply(wire.recording_to_wire(recording, _base(call)), 200)  # the Swagger's 200 with what was deleted
 
 
 # -- conferences -------------------------------------------------------------------------------
@@ -238,13 +277,18 @@ def _owner_or_admin(call: Call, conference: Conference) -> None:
                           f"conference {conference.conference_id}")
 
 
-def get_conferences(call: Call) -> dict[str, Any]:
+def _visible_conferences(call: Call) -> list[Conference]:
     conferences = _media(call).conferences.in_accounts(set(visible_accounts(call)))
     who = principal(call)
     if who.role not in ("ACCOUNT_ADMIN", "PARTNER_ADMIN"):
         conferences = [c for c in conferences if c.owner_id == who.principal_id
                        or who.principal_id in c.participants]
-    return collection((wire.conference_to_wire(c, _base(call)) for c in conferences), call, "/conferences")
+    return conferences
+
+
+def get_conferences(call: Call) -> dict[str, Any]:
+    return collection((wire.conference_to_wire(c, _base(call)) for c in _visible_conferences(call)), call,
+                      "/conferences")
 
 
 def create_conference(call: Call) -> Reply:
@@ -257,8 +301,8 @@ def create_conference(call: Call) -> Reply:
         access_code_length=int(body.get("accessCodeLength", 9)),
         expiry=_when(body.get("expiryDateTime"), "expiryDateTime"),
         participant_ids=[str(p["participantId"]) for p in body.get("participants") or []],
-        conference_id=body.get("conferenceId") or None)
-    return Reply(wire.conference_to_wire(conference, _base(call)), 201)
+        conference_id=body.get("id") or body.get("conferenceId") or None)  # `id` is the Swagger's name
+    return Reply(wire.conference_to_wire(conference, _base(call)), 200)
 
 
 def get_conference(call: Call) -> dict[str, Any]:
@@ -275,20 +319,70 @@ def update_conference(call: Call) -> dict[str, Any]:
         access_code_length=body.get("accessCodeLength"),
         expiry=_when(body.get("expiryDateTime"), "expiryDateTime"),
         clear_expiry="expiryDateTime" in body and body["expiryDateTime"] is None)
+    conference.modified_on, conference.modified_by = _media(call).now(), principal(call).principal_id
     return wire.conference_to_wire(conference, _base(call))
 
 
 def delete_conference(call: Call) -> Reply:
     conference = _conference(call)
     _owner_or_admin(call, conference)
+    gone = wire.conference_to_wire(conference, _base(call))
     _media(call).conferences.delete(conference)
-    return Reply(None, 204)
+    return Reply(gone, 200)
+
+
+def act_on_conference(call: Call) -> dict[str, Any]:
+    """``{"action": "end"}`` ends the meeting; the recording actions are refused (conferences are not recorded)."""
+    conference = _conference(call)
+    _owner_or_admin(call, conference)
+    action = (call.body or {}).get("action")
+    if action != "end":
+        raise ApiError(409, f"{action!r}: conferences are not recorded by the simulator", code="ConflictError")
+    _media(call).conferences.end(conference, principal(call).principal_id)
+    return wire.conference_to_wire(conference, _base(call))
+
+
+def search_conferences(call: Call) -> dict[str, Any]:
+    """``$search``: conferences whose name, and participants whose id, contain every word (case-insensitive)."""
+    words = [w.lower() for w in next((v for k, v in call.query.items() if k.lower() == "$search"), "").split()]
+    if not words:
+        raise ApiError(400, "$search is required: one or more words", code="BadRequestError")
+    base, found = _base(call), []
+    for conference in _visible_conferences(call):
+        href = f"{base}/conferences/{conference.conference_id}"
+        if all(w in conference.name.lower() for w in words):
+            found.append({"content": conference.name, "location": href, "type": "conference",
+                          "_links": {"conference": href},
+                          "_embedded": {"location": wire.conference_to_wire(conference, base)}})
+        for participant in conference.participants.values():
+            if all(w in participant.participant_id.lower() for w in words):
+                found.append({"content": participant.participant_id, "type": "participant",
+                              "location": f"{href}/participants/{participant.participant_id}",
+                              "_links": {"conference": href},
+                              "_embedded": {"location": wire.participant_to_wire(conference, participant, base)}})
+    return collection(found, call, "/conferences/content")
+
+
+def connect_participant(call: Call) -> dict[str, Any]:
+    """Connection details for a participant's client (the Swagger's ``participantConnection``). The simulator
+    carries no audio or video: the URLs name its own host and answer nothing (inferred)."""
+    conference = _conference(call)
+    participant = _media(call).conferences.participant(conference, call.path["participantId"])
+    _participant_guard(call, conference, participant.participant_id)
+    external = cl_hex("conference-connection", f"{conference.conference_id}/{participant.participant_id}")
+    host = _base(call).split("://", 1)[-1].split("/", 1)[0]
+    return {"token": cl_hex("conference-token", f"{external}/{_media(call).now().isoformat()}"),
+            "mediaUrl": f"wss://{host}/media/{conference.conference_id}", "signalingUrl": f"wss://{host}/signaling",
+            "turnUrl": f"turn:{host}:3478", "screenDataUrl": f"wss://{host}/screen/{conference.conference_id}/data",
+            "screenSharingUrl": f"wss://{host}/screen/{conference.conference_id}/share",
+            "screenViewingUrl": f"wss://{host}/screen/{conference.conference_id}/view", "externalId": external,
+            "externalConferenceId": wire.external_conference_id(conference)}
 
 
 def get_participants(call: Call) -> dict[str, Any]:
     conference = _conference(call)
-    return collection((wire.participant_to_wire(conference, p) for p in conference.participants.values()), call,
-                      f"/conferences/{conference.conference_id}/participants")
+    rows = (wire.participant_to_wire(conference, p, _base(call)) for p in conference.participants.values())
+    return collection(rows, call, f"/conferences/{conference.conference_id}/participants")
 
 
 def _participant_guard(call: Call, conference: Conference, participant_id: str) -> None:
@@ -307,13 +401,14 @@ def add_participant(call: Call) -> Reply:
     participant = _media(call).conferences.add_participant(
         conference, participant_id, ParticipantType(body.get("type", "webapi")),
         ParticipantState(body["state"]) if body.get("state") else None)
-    return Reply(wire.participant_to_wire(conference, participant), 201)
+    participant.onetime_acceptance = bool(body.get("onetimeAcceptance", participant.onetime_acceptance))
+    return Reply(wire.participant_to_wire(conference, participant, _base(call)), 200)
 
 
 def get_participant(call: Call) -> dict[str, Any]:
     conference = _conference(call)
     participant = _media(call).conferences.participant(conference, call.path["participantId"])
-    return wire.participant_to_wire(conference, participant)
+    return wire.participant_to_wire(conference, participant, _base(call))
 
 
 def update_participant(call: Call) -> dict[str, Any]:
@@ -324,9 +419,18 @@ def update_participant(call: Call) -> dict[str, Any]:
     body = call.body or {}
     if body.get("type"):
         participant.type = ParticipantType(body["type"])
-    if body.get("state"):
-        conferences.set_state(conference, participant, ParticipantState(body["state"]))
-    return wire.participant_to_wire(conference, participant)
+    state = body.get("state")
+    if body.get("action") == "leave":  # the Swagger's way out: an active participant leaves; others are not in it
+        state = ParticipantState.inactive if participant.state is ParticipantState.active else None
+    if state:
+        conferences.set_state(conference, participant, ParticipantState(state))
+    if "muted" in body:
+        participant.muted = bool(body["muted"])
+    if "onetimeAcceptance" in body:
+        participant.onetime_acceptance = bool(body["onetimeAcceptance"])
+    if body.get("associatedParticipantId"):
+        participant.associated_participant_id = str(body["associatedParticipantId"])
+    return wire.participant_to_wire(conference, participant, _base(call))
 
 
 def remove_participant(call: Call) -> Reply:
@@ -334,8 +438,9 @@ def remove_participant(call: Call) -> Reply:
     conferences = _media(call).conferences
     participant = conferences.participant(conference, call.path["participantId"])
     _participant_guard(call, conference, participant.participant_id)
+    gone = wire.participant_to_wire(conference, participant, _base(call))
     conferences.remove_participant(conference, participant)
-    return Reply(None, 204)
+    return Reply(gone, 200)
 
 
 def get_instances(call: Call) -> dict[str, Any]:
@@ -377,6 +482,14 @@ def get_user_attendance(call: Call) -> dict[str, Any]:
                       f"/users/{user.user_id}/attendance")
 
 
+def get_user_attendances(call: Call) -> dict[str, Any]:
+    """The Swagger's ``/users/{userId}/attendances``: newest first."""
+    user = _user(call)
+    rows = sorted(_media(call).conferences.attendance(user.user_id), key=lambda row: row[2].joined_on, reverse=True)
+    return collection((wire.swagger_attendance_to_wire(c, i, a, _base(call)) for c, i, a in rows), call,
+                      f"/users/{user.user_id}/attendances")
+
+
 HANDLERS: dict[str, Handler] = {
     "Endpoints_GetEndpoints": get_endpoints,
     "Endpoints_GetEndpoint": get_endpoint,
@@ -406,4 +519,10 @@ HANDLERS: dict[str, Handler] = {
     "Instances_GetInstance": get_instance,
     "Users_GetConferences": get_user_conferences,
     "Users_GetAttendance": get_user_attendance,
+    "Users_GetAttendances": get_user_attendances,
+    "CallRecords_HideRecords": signed(hide_records),
+    "CallRecords_HideCallRecords": signed(hide_call_records),
+    "Conferences_Act": act_on_conference,
+    "Conferences_Search": search_conferences,
+    "Participants_Connect": connect_participant,
 }

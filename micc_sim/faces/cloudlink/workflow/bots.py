@@ -1,0 +1,56 @@
+"""Workflow telling the bot that an agent joined or left its conversation (the other half of the handoff).
+
+As the bot-handoff sample's interface file says, Workflow sends the bot a ``conversationUpdate`` with the agent
+(``role: "agent"``) in ``membersAdded`` when the agent is ready, and in ``membersRemoved`` when the agent
+leaves, as Bot Framework activities to the bot's messaging endpoint (the world file's
+``cloudlink.workflow_bots``). Their ``serviceUrl`` is the simulator's Bot Connector stand-in
+(``/workflow/2017-09-01/botconnector``), which takes the bot's replies. Sends go out on a thread of their
+own, at most :data:`IN_FLIGHT` at once (more are dropped and counted), and never to any other URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from micc_sim.faces.cloudlink.common import iso
+from micc_sim.faces.cloudlink.workflow.models import BotConversation
+
+log = logging.getLogger(__name__)
+IN_FLIGHT = 8
+CHANNEL = "mitel-workflow"  # the channelId of Workflow's activities (inferred)
+_slots = threading.BoundedSemaphore(IN_FLIGHT)
+dropped = 0
+
+
+def agent_activity(conversation: BotConversation, agent: dict[str, Any], joined: bool, now: datetime
+                   ) -> dict[str, Any]:
+    member = {"id": agent["id"], "name": agent["name"], "role": "agent"}
+    return {"type": "conversationUpdate", "id": str(uuid.uuid4()), "timestamp": iso(now), "channelId": CHANNEL,
+            "serviceUrl": conversation.connector_url, "from": member,
+            "recipient": {"id": conversation.client_id, "name": conversation.client_name, "role": "user"},
+            "conversation": {"id": conversation.conversation_id},
+            "membersAdded": [member] if joined else [], "membersRemoved": [] if joined else [member]}
+
+
+def send(url: str, activity: dict[str, Any]) -> None:
+    """POST ``activity`` to the bot at ``url`` (a configured endpoint) without holding the caller."""
+    global dropped
+    if not _slots.acquire(blocking=False):
+        dropped += 1
+        return
+
+    def post() -> None:
+        try:
+            httpx.post(url, json=activity, timeout=10)
+        except httpx.HTTPError as exc:
+            log.info("workflow: the bot at %s did not take %s: %s", url, activity["type"], exc)
+        finally:
+            _slots.release()
+
+    threading.Thread(target=post, name="micc-sim-workflow-bot", daemon=True).start()
