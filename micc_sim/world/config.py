@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from micc_sim.faces.cloudlink.config import CloudLinkConfig
+from micc_sim.world.catalog_config import CatalogConfig
 from micc_sim.world.interactions_config import InteractionsConfig
 from micc_sim.world.model import MediaType, PresenceAvailability, ReasonKind, Role
 
@@ -189,6 +190,8 @@ class WorldConfig(_Strict):
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     cloudlink: CloudLinkConfig = Field(default_factory=CloudLinkConfig, description="the CloudLink tenant")
     interactions: InteractionsConfig = Field(default_factory=InteractionsConfig)
+    catalog: CatalogConfig = Field(default_factory=CatalogConfig, description="warning reasons, mail servers, "
+                                   "prompts, variables, DNIS, queue groups, reply templates, ...")
 
     @model_validator(mode="after")
     def _references_resolve(self) -> WorldConfig:

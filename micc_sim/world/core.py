@@ -18,6 +18,7 @@ from typing import Any
 
 from micc_sim.world import routing
 from micc_sim.world.agents import VirtualAgents, agent_profiles
+from micc_sim.world.catalog import Catalog
 from micc_sim.world.clock import Clock
 from micc_sim.world.config import WorldConfig, stable_id
 from micc_sim.world.events import EmployeeStateChanged, Event, EventBus, OpenMediaChanged
@@ -99,6 +100,7 @@ class World:
         self.history_limit = config.routing.history_limit
         self.ended_counts: Counter[ConversationState] = Counter()
         self._build(config)
+        self.catalog = Catalog(config.catalog, self)  # warning reasons, mail servers, DNIS, queue groups, ...
         self.agents = VirtualAgents(self, clock, agent_profiles(config.agent_profiles),
                                     config.routing.offer_timeout, seed)
         self.sessions = Sessions(self, config.interactions)  # calls, chats, e-mails and SMS

@@ -7,12 +7,19 @@ Operations of the contract that no tag module handles are answered with synthesi
 from __future__ import annotations
 
 from micc_sim.faces.micc.agents import responses as agents
+from micc_sim.faces.micc.applicationprofiles.responses import HANDLERS as APPLICATION_PROFILES
 from micc_sim.faces.micc.conversations import responses as conversations
 from micc_sim.faces.micc.directory import responses as directory
+from micc_sim.faces.micc.dnis.responses import HANDLERS as DNIS
 from micc_sim.faces.micc.employees import responses as employees
+from micc_sim.faces.micc.extensions.responses import HANDLERS as EXTENSIONS
+from micc_sim.faces.micc.mailservers.responses import HANDLERS as MAIL_SERVERS
 from micc_sim.faces.micc.openmedia.responses import HANDLERS as OPENMEDIA
+from micc_sim.faces.micc.prompts.responses import HANDLERS as PROMPTS
 from micc_sim.faces.micc.queues import responses as queues
 from micc_sim.faces.micc.system import responses as system
+from micc_sim.faces.micc.variables.responses import HANDLERS as VARIABLES
+from micc_sim.faces.micc.warningreasons.responses import HANDLERS as WARNING_REASONS
 from micc_sim.spec.router import Handler
 
 CONTRACT = "micc-sdk"
@@ -76,4 +83,7 @@ CONFIGURATION: dict[str, Handler] = {
     "Directory_GetDirectoryEntry": directory.get_entry,
 }
 
-HANDLERS: dict[str, Handler] = {**OPENMEDIA, **EMPLOYEE, **QUEUE, **AGENTS, **CONFIGURATION}
+CATALOG: dict[str, Handler] = {**WARNING_REASONS, **PROMPTS, **MAIL_SERVERS, **VARIABLES, **APPLICATION_PROFILES,
+                               **DNIS, **EXTENSIONS}
+
+HANDLERS: dict[str, Handler] = {**OPENMEDIA, **EMPLOYEE, **QUEUE, **AGENTS, **CONFIGURATION, **CATALOG}
