@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from micc_sim.faces.micc.agents import responses as agents
 from micc_sim.faces.micc.applicationprofiles.responses import HANDLERS as APPLICATION_PROFILES
+from micc_sim.faces.micc.chat.responses import HANDLERS as CHAT
 from micc_sim.faces.micc.conversations import responses as conversations
 from micc_sim.faces.micc.directory import responses as directory
 from micc_sim.faces.micc.dnis.responses import HANDLERS as DNIS
+from micc_sim.faces.micc.email.responses import HANDLERS as EMAIL
 from micc_sim.faces.micc.employees import responses as employees
 from micc_sim.faces.micc.extensions.responses import HANDLERS as EXTENSIONS
+from micc_sim.faces.micc.globalreplytemplates.responses import HANDLERS as GLOBAL_REPLY_TEMPLATES
 from micc_sim.faces.micc.mailservers.responses import HANDLERS as MAIL_SERVERS
 from micc_sim.faces.micc.openmedia.responses import HANDLERS as OPENMEDIA
 from micc_sim.faces.micc.prompts.responses import HANDLERS as PROMPTS
 from micc_sim.faces.micc.queues import responses as queues
+from micc_sim.faces.micc.sms.responses import HANDLERS as SMS
 from micc_sim.faces.micc.system import responses as system
 from micc_sim.faces.micc.variables.responses import HANDLERS as VARIABLES
 from micc_sim.faces.micc.warningreasons.responses import HANDLERS as WARNING_REASONS
@@ -86,4 +90,6 @@ CONFIGURATION: dict[str, Handler] = {
 CATALOG: dict[str, Handler] = {**WARNING_REASONS, **PROMPTS, **MAIL_SERVERS, **VARIABLES, **APPLICATION_PROFILES,
                                **DNIS, **EXTENSIONS}
 
-HANDLERS: dict[str, Handler] = {**OPENMEDIA, **EMPLOYEE, **QUEUE, **AGENTS, **CONFIGURATION, **CATALOG}
+MESSAGING: dict[str, Handler] = {**CHAT, **EMAIL, **SMS, **GLOBAL_REPLY_TEMPLATES}
+
+HANDLERS: dict[str, Handler] = {**OPENMEDIA, **EMPLOYEE, **QUEUE, **AGENTS, **CONFIGURATION, **CATALOG, **MESSAGING}

@@ -1,0 +1,87 @@
+"""Reply templates answer from the world: an agent's personal templates per media (Chat, Email, Sms) as files in
+a folder tree, and the site's global templates, which the SDK creates, changes and deletes."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def agent_sdk(live, reporting: str = "1001"):
+    admin = live.sdk(live.token())
+    agent = next(a for a in admin.get("/employees").json()["_embedded"]["items"] if a.get("reporting") == reporting)
+    return live.sdk(live.token(agent["username"], "password")), agent
+
+
+@pytest.mark.parametrize("media", ["chat", "emails", "sms"])
+def test_an_agents_personal_templates_are_the_files_of_their_folder_tree(live, media):
+    sdk, agent = agent_sdk(live)
+    base = sdk.get(f"/{media}/replytemplates/basedirectory").json()
+    files = sdk.get(f"/{media}/replytemplates").json()
+    assert files and all(f["path"].startswith(f"{base}\\{agent['username']}\\") for f in files)
+    tree = sdk.get(f"/{media}/replytemplates/folders").json()
+    assert tree["label"] == agent["username"] and tree["noLeaf"] is True
+
+    def leaves(node):
+        return [node["data"]["path"]] if not node["noLeaf"] else [p for c in node["children"] for p in leaves(c)]
+
+    assert sorted(leaves(tree)) == sorted(f["path"] for f in files)
+    names = sdk.get(f"/{media}/replytemplates/filenames").json()
+    for f, named in zip(files, names, strict=True):
+        assert sdk.get(f"/{media}/replytemplates/content", params={"fileName": named["name"]}).json() == {
+            "string": f["template"]}
+        assert sdk.get(f"/{media}/replytemplates/template", params={"filePath": f["path"]}).json() == f
+    missing = sdk.get(f"/{media}/replytemplates/template", params={"filePath": f"{base}\\nobody\\x.txt"})
+    assert missing.status_code == 404
+    assert sdk.get(f"/{media}/replytemplates/content").status_code == 400
+
+
+def test_access_checks_answer_for_what_exists_only(live):
+    sdk, _ = agent_sdk(live)
+    base = sdk.get("/chat/replytemplates/basedirectory").json()
+    path = sdk.get("/chat/replytemplates").json()[0]["path"]
+    assert sdk.get("/chat/replytemplates/fileaccess", params={"filePath": path}).status_code == 200
+    assert sdk.get("/chat/replytemplates/directoryaccess", params={"filePath": base}).status_code == 200
+    assert sdk.get("/chat/replytemplates/directoryaccess", params={"filePath": path + "x"}).status_code == 404
+    assert sdk.get("/chat/replytemplates/fileaccess", params={"filePath": base + "\\x"}).status_code == 404
+
+
+def test_a_global_template_written_is_read_back_changed_and_deleted(live):
+    sdk = live.sdk(live.token())
+    site = sdk.get("/sites").json()["_embedded"]["items"][0]["id"]
+    queue = sdk.get("/queues/P8001").json()
+    before = sdk.get("/globalreplytemplates").json()["count"]
+    created = sdk.post("/globalreplytemplates", json={
+        "siteId": site, "template": "<p>Refund</p>", "templateText": "Refund", "media": "Chat",
+        "tags": "billing,refunds", "queues": [{"id": queue["id"]}]})
+    assert created.status_code == 201, created.text
+    template = created.json()
+    assert template["queues"][0]["name"] == "Sales Chat"
+    assert sdk.get(created.headers["Location"]).json() == template
+    assert sdk.get("/globalreplytemplates").json()["count"] == before + 1
+    assert [t["id"] for t in sdk.get("/globalreplytemplates", params={"search": "refund"}).json()[
+        "_embedded"]["items"]] == [template["id"]]
+    tags = {t["name"]: t["count"] for t in sdk.get("/globalreplytemplates/tags").json()["_embedded"]["items"]}
+    assert tags["billing"] == 1
+    changed = sdk.put(f"/globalreplytemplates/{template['id']}", json={
+        "siteId": site, "template": "<p>Refunds</p>", "templateText": "Refunds", "media": "Email", "tags": "billing"})
+    assert changed.status_code == 200, changed.text
+    again = sdk.get(f"/globalreplytemplates/{template['id']}").json()
+    assert (again["templateText"], again["media"], again["queues"], again["createdOn"]) == (
+        "Refunds", "Email", [], template["createdOn"])
+    assert sdk.delete(f"/globalreplytemplates/{template['id']}").status_code == 200
+    assert sdk.get(f"/globalreplytemplates/{template['id']}").status_code == 404
+    assert sdk.delete(f"/globalreplytemplates/{template['id']}").status_code == 404
+    assert "refunds" not in {t["name"] for t in sdk.get("/globalreplytemplates/tags").json()["_embedded"]["items"]}
+
+
+def test_a_refused_global_template_names_the_field_and_stores_nothing(live):
+    sdk = live.sdk(live.token())
+    before = sdk.get("/globalreplytemplates").json()
+    for body, field in [({"siteId": "00000000-0000-0000-0000-000000000000", "template": "x"}, "model.SiteId"),
+                        ({"siteId": sdk.get("/sites").json()["_embedded"]["items"][0]["id"],
+                          "queues": [{"id": "no-such-queue"}]}, "model.Queues")]:
+        r = sdk.post("/globalreplytemplates", json=body)
+        assert r.status_code == 400, r.text
+        assert field in r.json()["modelState"]
+    assert sdk.put("/globalreplytemplates/nope", json={"siteId": "x"}).status_code == 404
+    assert sdk.get("/globalreplytemplates").json() == before
