@@ -9,6 +9,7 @@ import pytest
 from micc_sim.world.catalog_config import CatalogConfig, DnisConfig, NamedConfig, VariableConfig
 from micc_sim.world.seed import default_world
 
+COVERS = ["ApplicationProfile_GetApplicationProfiles", "ApplicationProfile_GetApplicationProfile"]
 TAGS = [("/warningreasons", "name"), ("/prompts", "name"), ("/mailservers", "name"), ("/variables", "name"),
         ("/dnis", "phoneNumber"), ("/extensions", "reporting"), ("/applicationprofiles/Ignite", "name")]
 

@@ -5,6 +5,23 @@ from __future__ import annotations
 
 import pytest
 
+from micc_sim.world.config import QueueConfig
+from micc_sim.world.model import MediaType
+from micc_sim.world.seed import default_world
+
+# what the parametrized tests below exercise (the suite's guard looks for each operation's id)
+COVERS = [
+    "Chat_GetPersonalReplyTemplates", "Chat_GetReplyTemplatesBaseDirectory", "Chat_GetPersonalReplyTemplateContent",
+    "Chat_GetReplyTemplate", "Chat_GetPersonalReplyTemplateFileNames", "Chat_GetPersonalReplyTemplateFolders",
+    "Email_GetPersonalReplyTemplates", "Email_GetReplyTemplatesBaseDirectory",
+    "Email_GetPersonalReplyTemplateContent", "Email_GetReplyTemplate", "Email_GetPersonalReplyTemplateFileNames",
+    "Email_GetPersonalReplyTemplateFolders", "Sms_GetPersonalReplyTemplates", "Sms_GetReplyTemplatesBaseDirectory",
+    "Sms_GetPersonalReplyTemplateContent", "Sms_GetReplyTemplate", "Sms_GetPersonalReplyTemplateFileNames",
+    "Sms_GetPersonalReplyTemplateFolders", "Chat_GetReplyTemplateFileAccess", "Chat_GetReplyTemplateDirectoryAccess",
+    "Email_GetReplyTemplateFileAccess", "Email_GetReplyTemplateDirectoryAccess", "Sms_GetSmsQueues",
+    "Email_GetQueueEmails"
+]
+
 
 def agent_sdk(live, reporting: str = "1001"):
     admin = live.sdk(live.token())
@@ -35,14 +52,28 @@ def test_an_agents_personal_templates_are_the_files_of_their_folder_tree(live, m
     assert sdk.get(f"/{media}/replytemplates/content").status_code == 400
 
 
-def test_access_checks_answer_for_what_exists_only(live):
+@pytest.mark.parametrize("media", ["chat", "emails"])
+def test_access_checks_answer_for_what_exists_only(live, media):
     sdk, _ = agent_sdk(live)
-    base = sdk.get("/chat/replytemplates/basedirectory").json()
-    path = sdk.get("/chat/replytemplates").json()[0]["path"]
-    assert sdk.get("/chat/replytemplates/fileaccess", params={"filePath": path}).status_code == 200
-    assert sdk.get("/chat/replytemplates/directoryaccess", params={"filePath": base}).status_code == 200
-    assert sdk.get("/chat/replytemplates/directoryaccess", params={"filePath": path + "x"}).status_code == 404
-    assert sdk.get("/chat/replytemplates/fileaccess", params={"filePath": base + "\\x"}).status_code == 404
+    base = sdk.get(f"/{media}/replytemplates/basedirectory").json()
+    path = sdk.get(f"/{media}/replytemplates").json()[0]["path"]
+    assert sdk.get(f"/{media}/replytemplates/fileaccess", params={"filePath": path}).status_code == 200
+    assert sdk.get(f"/{media}/replytemplates/directoryaccess", params={"filePath": base}).status_code == 200
+    assert sdk.get(f"/{media}/replytemplates/directoryaccess", params={"filePath": path + "x"}).status_code == 404
+    assert sdk.get(f"/{media}/replytemplates/fileaccess", params={"filePath": base + "\\x"}).status_code == 404
+
+
+def test_the_sender_queues_are_the_worlds_sms_and_email_queues(live_with):
+    config = default_world()
+    config.queues += [QueueConfig(name="Texts", reporting="P6001", media_type=MediaType.Sms),
+                      QueueConfig(name="Mailbox", reporting="P6002", media_type=MediaType.Email)]
+    live = live_with(world=config)
+    sdk = live.sdk(live.token())
+    assert [q["name"] for q in sdk.get("/sms/queues").json()["_embedded"]["items"]] == ["Texts"]
+    item = sdk.post("/openmedia", json={"queue": "Web Chat"}).json()
+    senders = sdk.get(f"/emails/{item['id']}/queueemails").json()["_embedded"]["items"]
+    assert [(q["name"], q["mediaType"]) for q in senders] == [("Mailbox", "Email")]
+    assert sdk.get("/emails/nope/queueemails").status_code == 404
 
 
 def test_a_global_template_written_is_read_back_changed_and_deleted(live):

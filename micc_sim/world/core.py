@@ -40,6 +40,7 @@ from micc_sim.world.model import (
 from micc_sim.world.queue_log import QueueEventKind
 from micc_sim.world.quirks import Quirks
 from micc_sim.world.ready import ReadyAgents
+from micc_sim.world.records import Records
 from micc_sim.world.reply_templates import ReplyTemplates
 from micc_sim.world.sessions import Sessions
 from micc_sim.world.stats import AgentActivity, QueueNow, Staffing, agent_activity, queue_now, staffing
@@ -103,6 +104,7 @@ class World:
         self._build(config)
         self.catalog = Catalog(config.catalog, self)  # warning reasons, mail servers, DNIS, queue groups, ...
         self.reply_templates = ReplyTemplates(config.catalog, self)
+        self.records = Records(self)  # cases, history, call details and recordings of every conversation
         self.agents = VirtualAgents(self, clock, agent_profiles(config.agent_profiles),
                                     config.routing.offer_timeout, seed)
         self.sessions = Sessions(self, config.interactions)  # calls, chats, e-mails and SMS

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from micc_sim.faces.micc.agents import responses as agents
 from micc_sim.faces.micc.applicationprofiles.responses import HANDLERS as APPLICATION_PROFILES
+from micc_sim.faces.micc.cases.responses import HANDLERS as CASES
 from micc_sim.faces.micc.chat.responses import HANDLERS as CHAT
 from micc_sim.faces.micc.conversations import responses as conversations
+from micc_sim.faces.micc.conversations.calldetails import HANDLERS as CALL_DETAILS
 from micc_sim.faces.micc.directory import responses as directory
 from micc_sim.faces.micc.dnis.responses import HANDLERS as DNIS
 from micc_sim.faces.micc.email.responses import HANDLERS as EMAIL
 from micc_sim.faces.micc.employees import responses as employees
 from micc_sim.faces.micc.extensions.responses import HANDLERS as EXTENSIONS
 from micc_sim.faces.micc.globalreplytemplates.responses import HANDLERS as GLOBAL_REPLY_TEMPLATES
+from micc_sim.faces.micc.history.responses import HANDLERS as HISTORY
 from micc_sim.faces.micc.mailservers.responses import HANDLERS as MAIL_SERVERS
 from micc_sim.faces.micc.openmedia.responses import HANDLERS as OPENMEDIA
 from micc_sim.faces.micc.prompts.responses import HANDLERS as PROMPTS
@@ -92,4 +95,7 @@ CATALOG: dict[str, Handler] = {**WARNING_REASONS, **PROMPTS, **MAIL_SERVERS, **V
 
 MESSAGING: dict[str, Handler] = {**CHAT, **EMAIL, **SMS, **GLOBAL_REPLY_TEMPLATES}
 
-HANDLERS: dict[str, Handler] = {**OPENMEDIA, **EMPLOYEE, **QUEUE, **AGENTS, **CONFIGURATION, **CATALOG, **MESSAGING}
+RECORDS: dict[str, Handler] = {**CASES, **HISTORY, **CALL_DETAILS}
+
+HANDLERS: dict[str, Handler] = {**OPENMEDIA, **EMPLOYEE, **QUEUE, **AGENTS, **CONFIGURATION, **CATALOG, **MESSAGING,
+                                **RECORDS}

@@ -45,7 +45,8 @@ def conversation_to_wire(world: World, item: OpenMediaItem, links: Links) -> dic
         "agentFirstName": agent.first_name if agent else None,
         "agentLastName": agent.last_name if agent else None,
         "allowAgentPreview": bool(item.preview_url),
-        "variables": {k: str(v) for k, v in item.variable_data.items()},
+        "variables": {**{k: str(v) for k, v in item.variable_data.items()},
+                      **dict(world.records.call_details.get(item.id, ()))},  # PUT .../calldetails
         "mediaSpecificInfo": item.target_uri,
         "native": False,
     }
@@ -85,7 +86,8 @@ def interaction_to_wire(world: World, it: Interaction, call: Call) -> dict[str, 
         "dnis": it.to_address if it.media is MediaType.Voice else None,
         "priority": 0,
         "transferCount": 0,
-        "variables": dict(zip(it.ivr_labels, it.ivr_data, strict=False)),
+        "variables": {**dict(zip(it.ivr_labels, it.ivr_data, strict=False)),
+                      **dict(world.records.call_details.get(it.id, ()))},  # PUT .../calldetails
         "isRecording": it.recording,
         "native": True,
     }

@@ -6,6 +6,7 @@ from typing import Any
 
 from micc_sim.faces.micc.wire import hal_collection
 from micc_sim.spec.router import ApiError, Call
+from micc_sim.world.contacts import Contact
 from micc_sim.world.core import World
 from micc_sim.world.model import Employee, Queue
 
@@ -40,9 +41,25 @@ def _queue_entry(world: World, queue: Queue, call: Call) -> dict[str, Any]:
     }
 
 
+def _contact_entry(world: World, contact: Contact, call: Call) -> dict[str, Any]:
+    """A customer the world created or matched from an item's variableData (world/contacts.py)."""
+    return {
+        "_links": {"self": {"href": call.url_for(f"/directory/{contact.id}")}},
+        "_embedded": None,
+        "id": contact.id,
+        "type": "ElasticContact",
+        "name": contact.name,
+        "email": contact.email,
+        "phone": contact.phone,
+        "mobilePhone": contact.mobile,
+        "siteId": world.site.id,
+    }
+
+
 def entries(world: World, call: Call) -> list[dict[str, Any]]:
     return ([_employee_entry(world, e, call) for e in world.employees.values()]
-            + [_queue_entry(world, q, call) for q in world.queues.values()])
+            + [_queue_entry(world, q, call) for q in world.queues.values()]
+            + [_contact_entry(world, c, call) for c in world.records.contacts.contacts.values()])
 
 
 def get_entries(call: Call) -> dict[str, Any]:

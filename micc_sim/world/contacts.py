@@ -1,0 +1,93 @@
+"""Contacts: the customers conversations come from, created or matched from what an integration says about an
+open-media item (its ``variableData``: name, e-mail, phone) and kept in the directory.
+
+A contact is matched by e-mail address or phone number (any case, digits only for phones); otherwise one is
+created, when the data names the customer at all. Each match links the conversation (and its case) to it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from micc_sim.world.catalog import not_found
+from micc_sim.world.config import stable_id
+
+# variableData keys (compared without case, "_" and "-") that say who the customer is (inferred)
+NAME_KEYS = ("name", "customername", "contactname", "fullname", "visitorname")
+FIRST_KEYS = ("firstname", "givenname")
+LAST_KEYS = ("lastname", "surname", "familyname")
+EMAIL_KEYS = ("email", "emailaddress", "customeremail", "contactemail", "visitoremail")
+PHONE_KEYS = ("phone", "phonenumber", "customerphone", "contactphone", "telephone")
+MOBILE_KEYS = ("mobile", "mobilephone", "cellphone")
+_FOLD = re.compile(r"[\s_\-]")
+
+
+@dataclass
+class Contact:
+    id: str
+    name: str
+    email: str | None
+    phone: str | None
+    mobile: str | None
+    created_on: datetime
+    conversation_ids: list[str] = field(default_factory=list)
+
+
+def _digits(phone: str | None) -> str:
+    return "".join(c for c in phone or "" if c.isdigit())
+
+
+class Contacts:
+    def __init__(self, limit: int) -> None:
+        self.contacts: dict[str, Contact] = {}
+        self.limit = max(1, limit)
+
+    def get(self, ref: str) -> Contact:
+        contact = self.contacts.get(ref) or next(
+            (c for c in self.contacts.values() if c.id.lower() == ref.lower()), None)
+        if contact is None:
+            raise not_found(f"contact {ref!r} not found")
+        return contact
+
+    def match(self, data: dict[str, object], conversation_id: str, now: datetime) -> Contact | None:
+        """The contact ``data`` names (matched, or created), linked to the conversation; None if it names none."""
+        fields = {_FOLD.sub("", str(k)).lower(): str(v).strip() for k, v in data.items()
+                  if isinstance(v, str | int | float) and str(v).strip()}
+
+        def first(keys: tuple[str, ...]) -> str | None:
+            return next((fields[k] for k in keys if k in fields), None)
+
+        email, phone, mobile = first(EMAIL_KEYS), first(PHONE_KEYS), first(MOBILE_KEYS)
+        name = first(NAME_KEYS) or " ".join(p for p in (first(FIRST_KEYS), first(LAST_KEYS)) if p)
+        if not (email or phone or mobile or name):
+            return None
+        contact = self._find(email, phone or mobile)
+        if contact is None:
+            if len(self.contacts) >= self.limit:
+                self.contacts.pop(next(iter(self.contacts)))
+            key = email or _digits(phone or mobile) or f"{name}:{conversation_id}"
+            contact = Contact(stable_id("contact", key), name or email or phone or mobile or "", email, phone,
+                              mobile, now)
+            self.contacts[contact.id] = contact
+        else:  # what the new conversation adds to what was known
+            contact.name = contact.name or name
+            contact.email = contact.email or email
+            contact.phone = contact.phone or phone
+            contact.mobile = contact.mobile or mobile
+        if conversation_id not in contact.conversation_ids:
+            contact.conversation_ids.append(conversation_id)
+        return contact
+
+    def _find(self, email: str | None, phone: str | None) -> Contact | None:
+        digits = _digits(phone)
+        for c in self.contacts.values():
+            if email and c.email and c.email.lower() == email.lower():
+                return c
+            if digits and digits in (_digits(c.phone), _digits(c.mobile)):
+                return c
+        return None
+
+    def of_conversation(self, conversation_id: str) -> list[Contact]:
+        return [c for c in self.contacts.values() if conversation_id in c.conversation_ids]
