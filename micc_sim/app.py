@@ -71,7 +71,7 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
 
     faces = [
         Face("authorizationserver", [Mount("/authorizationserver", app=auth)]),
-        Face("miccsdk", [Mount("/miccsdk/api/v1", app=sdk)]),
+        Face("miccsdk", [Mount("/miccsdk/api/v1", app=sdk)], micc_sdk.lifespan(sim)),
         micc_hubs.face(sim),
         desktop_face(sim),  # before control: its test page is /_sim/desktop/
         socketio_face(sim),  # /socket.io/ (the desktop's and the dashboard's namespaces), /_sim/socketio-lite.js

@@ -44,6 +44,7 @@ from micc_sim.world.records import Records
 from micc_sim.world.reply_templates import ReplyTemplates
 from micc_sim.world.sessions import Sessions
 from micc_sim.world.stats import AgentActivity, QueueNow, Staffing, agent_activity, queue_now, staffing
+from micc_sim.world.webhooks import WebHooks
 
 
 class WorldError(Exception):
@@ -105,6 +106,7 @@ class World:
         self.catalog = Catalog(config.catalog, self)  # warning reasons, mail servers, DNIS, queue groups, ...
         self.reply_templates = ReplyTemplates(config.catalog, self)
         self.records = Records(self)  # cases, history, call details and recordings of every conversation
+        self.webhooks = WebHooks()  # the MiCC SDK's web-hook registrations and their deliveries
         self.agents = VirtualAgents(self, clock, agent_profiles(config.agent_profiles),
                                     config.routing.offer_timeout, seed)
         self.sessions = Sessions(self, config.interactions)  # calls, chats, e-mails and SMS

@@ -20,6 +20,7 @@ from micc_sim.world.catalog import not_found
 from micc_sim.world.config import stable_id
 from micc_sim.world.contacts import Contacts
 from micc_sim.world.events import Event, InteractionChanged, OpenMediaChanged
+from micc_sim.world.interactions import Interaction, InteractionState
 from micc_sim.world.model import ConversationState, MediaType
 
 if TYPE_CHECKING:
@@ -84,6 +85,13 @@ class Recording:
         return ((self.ended or now) - self.started).total_seconds()
 
 
+def recording_now(it: Interaction) -> bool:
+    """A call's audio is being recorded: recording is on and the call is connected (a dialling call has no
+    audio to record yet)."""
+    return it.recording and it.state in (InteractionState.Connected, InteractionState.Conference,
+                                         InteractionState.Held)
+
+
 class Records:
     def __init__(self, world: World) -> None:
         self._world = weakref.proxy(world)
@@ -96,6 +104,7 @@ class Records:
         self.call_details: dict[str, list[tuple[str, str]]] = {}  # conversation id -> key/value pairs
         self.recordings: dict[str, Recording] = {}
         self._recording_of: dict[str, str] = {}  # call id -> its running recording's id
+        self.last_finished: Recording | None = None  # the recording that ended last (web hooks announce it)
         self._numbers = 0
         self.contacts = Contacts(self.limit)
         me = weakref.ref(self)
@@ -128,7 +137,7 @@ class Records:
         elif isinstance(event, InteractionChanged):
             it = event.interaction
             self._seen(it.id, it.media, it.subject, it.queue_id, it.agent_id, it.time_queued, it.time_offered)
-            self._recorded(it.id, it.recording and it.live, it.agent_id, event.at)
+            self._recorded(it.id, recording_now(it), it.agent_id, event.at)
             if not it.live:
                 self._ended(HistoryEntry(it.id, it.media, it.conversation_state(), it.queue_id, it.agent_id,
                                          it.from_address, it.to_address, it.subject or None, it.created,
@@ -178,9 +187,18 @@ class Records:
             self._recording_of[call_id] = rec.id
         elif not recording and running is not None:
             self.recordings[running].ended = at
+            self.last_finished = self.recordings[running]
             del self._recording_of[call_id]
 
     # -- reads -------------------------------------------------------------------------------
+    def ending_recording(self, call_id: str, recording: bool, at: datetime) -> Recording | None:
+        """The recording a change of the call at ``at`` ends, whether this has heard the change yet or not."""
+        running = self._recording_of.get(call_id)
+        if running is not None and not recording:
+            return self.recordings[running]
+        done = self.last_finished
+        return done if done is not None and done.call_id == call_id and done.ended == at else None
+
     def case(self, ref: str) -> Case:
         wanted = ref.lower()
         for case in self.cases.values():

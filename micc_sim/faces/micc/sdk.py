@@ -27,6 +27,8 @@ from micc_sim.faces.micc.sms.responses import HANDLERS as SMS
 from micc_sim.faces.micc.system import responses as system
 from micc_sim.faces.micc.variables.responses import HANDLERS as VARIABLES
 from micc_sim.faces.micc.warningreasons.responses import HANDLERS as WARNING_REASONS
+from micc_sim.faces.micc.webhooks import delivery
+from micc_sim.faces.micc.webhooks.responses import HANDLERS as WEBHOOKS
 from micc_sim.spec.router import Handler
 
 CONTRACT = "micc-sdk"
@@ -95,7 +97,9 @@ CATALOG: dict[str, Handler] = {**WARNING_REASONS, **PROMPTS, **MAIL_SERVERS, **V
 
 MESSAGING: dict[str, Handler] = {**CHAT, **EMAIL, **SMS, **GLOBAL_REPLY_TEMPLATES}
 
-RECORDS: dict[str, Handler] = {**CASES, **HISTORY, **CALL_DETAILS}
+RECORDS: dict[str, Handler] = {**CASES, **HISTORY, **CALL_DETAILS, **WEBHOOKS}
 
 HANDLERS: dict[str, Handler] = {**OPENMEDIA, **EMPLOYEE, **QUEUE, **AGENTS, **CONFIGURATION, **CATALOG, **MESSAGING,
                                 **RECORDS}
+
+lifespan = delivery.lifespan  # the web-hook delivery worker, run while the server is up
