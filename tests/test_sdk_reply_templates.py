@@ -57,10 +57,12 @@ def test_access_checks_answer_for_what_exists_only(live, media):
     sdk, _ = agent_sdk(live)
     base = sdk.get(f"/{media}/replytemplates/basedirectory").json()
     path = sdk.get(f"/{media}/replytemplates").json()[0]["path"]
-    assert sdk.get(f"/{media}/replytemplates/fileaccess", params={"filePath": path}).status_code == 200
-    assert sdk.get(f"/{media}/replytemplates/directoryaccess", params={"filePath": base}).status_code == 200
-    assert sdk.get(f"/{media}/replytemplates/directoryaccess", params={"filePath": path + "x"}).status_code == 404
-    assert sdk.get(f"/{media}/replytemplates/fileaccess", params={"filePath": base + "\\x"}).status_code == 404
+    def check(what: str, path: str) -> str:
+        return sdk.get(f"/{media}/replytemplates/{what}", params={"filePath": path}).json()
+
+    assert (check("fileaccess", path), check("directoryaccess", base)) == ("True", "True")
+    assert (check("directoryaccess", path), check("fileaccess", base), check("fileaccess", base + "\\x")) == (
+        "False", "False", "False")
 
 
 def test_the_sender_queues_are_the_worlds_sms_and_email_queues(live_with):

@@ -466,6 +466,28 @@ class World:
             employee.absent_from_groups.add(group.id)
         self._after_agent_change(employee)
 
+    def delete_queue(self, queue: Queue) -> None:
+        """Remove a queue no conversation waits in (the SDK refuses otherwise): media servers stop routing to it,
+        queue groups and global reply templates forget it; items it served keep their history."""
+        if queue.waiting.ids or self.sessions.waiting.get(queue.id):
+            raise Conflict(f"queue {queue.name!r} has conversations waiting")
+        del self.queues[queue.id]
+        for server in self.media_servers.values():
+            if server.default_queue_id == queue.id:
+                server.default_queue_id = None
+            if server.routing_failure_queue_id == queue.id:
+                server.routing_failure_queue_id = None
+        for group in self.catalog.queue_groups.values():
+            if queue.id in group.queue_ids:
+                group.queue_ids.remove(queue.id)
+        for template in self.reply_templates.global_templates.values():
+            if queue.id in template.queue_ids:
+                template.queue_ids.remove(queue.id)
+        if self._waiting_in is not None:
+            self._waiting_in.discard(queue.id)
+        self._agents_changed()
+        self._cache.clear()
+
     # -- inbox actions (an agent working an item) --------------------------------------------
     def _agents_item(self, item_id: str, agent: Employee) -> OpenMediaItem:
         item = self.item(item_id)

@@ -102,6 +102,10 @@ class ReplyTemplates:
                 return f
         raise not_found(f"personal reply template {name!r} not found")
 
+    def is_file(self, media: str, full_path: str) -> bool:
+        wanted = full_path.replace("/", "\\").lower()
+        return any(f.full_path.lower() == wanted for f in self.every_file(media))
+
     def is_directory(self, media: str, full_path: str) -> bool:
         wanted = full_path.replace("/", "\\").rstrip("\\").lower()
         if wanted == self.base_directory(media).lower():

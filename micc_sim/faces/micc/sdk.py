@@ -23,6 +23,7 @@ from micc_sim.faces.micc.mailservers.responses import HANDLERS as MAIL_SERVERS
 from micc_sim.faces.micc.openmedia.responses import HANDLERS as OPENMEDIA
 from micc_sim.faces.micc.prompts.responses import HANDLERS as PROMPTS
 from micc_sim.faces.micc.queues import responses as queues
+from micc_sim.faces.micc.queues.groups import HANDLERS as QUEUE_GROUPS
 from micc_sim.faces.micc.sms.responses import HANDLERS as SMS
 from micc_sim.faces.micc.system import responses as system
 from micc_sim.faces.micc.variables.responses import HANDLERS as VARIABLES
@@ -62,7 +63,7 @@ QUEUE: dict[str, Handler] = {
     "Queue_PutQueueConversations": queues.update_waiting_conversations,
     "Queue_GetQueueConversation": queues.get_waiting_conversation,
     "Queue_PutQueueConversation": queues.update_waiting_conversations,
-    "Queue_GetGroupStates": queues.empty_collection("/queuegroups/states"),
+    **QUEUE_GROUPS,  # queue groups' states, members and conversations; deleting a queue
 }
 
 AGENTS: dict[str, Handler] = {

@@ -90,7 +90,7 @@ def scope(call: Call) -> str | None:
 def _site_matches(call: Call) -> None:
     site = next((v for k, v in call.query.items() if k.lower() == "siteid"), "")
     if site and site.lower() != call.world.site.id.lower():
-        raise ApiError(404, f"The site '{site}' was not found.")
+        raise ApiError(400, "The request is invalid.", {"siteId": [f"The site '{site}' does not exist."]})
 
 
 def get_cases(call: Call) -> dict[str, Any]:

@@ -54,15 +54,11 @@ def personal_handlers(tag: str, media: str, access_checks: bool = True) -> dict[
         return _folder_to_wire(world.reply_templates.tree(media, access.require_employee(call)))
 
     def file_access(call: Call) -> str:
-        world: World = call.world
-        world.reply_templates.file_at(media, _query(call, "filePath"))
-        return "True"
+        """"True" when the file exists under the reply-template directory, else "False" (inferred)."""
+        return str(call.world.reply_templates.is_file(media, _query(call, "filePath")))
 
     def directory_access(call: Call) -> str:
-        path = _query(call, "filePath")
-        if not call.world.reply_templates.is_directory(media, path):
-            raise ApiError(404, f"The directory '{path}' cannot be accessed.")
-        return "True"
+        return str(call.world.reply_templates.is_directory(media, _query(call, "filePath")))
 
     handlers: dict[str, Handler] = {
         f"{tag}_GetPersonalReplyTemplates": templates,
