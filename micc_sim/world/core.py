@@ -22,6 +22,7 @@ from micc_sim.world.catalog import Catalog
 from micc_sim.world.clock import Clock
 from micc_sim.world.config import WorldConfig, stable_id
 from micc_sim.world.events import EmployeeStateChanged, Event, EventBus, OpenMediaChanged
+from micc_sim.world.greetings import Greetings
 from micc_sim.world.lifecycle import Action, next_state
 from micc_sim.world.model import (
     STATE_NAMES,
@@ -107,6 +108,7 @@ class World:
         self.reply_templates = ReplyTemplates(config.catalog, self)
         self.records = Records(self)  # cases, history, call details and recordings of every conversation
         self.webhooks = WebHooks()  # the MiCC SDK's web-hook registrations and their deliveries
+        self.greetings = Greetings(self)  # agents' greetings (recorded by calling them) and profile pictures
         self.agents = VirtualAgents(self, clock, agent_profiles(config.agent_profiles),
                                     config.routing.offer_timeout, seed)
         self.sessions = Sessions(self, config.interactions)  # calls, chats, e-mails and SMS

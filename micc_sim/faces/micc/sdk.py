@@ -7,6 +7,7 @@ Operations of the contract that no tag module handles are answered with synthesi
 from __future__ import annotations
 
 from micc_sim.faces.micc.agents import responses as agents
+from micc_sim.faces.micc.agents.softphone import HANDLERS as SOFTPHONE
 from micc_sim.faces.micc.applicationprofiles.responses import HANDLERS as APPLICATION_PROFILES
 from micc_sim.faces.micc.cases.responses import HANDLERS as CASES
 from micc_sim.faces.micc.chat.responses import HANDLERS as CHAT
@@ -16,6 +17,7 @@ from micc_sim.faces.micc.directory import responses as directory
 from micc_sim.faces.micc.dnis.responses import HANDLERS as DNIS
 from micc_sim.faces.micc.email.responses import HANDLERS as EMAIL
 from micc_sim.faces.micc.employees import responses as employees
+from micc_sim.faces.micc.employees.devices import HANDLERS as EMPLOYEE_DEVICES
 from micc_sim.faces.micc.extensions.responses import HANDLERS as EXTENSIONS
 from micc_sim.faces.micc.globalreplytemplates.responses import HANDLERS as GLOBAL_REPLY_TEMPLATES
 from micc_sim.faces.micc.history.responses import HANDLERS as HISTORY
@@ -93,6 +95,8 @@ CONFIGURATION: dict[str, Handler] = {
     "Directory_GetDirectoryEntry": directory.get_entry,
 }
 
+PEOPLE: dict[str, Handler] = {**EMPLOYEE_DEVICES, **SOFTPHONE}
+
 CATALOG: dict[str, Handler] = {**WARNING_REASONS, **PROMPTS, **MAIL_SERVERS, **VARIABLES, **APPLICATION_PROFILES,
                                **DNIS, **EXTENSIONS}
 
@@ -101,6 +105,6 @@ MESSAGING: dict[str, Handler] = {**CHAT, **EMAIL, **SMS, **GLOBAL_REPLY_TEMPLATE
 RECORDS: dict[str, Handler] = {**CASES, **HISTORY, **CALL_DETAILS, **WEBHOOKS}
 
 HANDLERS: dict[str, Handler] = {**OPENMEDIA, **EMPLOYEE, **QUEUE, **AGENTS, **CONFIGURATION, **CATALOG, **MESSAGING,
-                                **RECORDS}
+                                **RECORDS, **PEOPLE}
 
 lifespan = delivery.lifespan  # the web-hook delivery worker, run while the server is up

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from micc_sim.faces.micc import access
 from micc_sim.faces.micc.wire import listing, path_segment
 from micc_sim.spec.router import Call
 from micc_sim.world.catalog import Extension
@@ -36,13 +35,4 @@ def get_extension(call: Call) -> dict[str, Any]:
     return extension_to_wire(world, world.catalog.extension(call.path["id"]), call)
 
 
-def get_employee_extensions(call: Call) -> dict[str, Any]:
-    """Employee tag: the extensions an employee owns."""
-    world: World = call.world
-    employee = access.employee_for(call, call.path["id"])
-    owned = [e for e in world.catalog.extensions() if e.owner_id == employee.id]
-    return listing(call, f"/employees/{employee.id}/extensions", extension_to_wire, owned)
-
-
-HANDLERS = {"Extension_GetExtensions": get_extensions, "Extension_GetExtension": get_extension,
-            "Employee_GetEmployeeExtensions": get_employee_extensions}
+HANDLERS = {"Extension_GetExtensions": get_extensions, "Extension_GetExtension": get_extension}
