@@ -21,6 +21,7 @@ from micc_sim.world.agents import VirtualAgents, agent_profiles
 from micc_sim.world.catalog import Catalog
 from micc_sim.world.clock import Clock
 from micc_sim.world.config import WorldConfig, stable_id
+from micc_sim.world.diagnostics import Diagnostics
 from micc_sim.world.events import EmployeeStateChanged, Event, EventBus, OpenMediaChanged
 from micc_sim.world.greetings import Greetings
 from micc_sim.world.lifecycle import Action, next_state
@@ -109,6 +110,7 @@ class World:
         self.records = Records(self)  # cases, history, call details and recordings of every conversation
         self.webhooks = WebHooks()  # the MiCC SDK's web-hook registrations and their deliveries
         self.greetings = Greetings(self)  # agents' greetings (recorded by calling them) and profile pictures
+        self.diagnostics = Diagnostics()  # monitors registered through the SDK's diagnostics, problem reports
         self.agents = VirtualAgents(self, clock, agent_profiles(config.agent_profiles),
                                     config.routing.offer_timeout, seed)
         self.sessions = Sessions(self, config.interactions)  # calls, chats, e-mails and SMS

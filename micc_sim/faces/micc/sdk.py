@@ -13,6 +13,7 @@ from micc_sim.faces.micc.cases.responses import HANDLERS as CASES
 from micc_sim.faces.micc.chat.responses import HANDLERS as CHAT
 from micc_sim.faces.micc.conversations import responses as conversations
 from micc_sim.faces.micc.conversations.calldetails import HANDLERS as CALL_DETAILS
+from micc_sim.faces.micc.diagnostics.responses import HANDLERS as DIAGNOSTICS
 from micc_sim.faces.micc.directory import responses as directory
 from micc_sim.faces.micc.dnis.responses import HANDLERS as DNIS
 from micc_sim.faces.micc.email.responses import HANDLERS as EMAIL
@@ -95,7 +96,7 @@ CONFIGURATION: dict[str, Handler] = {
     "Directory_GetDirectoryEntry": directory.get_entry,
 }
 
-PEOPLE: dict[str, Handler] = {**EMPLOYEE_DEVICES, **SOFTPHONE}
+PEOPLE: dict[str, Handler] = {**EMPLOYEE_DEVICES, **SOFTPHONE, **DIAGNOSTICS}
 
 CATALOG: dict[str, Handler] = {**WARNING_REASONS, **PROMPTS, **MAIL_SERVERS, **VARIABLES, **APPLICATION_PROFILES,
                                **DNIS, **EXTENSIONS}

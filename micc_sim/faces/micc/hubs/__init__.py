@@ -17,4 +17,5 @@ HUBS = [EmployeeHub, QueueHub]
 
 def face(sim: Any) -> Face:
     server = SignalRServer(sim, HUBS)
+    sim.micc_signalr = server  # the SDK's diagnostics count its connections and monitors
     return Face(FACE, [Mount(MOUNT, app=server)], server.lifespan)
