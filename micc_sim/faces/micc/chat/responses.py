@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from micc_sim.faces.micc.chat.cloudlink import HANDLERS as CLOUDLINK
 from micc_sim.faces.micc.replytemplates.responses import personal_handlers
 
-HANDLERS = {**personal_handlers("Chat", "Chat")}
+HANDLERS = {**personal_handlers("Chat", "Chat"), **CLOUDLINK}
