@@ -25,6 +25,7 @@ from micc_sim.world.diagnostics import Diagnostics
 from micc_sim.world.events import EmployeeStateChanged, Event, EventBus, OpenMediaChanged
 from micc_sim.world.greetings import Greetings
 from micc_sim.world.lifecycle import Action, next_state
+from micc_sim.world.mail import Mail
 from micc_sim.world.model import (
     STATE_NAMES,
     AgentGroup,
@@ -111,6 +112,7 @@ class World:
         self.webhooks = WebHooks()  # the MiCC SDK's web-hook registrations and their deliveries
         self.greetings = Greetings(self)  # agents' greetings (recorded by calling them) and profile pictures
         self.diagnostics = Diagnostics()  # monitors registered through the SDK's diagnostics, problem reports
+        self.mail = Mail()  # e-mails' attachments and inline images
         self.agents = VirtualAgents(self, clock, agent_profiles(config.agent_profiles),
                                     config.routing.offer_timeout, seed)
         self.sessions = Sessions(self, config.interactions)  # calls, chats, e-mails and SMS
