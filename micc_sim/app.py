@@ -60,7 +60,8 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
     sim = sim or Simulator(settings)
     sdk = SpecRouter(sim, load_contract(micc_sdk.CONTRACT), micc_sdk.HANDLERS,
                      authenticate=lambda request: bearer_principal(sim, request),
-                     strictness=sim.settings.strictness)
+                     strictness=sim.settings.strictness,
+                     synthesized=lambda: sim.world_config.synthesized)  # opt-in only (world file)
     auth = SpecRouter(sim, load_contract("authorizationserver"), AUTH_HANDLERS,
                       render_error=oauth_error, strictness=Strictness.OFF)
     control = Starlette(routes=control_routes, exception_handlers=CONTROL_EXCEPTION_HANDLERS,

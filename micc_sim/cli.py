@@ -114,7 +114,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _load_parser(commands)
 
-    cov = commands.add_parser("coverage", help="list MiCC SDK operations as stateful or synthesized")
+    cov = commands.add_parser("coverage", help="list MiCC SDK operations as stateful (from the world) or missing")
     cov.add_argument("--markdown", action="store_true", help="print the Markdown page (docs/coverage.md)")
     return parser
 
@@ -338,8 +338,8 @@ def _coverage(args: argparse.Namespace) -> int:
         print(markdown(rows, "MiCC SDK"), end="")
         return 0
     width = max(len(r.operation_id) for r in rows)
-    for row in rows:
-        print(f"{'stateful   ' if row.stateful else 'synthesized'}  {row.operation_id:<{width}}  {row.method:<6} "
+    for row in rows:  # an operation without a handler answers 501 unless a world file marks it synthesized
+        print(f"{'stateful   ' if row.stateful else 'missing    '}  {row.operation_id:<{width}}  {row.method:<6} "
               f"{row.path}")
     print(f"{sum(r.stateful for r in rows)} of {len(rows)} operations stateful")
     return 0

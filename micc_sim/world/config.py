@@ -192,6 +192,9 @@ class WorldConfig(_Strict):
     interactions: InteractionsConfig = Field(default_factory=InteractionsConfig)
     catalog: CatalogConfig = Field(default_factory=CatalogConfig, description="warning reasons, mail servers, "
                                    "prompts, variables, DNIS, queue groups, reply templates, ...")
+    synthesized: list[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,99}$")]] = Field(
+        default_factory=list, description="MiCC SDK operation ids answered with synthesized data instead of the "
+                                          "world (opt-in; an operation without a handler answers 501 otherwise)")
 
     @model_validator(mode="after")
     def _references_resolve(self) -> WorldConfig:
