@@ -95,3 +95,15 @@ def test_a_customer_named_in_variable_data_becomes_a_contact_matched_on_the_next
     assert entry.status_code == 200, entry.text
     assert entry.json()["name"] == "Dana Scully"
     assert {first["id"], second["id"]}
+
+
+def test_the_drafts_inbox_is_empty_while_the_active_one_has_the_offer(live):
+    """A defect: the drafts filter (no states) showed every conversation of the agent."""
+    live.sdk(live.client_token()).post("/openmedia", json={"queue": "Web Chat"})
+    admin = live.sdk(live.token())
+    agent = next(e for e in admin.get("/employees").json()["_embedded"]["items"] if e.get("reporting") == "1001")
+    me = live.sdk(live.token(agent["username"], "password"))
+    assert me.get("/employees/me/conversations", params={"type": "drafts"}).json()["count"] == 0
+    assert me.get("/employees/me/conversations", params={"type": "drafts", "$filter": ""}).json()["count"] == 0
+    assert me.get("/employees/me/conversations", params={"type": "active"}).json()["count"] == 1
+    assert me.get("/employees/me/conversations").json()["count"] == 1
