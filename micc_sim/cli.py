@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls", choices=[m.value for m in TlsMode],
                        help="serve HTTPS: self-signed, or ca (a local CA signs the certificate; default off)")
     serve.add_argument("--tls-dir", type=Path, help="where certificates are kept (.micc-sim/tls)")
+    serve.add_argument("--sdk-allow-ip", action="append", default=[], metavar="ADDRESS[/BITS]",
+                       help="answer the MiCC SDK and AuthorizationServer only from these client addresses (repeatable; "
+                            "quirk sdk_ip_allow_list)")
     serve.add_argument("--tls-name", action="append", default=[], metavar="HOST",
                        help="another host name the certificate must carry (repeatable)")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
@@ -214,7 +217,7 @@ def _serve(args: argparse.Namespace) -> int:
         "token_lifetime": args.token_lifetime, "strictness": args.strictness,
         "quirks": dict(args.quirk) or None, "control_from_anywhere": args.control_from_anywhere, "seed": args.seed,
         "tls": args.tls, "tls_dir": args.tls_dir, "tls_names": args.tls_name or None,
-        "journal_size": args.journal_size,
+        "journal_size": args.journal_size, "sdk_allowed_ips": args.sdk_allow_ip or None,
         "metrics_interval": args.metrics_interval, "metrics_size": args.metrics_size,
     }
     try:  # flags given override MICC_SIM_* variables, which override the defaults

@@ -174,5 +174,21 @@ class Catalog:
                 return ext
         raise not_found(f"extension {ref!r} not found")
 
+    def multimedia_agents(self) -> list[str]:
+        """Logged-in agents ready for a multimedia medium, in the order they logged in (licences go first come,
+        first served)."""
+        world = self._world
+        agents = [e for e in world.employees.values() if e.is_agent and e.logged_in and e.multimedia_licensed
+                  and e.ready_media - {MediaType.Voice}]
+        agents.sort(key=lambda e: (e.first_login_today or world.clock.now(), e.id))
+        return [e.id for e in agents]
+
+    def unlicensed_agents(self) -> frozenset[str]:
+        """Agents routing offers no multimedia: none assigned to them, or every licence of the site taken."""
+        world = self._world
+        return world._cached("unlicensed", lambda: frozenset(
+            [e.id for e in world.employees.values() if not e.multimedia_licensed]
+            + self.multimedia_agents()[self.config.licences.multimedia:]), world._agent_cache)
+
     def account_codes_of(self, employee_id: str) -> list[AccountCode]:
         return [a for a in self.account_codes.values() if not a.employee_ids or employee_id in a.employee_ids]

@@ -82,6 +82,14 @@ class GlobalTemplateConfig(_Strict):
     customer_text: str = ""
 
 
+class LicenceConfig(_Strict):
+    """The site's licences: agents logged in for voice, and for multimedia (open media, chat, e-mail, SMS)."""
+
+    voice: int = Field(100, ge=0)
+    multimedia: int = Field(100, ge=0, description="0: the site has no multimedia licence; open media items are "
+                                                   "refused")
+
+
 class SoftphoneConfig(_Strict):
     gateway_type: str = "MiVoiceBorderGateway"
     gateway_domain: str = "mbg.example.com"
@@ -125,3 +133,4 @@ class CatalogConfig(_Strict):
                              tags=["info"])])
     template_root: str = Field(r"\\micc\ReplyTemplates", description="the reply templates' base directory")
     softphone: SoftphoneConfig = Field(default_factory=SoftphoneConfig)
+    licences: LicenceConfig = Field(default_factory=LicenceConfig)

@@ -142,6 +142,12 @@ class EmployeeConfig(_Strict):
     ready_media: list[Media] = Field(default_factory=list)
     max_concurrent: int = Field(1, ge=1)
     profile: str = "default"
+    workloads: dict[Media, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict, description="items the agent may hold when offered one of this media (Chat, Email, "
+                                          "Sms; default max_concurrent); open media uses max_concurrent")
+    agent_workflow_validated: bool = Field(True, description="off: the agent workflow was never validated, so "
+                                                             "routing never offers the agent anything")
+    multimedia_licensed: bool = Field(True, description="the employee has a multimedia licence assigned")
 
 
 class AgentGroupConfig(_Strict):
@@ -160,6 +166,8 @@ class QueueConfig(_Strict):
     agent_groups: list[str] = Field(default_factory=list, description="agent group names, primary first")
     workflow_validated: bool = True
     service_level_seconds: float = Field(20.0, gt=0, description="answer target for the service level")
+    response_time_seconds: float | None = Field(None, gt=0, description="re-queue an offer not accepted within "
+                                                "this (default: routing.offer_timeout)")
 
 
 class ReasonCodeConfig(_Strict):

@@ -127,7 +127,8 @@ class World:
                 extension=e.extension, logged_in=e.logged_in, presence=e.presence,
                 ready_media=set(e.ready_media), max_concurrent=e.max_concurrent, profile=e.profile,
                 idle_since=now if e.logged_in else None, entered_state_on=now,
-                first_login_today=now if e.logged_in else None,
+                first_login_today=now if e.logged_in else None, workloads=dict(e.workloads),
+                agent_workflow_validated=e.agent_workflow_validated, multimedia_licensed=e.multimedia_licensed,
             )
             self.employees[emp.id] = emp
         for g in config.agent_groups:
@@ -143,6 +144,7 @@ class World:
                 media_server_id=server_ids.get(q.media_server.lower()) if q.media_server else None,
                 agent_group_ids=[groups_by_name[n.lower()] for n in q.agent_groups],
                 workflow_validated=q.workflow_validated, service_level_seconds=q.service_level_seconds,
+                response_time_seconds=q.response_time_seconds,
             )
             queue.log.service_level_seconds = queue.service_level_seconds
             self.queues[queue.id] = queue
@@ -198,9 +200,14 @@ class World:
         """Members logged in, Available and ready for open media, ordered as the router offers to them."""
         pool = self._ready.get(queue.id)
         if pool is None:
-            ready = [m for m in self.members(queue) if m.available_for(MediaType.OpenMedia)]
+            ready = [m for m in self.members(queue) if m.available_for(MediaType.OpenMedia) and self.routable(m)]
             pool = self._ready[queue.id] = ReadyAgents(ready, MediaType.OpenMedia)
         return pool
+
+    def routable(self, agent: Employee) -> bool:
+        """Routing may offer multimedia to the agent: their agent workflow was validated and they hold a
+        multimedia licence (assigned, and one of the site's licences while they are logged in)."""
+        return agent.agent_workflow_validated and agent.id not in self.catalog.unlicensed_agents()
 
     def agent_group(self, ref: str) -> AgentGroup:
         wanted = ref.lower()

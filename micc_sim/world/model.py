@@ -137,6 +137,9 @@ class Employee:
     last_logout_today: datetime | None = None
     handled_today: dict[MediaType, int] = field(default_factory=dict)  # ACD items accepted, per media
     draws: dict[str, int] = field(default_factory=dict)  # random durations drawn so far, per stream (draws.py)
+    workloads: dict[MediaType, int] = field(default_factory=dict)  # items held when offered Chat/Email/Sms
+    agent_workflow_validated: bool = True  # off: routing never offers to the agent (integrator guide, step 4)
+    multimedia_licensed: bool = True  # off: no multimedia item is offered to the agent
 
     @property
     def name(self) -> str:
@@ -161,7 +164,8 @@ class Employee:
         return self.available and media in self.ready_media
 
     def can_take(self, media: MediaType) -> bool:
-        return self.available and media in self.ready_media and len(self.active_items) < self.max_concurrent
+        limit = self.max_concurrent if media is MediaType.OpenMedia else self.workloads.get(media, self.max_concurrent)
+        return self.available and media in self.ready_media and len(self.active_items) < limit
 
 
 class ReasonKind(IntEnum):
@@ -197,6 +201,7 @@ class Queue:
     agent_group_ids: list[str] = field(default_factory=list)  # primary group first
     workflow_validated: bool = True
     service_level_seconds: float = 20.0  # answered within this counts toward the service level
+    response_time_seconds: float | None = None  # an offer not accepted within this is re-queued (None: routing's)
     waiting: WaitingList = field(default_factory=WaitingList)  # ids of items waiting, in the order served
     stats: QueueCounters = field(default_factory=lambda: QueueCounters())
     log: QueueLog = field(default_factory=lambda: QueueLog())

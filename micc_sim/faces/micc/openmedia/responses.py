@@ -85,6 +85,8 @@ FIELDS = ("targetUri", "targetUriEmbedded", "previewUrl", "id", "historyUrl", "t
 
 def post_item(call: Call) -> Reply:
     body: dict[str, Any] = call.body if isinstance(call.body, dict) else {}
+    if call.world.catalog.config.licences.multimedia == 0:
+        raise ApiError(403, "The Multimedia license is not available: open media items cannot be created.")
     if not {k.lower() for k in body} & {f.lower() for f in FIELDS}:
         # the reference: "While all arguments are optional, you still can't pass in an empty body"
         raise ApiError(400, "The request is invalid.", {"model": [
