@@ -242,6 +242,25 @@ class WorldConfig(_Strict):
         return self
 
     @model_validator(mode="after")
+    def _catalog_references_resolve(self) -> WorldConfig:
+        queues = {q.name.lower() for q in self.queues} | {q.reporting.lower() for q in self.queues}
+        agents = {e.username.lower() for e in self.employees} | {e.reporting.lower() for e in self.employees
+                                                                if e.reporting}
+        c = self.catalog
+        problems = [f"catalog.{where} {name!r}: unknown queue {ref!r}" for where, name, refs in (
+            [("dnis", d.name, [d.queue] if d.queue else []) for d in c.dnis]
+            + [("queue_groups", g.name, g.queues) for g in c.queue_groups]
+            + [("global_templates", t.template, t.queues) for t in c.global_templates])
+            for ref in refs if ref.lower() not in queues]
+        problems += [f"catalog.{where}: unknown employee {ref!r}" for where, refs in (
+            [("account_codes", a.employees) for a in c.account_codes]
+            + [("personal_templates", [t.employee] if t.employee else []) for t in c.personal_templates])
+            for ref in refs if ref.lower() not in agents]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @model_validator(mode="after")
     def _cq_code_queues_resolve(self) -> WorldConfig:
         queues = {q.name.lower() for q in self.queues} | {q.reporting.lower() for q in self.queues}
         problems = [f"interactions.cq_codes {c.name!r}: unknown queue {ref!r}" for c in self.interactions.cq_codes

@@ -91,7 +91,8 @@ def post_template(call: Call) -> Reply:
     world: World = call.world
     wanted = str((call.body or {}).get("id") or "")
     if wanted and any(t.id.lower() == wanted.lower() for t in world.reply_templates.global_templates.values()):
-        raise ApiError(409, f"The global reply template '{wanted}' already exists.")
+        raise ApiError(400, "The request is invalid.", {"model.Id": [
+            f"The global reply template '{wanted}' already exists."]})
     template = world.reply_templates.save_global(_from_body(world, call.body, wanted or str(uuid.uuid4()), None))
     wire = template_to_wire(world, template, call)
     return Reply(wire, 201, {"Location": wire["_links"]["self"]["href"]})
