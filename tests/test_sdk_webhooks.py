@@ -12,6 +12,11 @@ from desktop_client import connect
 
 from micc_sim.harness.clients.webhooks import WebhookReceiver
 
+# the operations these tests exercise (the suite's guard looks for each id)
+COVERS = [
+    "WebHook_GetCallRecordings", "WebHook_GetRecordingDownload", "WebHook_GetRecordingPlay",
+    "WebHook_GetRegisteredExtensions"
+]
 
 def attempts_journaled(live, count: int, timeout: float = 5.0) -> list[dict]:
     """The web-hook attempts in the journal, once there are ``count`` (the worker journals an attempt when it has

@@ -40,7 +40,7 @@ class AgentGreetings:
 
 class Greetings:
     def __init__(self, world: World) -> None:
-        self._world = weakref.proxy(world)
+        self._world_ref = weakref.ref(world)  # not a proxy: a proxy passes isinstance(World) checks
         self.of: dict[str, AgentGreetings] = {}
         self.pictures: dict[str, bytes] = {}
         self.pending: dict[str, tuple[str, str, bool]] = {}  # call id -> (employee id, name, as default)
@@ -54,6 +54,12 @@ class Greetings:
                 stop.pop()()
 
         stop = [world.bus.subscribe(InteractionChanged, heard)]
+
+    @property
+    def _world(self) -> World:
+        world = self._world_ref()
+        assert world is not None, "the world of these greetings is gone"
+        return world
 
     def greetings(self, employee: Employee) -> AgentGreetings:
         return self.of.setdefault(employee.id, AgentGreetings())

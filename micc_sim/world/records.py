@@ -94,7 +94,6 @@ def recording_now(it: Interaction) -> bool:
 
 class Records:
     def __init__(self, world: World) -> None:
-        self._world = weakref.proxy(world)
         self._now = world.clock.now
         self.limit = max(1, world.history_limit)
         self.cases: dict[str, Case] = {}
