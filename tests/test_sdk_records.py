@@ -94,7 +94,10 @@ def test_a_customer_named_in_variable_data_becomes_a_contact_matched_on_the_next
     entry = admin.get(f"/directory/{contact['id']}")
     assert entry.status_code == 200, entry.text
     assert entry.json()["name"] == "Dana Scully"
-    assert {first["id"], second["id"]}
+    for item in (first, second):
+        conversation = sdk.get(f"/conversations/{item['id']}").json()
+        assert conversation["contacts"] == [contact]
+        assert conversation["caseId"] in cases and cases[conversation["caseId"]]["contacts"] == [contact]
 
 
 def test_the_drafts_inbox_is_empty_while_the_active_one_has_the_offer(live):

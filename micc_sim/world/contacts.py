@@ -43,6 +43,7 @@ class Contacts:
     def __init__(self, limit: int) -> None:
         self.contacts: dict[str, Contact] = {}
         self.limit = max(1, limit)
+        self._of: dict[str, list[str]] = {}  # conversation id -> its contacts' ids (every conversation model asks)
 
     def get(self, ref: str) -> Contact:
         contact = self.contacts.get(ref) or next(
@@ -66,7 +67,9 @@ class Contacts:
         contact = self._find(email, phone or mobile)
         if contact is None:
             if len(self.contacts) >= self.limit:
-                self.contacts.pop(next(iter(self.contacts)))
+                gone = self.contacts.pop(next(iter(self.contacts)))
+                for other in gone.conversation_ids:
+                    self._of.pop(other, None)
             key = email or _digits(phone or mobile) or f"{name}:{conversation_id}"
             contact = Contact(stable_id("contact", key), name or email or phone or mobile or "", email, phone,
                               mobile, now)
@@ -78,6 +81,7 @@ class Contacts:
             contact.mobile = contact.mobile or mobile
         if conversation_id not in contact.conversation_ids:
             contact.conversation_ids.append(conversation_id)
+            self._of.setdefault(conversation_id, []).append(contact.id)
         return contact
 
     def _find(self, email: str | None, phone: str | None) -> Contact | None:
@@ -90,4 +94,4 @@ class Contacts:
         return None
 
     def of_conversation(self, conversation_id: str) -> list[Contact]:
-        return [c for c in self.contacts.values() if conversation_id in c.conversation_ids]
+        return [self.contacts[i] for i in self._of.get(conversation_id, ()) if i in self.contacts]

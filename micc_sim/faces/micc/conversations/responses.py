@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from micc_sim.faces.micc.conversations.case_fields import case_fields
 from micc_sim.faces.micc.openmedia.responses import placement, queue_and_agent
 from micc_sim.faces.micc.wire import Links, dotnet_datetime, dotnet_timespan, hal_collection, path_segment
 from micc_sim.spec.router import ApiError, Call
@@ -49,6 +50,7 @@ def conversation_to_wire(world: World, item: OpenMediaItem, links: Links) -> dic
                       **dict(world.records.call_details.get(item.id, ()))},  # PUT .../calldetails
         "mediaSpecificInfo": item.target_uri,
         "native": False,
+        **case_fields(world, item.id),
     }
 
 
@@ -90,6 +92,7 @@ def interaction_to_wire(world: World, it: Interaction, call: Call) -> dict[str, 
                       **dict(world.records.call_details.get(it.id, ()))},  # PUT .../calldetails
         "isRecording": it.recording,
         "native": True,
+        **case_fields(world, it.id),
     }
 
 
