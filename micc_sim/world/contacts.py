@@ -44,6 +44,7 @@ class Contacts:
         self.contacts: dict[str, Contact] = {}
         self.limit = max(1, limit)
         self._of: dict[str, list[str]] = {}  # conversation id -> its contacts' ids (every conversation model asks)
+        self._by_key: dict[str, str] = {}  # lower-cased e-mail or a phone's digits -> contact id (matching is O(1))
 
     def get(self, ref: str) -> Contact:
         contact = self.contacts.get(ref) or next(
@@ -70,6 +71,7 @@ class Contacts:
                 gone = self.contacts.pop(next(iter(self.contacts)))
                 for other in gone.conversation_ids:
                     self._of.pop(other, None)
+                self._by_key = {k: v for k, v in self._by_key.items() if v != gone.id}
             key = email or _digits(phone or mobile) or f"{name}:{conversation_id}"
             contact = Contact(stable_id("contact", key), name or email or phone or mobile or "", email, phone,
                               mobile, now)
@@ -79,19 +81,23 @@ class Contacts:
             contact.email = contact.email or email
             contact.phone = contact.phone or phone
             contact.mobile = contact.mobile or mobile
+        self._index(contact)
         if conversation_id not in contact.conversation_ids:
             contact.conversation_ids.append(conversation_id)
             self._of.setdefault(conversation_id, []).append(contact.id)
         return contact
 
     def _find(self, email: str | None, phone: str | None) -> Contact | None:
-        digits = _digits(phone)
-        for c in self.contacts.values():
-            if email and c.email and c.email.lower() == email.lower():
-                return c
-            if digits and digits in (_digits(c.phone), _digits(c.mobile)):
-                return c
+        for key in (email.lower() if email else "", _digits(phone)):
+            found = self.contacts.get(self._by_key.get(key, "")) if key else None
+            if found is not None:
+                return found
         return None
+
+    def _index(self, contact: Contact) -> None:
+        for key in (contact.email.lower() if contact.email else "", _digits(contact.phone), _digits(contact.mobile)):
+            if key:
+                self._by_key.setdefault(key, contact.id)
 
     def of_conversation(self, conversation_id: str) -> list[Contact]:
         return [self.contacts[i] for i in self._of.get(conversation_id, ()) if i in self.contacts]
