@@ -38,7 +38,7 @@ def world_ids(world: Any) -> set[str]:
                    catalog.application_profiles, catalog.dnis, catalog.account_codes, catalog.queue_groups):
         ids |= set(things)
     ids |= {e.id for e in catalog.extensions()}
-    ids |= set(world.reply_templates.global_templates) | set(world.records.cases)
+    ids |= set(world.reply_templates.global_templates) | {c.id for c in world.records.cases.values()}
     ids |= set(world.records.recordings) | set(world.records.contacts.contacts)
     ids |= {h.id for h in world.webhooks.registrations.values()}
     ids |= {f.resource_id for files in world.mail.files.values() for f in files}

@@ -7,7 +7,6 @@ created, when the data names the customer at all. Each match links the conversat
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,7 +20,10 @@ LAST_KEYS = ("lastname", "surname", "familyname")
 EMAIL_KEYS = ("email", "emailaddress", "customeremail", "contactemail", "visitoremail")
 PHONE_KEYS = ("phone", "phonenumber", "customerphone", "contactphone", "telephone")
 MOBILE_KEYS = ("mobile", "mobilephone", "cellphone")
-_FOLD = re.compile(r"[\s_\-]")
+_DROP = str.maketrans("", "", " _-\t")  # what key comparison ignores
+_KIND = {key: kind for kind, keys in (("name", NAME_KEYS), ("first", FIRST_KEYS), ("last", LAST_KEYS),
+                                      ("email", EMAIL_KEYS), ("phone", PHONE_KEYS), ("mobile", MOBILE_KEYS))
+         for key in keys}
 
 
 @dataclass
@@ -55,14 +57,17 @@ class Contacts:
 
     def match(self, data: dict[str, object], conversation_id: str, now: datetime) -> Contact | None:
         """The contact ``data`` names (matched, or created), linked to the conversation; None if it names none."""
-        fields = {_FOLD.sub("", str(k)).lower(): str(v).strip() for k, v in data.items()
-                  if isinstance(v, str | int | float) and str(v).strip()}
-
-        def first(keys: tuple[str, ...]) -> str | None:
-            return next((fields[k] for k in keys if k in fields), None)
-
-        email, phone, mobile = first(EMAIL_KEYS), first(PHONE_KEYS), first(MOBILE_KEYS)
-        name = first(NAME_KEYS) or " ".join(p for p in (first(FIRST_KEYS), first(LAST_KEYS)) if p)
+        found: dict[str, str] = {}  # which of name, first, last, email, phone, mobile: the first key of each kind
+        for k, v in data.items():
+            kind = _KIND.get(k.translate(_DROP).lower() if isinstance(k, str) else "")
+            if kind is not None and kind not in found and isinstance(v, str | int | float):
+                text = str(v).strip()
+                if text:
+                    found[kind] = text
+        if not found:
+            return None
+        email, phone, mobile = found.get("email"), found.get("phone"), found.get("mobile")
+        name = found.get("name") or " ".join(p for p in (found.get("first"), found.get("last")) if p)
         if not (email or phone or mobile or name):
             return None
         contact = self._find(email, phone or mobile)
@@ -76,12 +81,14 @@ class Contacts:
             contact = Contact(stable_id("contact", key), name or email or phone or mobile or "", email, phone,
                               mobile, now)
             self.contacts[contact.id] = contact
-        else:  # what the new conversation adds to what was known
+            self._index(contact)
+        elif (not contact.name and name) or (not contact.email and email) or (not contact.phone and phone) or (
+                not contact.mobile and mobile):  # what the new conversation adds to what was known
             contact.name = contact.name or name
             contact.email = contact.email or email
             contact.phone = contact.phone or phone
             contact.mobile = contact.mobile or mobile
-        self._index(contact)
+            self._index(contact)
         if conversation_id not in contact.conversation_ids:
             contact.conversation_ids.append(conversation_id)
             self._of.setdefault(conversation_id, []).append(contact.id)

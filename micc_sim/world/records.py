@@ -10,6 +10,7 @@ e-mails and SMS all reach the history, whichever face ended them. Bounded: the h
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections import deque
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Case:
-    id: str
+    key: str  # the id of its first conversation (cases are found by it; the GUID is derived when first asked)
     number: int  # the case number Ignite shows
     created_on: datetime
     subject: str
@@ -44,6 +45,10 @@ class Case:
     closed_on: datetime | None = None
     modified_on: datetime | None = None
     contact_ids: list[str] = field(default_factory=list)  # directory entries (contacts) linked to the case
+
+    @functools.cached_property
+    def id(self) -> str:
+        return stable_id("case", self.key)
 
     @property
     def open(self) -> bool:
@@ -69,7 +74,7 @@ class HistoryEntry:
     subject: str | None
     offered_to_system: datetime
     ended_on: datetime | None
-    case_id: str
+    case_key: str  # its case's key in ``Records.cases``
 
 
 @dataclass
@@ -96,8 +101,8 @@ class Records:
     def __init__(self, world: World) -> None:
         self._now = world.clock.now
         self.limit = max(1, world.history_limit)
-        self.cases: dict[str, Case] = {}
-        self.case_of: dict[str, str] = {}  # conversation id -> case id
+        self.cases: dict[str, Case] = {}  # by case key
+        self.case_of: dict[str, str] = {}  # conversation id -> its case's key
         self.history: deque[HistoryEntry] = deque()
         self._ended_ids: set[str] = set()
         self.call_details: dict[str, list[tuple[str, str]]] = {}  # conversation id -> key/value pairs
@@ -125,36 +130,37 @@ class Records:
                 contact = self.contacts.match(item.variable_data, item.id, event.at)
             else:
                 contact = None
-            self._seen(item.id, MediaType.OpenMedia, item.subject or "", item.queue_id, item.agent_id,
+            self._seen(event.at, item.id, MediaType.OpenMedia, item.subject or "", item.queue_id, item.agent_id,
                        item.time_offered_to_queue, item.time_offered_to_agent)
             if contact is not None:
                 self.link_contact(item.id, contact.id)
             if not item.live:
                 self._ended(HistoryEntry(item.id, MediaType.OpenMedia, item.state, item.queue_id, item.agent_id,
                                          item.from_, item.to, item.subject, item.time_offered_to_system,
-                                         item.time_ended or event.at, self.case_of[item.id]))
+                                         item.time_ended or event.at, item.id))
         elif isinstance(event, InteractionChanged):
             it = event.interaction
-            self._seen(it.id, it.media, it.subject, it.queue_id, it.agent_id, it.time_queued, it.time_offered)
+            self._seen(event.at, it.id, it.media, it.subject, it.queue_id, it.agent_id, it.time_queued,
+                       it.time_offered)
             self._recorded(it.id, recording_now(it), it.agent_id, event.at)
             if not it.live:
                 self._ended(HistoryEntry(it.id, it.media, it.conversation_state(), it.queue_id, it.agent_id,
                                          it.from_address, it.to_address, it.subject or None, it.created,
-                                         it.time_ended or event.at, self.case_of[it.id]))
+                                         it.time_ended or event.at, it.id))
 
-    def _seen(self, conversation_id: str, media: MediaType, subject: str, queue_id: str | None,
+    def _seen(self, now: datetime, conversation_id: str, media: MediaType, subject: str, queue_id: str | None,
               agent_id: str | None, to_queue: datetime | None, to_agent: datetime | None) -> None:
-        case_id = self.case_of.get(conversation_id)
-        now = self._now()
-        if case_id is None:
+        key = self.case_of.get(conversation_id)
+        if key is None:
             self._numbers += 1
-            case = Case(stable_id("case", conversation_id), self._numbers, now, subject, [conversation_id])
-            self.cases[case.id] = case
-            self.case_of[conversation_id] = case_id = case.id
-        case = self.cases[case_id]
+            case = self.cases[conversation_id] = Case(conversation_id, self._numbers, now, subject,
+                                                      [conversation_id], [media])
+            self.case_of[conversation_id] = conversation_id
+        else:
+            case = self.cases[key]
+            if media not in case.media:
+                case.media.append(media)
         case.modified_on = now
-        if media not in case.media:
-            case.media.append(media)
         if queue_id and queue_id != case.last_queue_id:
             case.last_queue_id, case.offered_to_last_queue = queue_id, to_queue
             if queue_id not in case.queue_ids:
@@ -168,7 +174,8 @@ class Records:
         if entry.conversation_id in self._ended_ids:
             return
         self._ended_ids.add(entry.conversation_id)
-        case = self.cases[entry.case_id]
+        entry.case_key = self.case_of.get(entry.case_key, entry.case_key)
+        case = self.cases[entry.case_key]
         case.closed_on = case.modified_on = entry.ended_on
         self.history.append(entry)
         while len(self.history) > self.limit:
@@ -181,7 +188,7 @@ class Records:
         running = self._recording_of.get(call_id)
         if recording and running is None:
             rec = Recording(stable_id("recording", f"{call_id}:{len(self.recordings)}"), call_id,
-                            self.case_of[call_id], agent_id, at)
+                            self.cases[self.case_of[call_id]].id, agent_id, at)
             self.recordings[rec.id] = rec
             self._recording_of[call_id] = rec.id
         elif not recording and running is not None:
@@ -210,6 +217,10 @@ class Records:
             if rec.id.lower() == ref.lower():
                 return rec
         raise not_found(f"recording {ref!r} not found")
+
+    def case_id_of(self, conversation_id: str) -> str | None:
+        case = self.cases.get(self.case_of.get(conversation_id, ""))
+        return case.id if case else None
 
     def link_contact(self, conversation_id: str, contact_id: str) -> None:
         case = self.cases.get(self.case_of.get(conversation_id, ""))

@@ -31,10 +31,10 @@ def entries(world: World) -> Iterable[HistoryEntry]:
     for item in world.live_items():
         yield HistoryEntry(item.id, MediaType.OpenMedia, item.state, item.queue_id, item.agent_id, item.from_,
                            item.to, item.subject, item.time_offered_to_system, None,
-                           records.case_of.get(item.id, ""))
+                           item.id)
     for it in world.sessions.live():
         yield HistoryEntry(it.id, it.media, it.conversation_state(), it.queue_id, it.agent_id, it.from_address,
-                           it.to_address, it.subject or None, it.created, None, records.case_of.get(it.id, ""))
+                           it.to_address, it.subject or None, it.created, None, it.id)
 
 
 def entry_to_wire(world: World, e: HistoryEntry) -> dict[str, Any]:
@@ -47,7 +47,7 @@ def entry_to_wire(world: World, e: HistoryEntry) -> dict[str, Any]:
 
 def _matches(world: World, wire: dict[str, Any], e: HistoryEntry, terms: list[tuple[str, str]]) -> bool:
     queue = world.queues.get(e.queue_id or "")
-    values = {**wire, "caseId": e.case_id,
+    values = {**wire, "caseId": world.records.case_id_of(e.conversation_id),
               "queue": " ".join(v for v in (queue.id, queue.name, queue.reporting) if v) if queue else None}
     for name, value in terms:
         if name == "_exists_":
