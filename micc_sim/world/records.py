@@ -22,7 +22,7 @@ from micc_sim.world.config import stable_id
 from micc_sim.world.contacts import Contacts
 from micc_sim.world.events import Event, InteractionChanged, OpenMediaChanged
 from micc_sim.world.interactions import Interaction, InteractionState
-from micc_sim.world.model import ConversationState, MediaType
+from micc_sim.world.model import LIVE_STATES, ConversationState, MediaType
 
 if TYPE_CHECKING:
     from micc_sim.world.core import World
@@ -124,21 +124,28 @@ class Records:
 
     # -- hearing the world -------------------------------------------------------------------
     def _heard(self, event: Event) -> None:
-        if isinstance(event, OpenMediaChanged):
-            item = event.item
-            if event.previous is None and item.variable_data:
-                contact = self.contacts.match(item.variable_data, item.id, event.at)
+        kind = type(event)
+        if kind is OpenMediaChanged:  # the hot path: every move of every item
+            item = event.item  # type: ignore[attr-defined]
+            key = self.case_of.get(item.id)
+            if key is None:
+                self._seen(event.at, item.id, MediaType.OpenMedia, item.subject or "", item.queue_id,
+                           item.agent_id, item.time_offered_to_queue, item.time_offered_to_agent)
+                if item.variable_data:
+                    contact = self.contacts.match(item.variable_data, item.id, event.at)
+                    if contact is not None:
+                        self.link_contact(item.id, contact.id)
             else:
-                contact = None
-            self._seen(event.at, item.id, MediaType.OpenMedia, item.subject or "", item.queue_id, item.agent_id,
-                       item.time_offered_to_queue, item.time_offered_to_agent)
-            if contact is not None:
-                self.link_contact(item.id, contact.id)
-            if not item.live:
+                case = self.cases[key]
+                case.modified_on = event.at
+                if item.queue_id != case.last_queue_id or item.agent_id != case.last_agent_id:
+                    self._seen(event.at, item.id, MediaType.OpenMedia, "", item.queue_id, item.agent_id,
+                               item.time_offered_to_queue, item.time_offered_to_agent)
+            if item.state not in LIVE_STATES:
                 self._ended(HistoryEntry(item.id, MediaType.OpenMedia, item.state, item.queue_id, item.agent_id,
                                          item.from_, item.to, item.subject, item.time_offered_to_system,
                                          item.time_ended or event.at, item.id))
-        elif isinstance(event, InteractionChanged):
+        elif kind is InteractionChanged:
             it = event.interaction
             self._seen(event.at, it.id, it.media, it.subject, it.queue_id, it.agent_id, it.time_queued,
                        it.time_offered)
