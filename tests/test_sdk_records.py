@@ -110,3 +110,36 @@ def test_the_drafts_inbox_is_empty_while_the_active_one_has_the_offer(live):
     assert me.get("/employees/me/conversations", params={"type": "drafts", "$filter": ""}).json()["count"] == 0
     assert me.get("/employees/me/conversations", params={"type": "active"}).json()["count"] == 1
     assert me.get("/employees/me/conversations").json()["count"] == 1
+
+
+def test_what_the_sdk_wrote_survives_a_snapshot_and_restore(live):
+    import uuid
+
+    client = live.sdk(live.client_token())
+    admin = live.sdk(live.token())
+    item = post_item(client, variableData={"Email": "kim@example.com", "Name": "Kim"})
+    client.put(f"/conversations/{item['id']}/calldetails", json={"variables": [{"key": "Tier", "value": "Gold"}]})
+    live.advance(3)
+    client.put(f"/openmedia/{item['id']}", json={"action": "Complete"})
+    hook = str(uuid.uuid4())
+    admin.post("/webhooks", json={"id": hook, "url": "http://127.0.0.1:9/h", "token": "t"})
+    site = admin.get("/sites").json()["_embedded"]["items"][0]["id"]
+    template = admin.post("/globalreplytemplates", json={"siteId": site, "template": "Saved"}).json()
+    before = {path: admin.get(path, params=params).json() for path, params in (
+        ("/cases", {}), ("/webhooks", {}), (f"/globalreplytemplates/{template['id']}", {}), ("/directory", {}),
+        ("/history", {"$search": "_exists_:conversationid", "global": "true"}))}
+    saved = live.http.get("/_sim/snapshot").content
+    assert live.http.post("/_sim/reset").status_code == 200
+    assert admin.get("/webhooks").status_code == 401  # a reset ends sessions too
+    restored = live.http.post("/_sim/restore", content=saved, headers={"Content-Type": "application/json"})
+    assert restored.status_code == 200, restored.text
+    admin = live.sdk(live.token())
+    after = {path: admin.get(path, params=params).json() for path, params in (
+        ("/cases", {}), ("/webhooks", {}), (f"/globalreplytemplates/{template['id']}", {}), ("/directory", {}),
+        ("/history", {"$search": "_exists_:conversationid", "global": "true"}))}
+    assert after == before
+    again = live.http.get("/_sim/snapshot").json()
+    import json
+    first = json.loads(saved)
+    diff = {k for k in set(first) | set(again) if first.get(k) != again.get(k)}
+    assert diff == {"sessions"}  # the same world, records and all; only the new login's token is new

@@ -20,6 +20,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from micc_sim.world import snapshot_ops
 from micc_sim.world.clock import Clock
 from micc_sim.world.config import WorldConfig
 from micc_sim.world.core import World
@@ -107,6 +108,7 @@ def dump(world: World, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         "timers": [{"item": item_id, "action": action, "agent": agent, "due": due.isoformat()}
                    for item_id, action, agent, due in world.agents.pending()],
         "interactions": _dump_sessions(world),
+        "records": snapshot_ops.dump(world, encode),  # cases, history, templates, web hooks, ... (SDK writes)
         **(extra or {}),
     }
 
@@ -143,6 +145,7 @@ def load(data: dict[str, Any], clock: Clock, bus: EventBus | None = None, quirks
             world.agents.restore(timer["item"], timer["action"], timer["agent"],
                                  datetime.fromisoformat(timer["due"]))
         _load_sessions(world, data.get("interactions"))
+        snapshot_ops.load(world, data.get("records"), decode, decode_entity)
     except SnapshotError:
         raise
     except (KeyError, TypeError, ValueError) as exc:
