@@ -57,6 +57,9 @@ def test_a_queue_with_waiting_conversations_is_not_deleted_an_empty_one_is(live_
     assert sdk.get(f"/queues/{training['id']}").status_code == 404
     assert training["id"] not in {q["id"] for q in sdk.get("/queues").json()["_embedded"]["items"]}
     assert sdk.delete(f"/queues/{training['id']}").status_code == 404
+    saved = live.http.get("/_sim/snapshot").content
+    live.http.post("/_sim/restore", content=saved, headers={"Content-Type": "application/json"})
+    assert sdk.get(f"/queues/{training['id']}").status_code == 404  # still deleted after a restore
     posted = client.post("/openmedia", json={"queue": "Training"}).json()
     assert sdk.get(f"/openmedia/{posted['id']}").json()["queueName"] != "Training"
     agent = live.sdk(live.token(next(e["username"] for e in sdk.get("/employees").json()["_embedded"]["items"]

@@ -113,6 +113,7 @@ class World:
         self.greetings = Greetings(self)  # agents' greetings (recorded by calling them) and profile pictures
         self.diagnostics = Diagnostics()  # monitors registered through the SDK's diagnostics, problem reports
         self.mail = Mail()  # e-mails' attachments and inline images
+        self.deleted_queue_ids: list[str] = []  # queues of the world file the SDK deleted
         self.agents = VirtualAgents(self, clock, agent_profiles(config.agent_profiles),
                                     config.routing.offer_timeout, seed)
         self.sessions = Sessions(self, config.interactions)  # calls, chats, e-mails and SMS
@@ -485,6 +486,7 @@ class World:
         if queue.waiting.ids or self.sessions.waiting.get(queue.id):
             raise Conflict(f"queue {queue.name!r} has conversations waiting")
         del self.queues[queue.id]
+        self.deleted_queue_ids.append(queue.id)  # snapshots delete it again on restore
         for server in self.media_servers.values():
             if server.default_queue_id == queue.id:
                 server.default_queue_id = None

@@ -35,6 +35,7 @@ def dump(world: Any, encode: Any) -> dict[str, Any]:
         "monitors": [[kind, employee, n] for (kind, employee), n in sorted(world.diagnostics.monitors.items())],
         "problem_reports": [encode(p) for p in world.diagnostics.reports],
         "mail": {k: [encode(f) for f in v] for k, v in world.mail.files.items()},
+        "deleted_queues": list(world.deleted_queue_ids),
     }
 
 
@@ -69,3 +70,6 @@ def load(world: Any, data: dict[str, Any] | None, decode: Any, decode_entity: An
     world.diagnostics.reports.clear()
     world.diagnostics.reports.extend(decode_entity(ProblemReport, p) for p in data["problem_reports"])
     world.mail.files = {k: [decode_entity(MailFile, f) for f in v] for k, v in data["mail"].items()}
+    for queue_id in data.get("deleted_queues", []):
+        if queue_id in world.queues:
+            world.delete_queue(world.queues[queue_id])
