@@ -37,6 +37,7 @@ from micc_sim.faces.cloudlink.notify import face as cloudlink_notify
 from micc_sim.faces.desktop import face as desktop_face
 from micc_sim.faces.micc import hubs as micc_hubs
 from micc_sim.faces.micc import sdk as micc_sdk
+from micc_sim.faces.micc.allow_list import IpAllowList
 from micc_sim.faces.micc.authserver.responses import HANDLERS as AUTH_HANDLERS
 from micc_sim.faces.micc.authserver.responses import bearer_principal, oauth_error
 from micc_sim.harness.control import dashboard
@@ -66,7 +67,8 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
     sim = sim or Simulator(settings)
     sdk = SpecRouter(sim, load_contract(micc_sdk.CONTRACT), micc_sdk.HANDLERS,
                      authenticate=lambda request: bearer_principal(sim, request),
-                     strictness=sim.settings.strictness, jsonnet_bodies=True)
+                     strictness=sim.settings.strictness, jsonnet_bodies=True,
+                     synthesized=lambda: sim.world_config.synthesized)  # opt-in only (world file)
     auth = SpecRouter(sim, load_contract("authorizationserver"), AUTH_HANDLERS,
                       render_error=oauth_error, strictness=Strictness.OFF)
     control = Starlette(routes=control_routes, exception_handlers=CONTROL_EXCEPTION_HANDLERS,
@@ -77,7 +79,7 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
 
     faces = [
         Face("authorizationserver", [Mount("/authorizationserver", app=auth)]),
-        Face("miccsdk", [Mount("/miccsdk/api/v1", app=sdk)]),
+        Face("miccsdk", [Mount("/miccsdk/api/v1", app=sdk)], micc_sdk.lifespan(sim), [IpAllowList(sim)]),
         micc_hubs.face(sim),
         desktop_face(sim),  # before control: its test page is /_sim/desktop/
         socketio_face(sim),  # /socket.io/ (the desktop's and the dashboard's namespaces), /_sim/socketio-lite.js

@@ -104,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     _load_parser(commands)
     traffic.add_parsers(commands)
 
-    cov = commands.add_parser("coverage", help="list MiCC SDK operations as stateful or synthesized")
+    cov = commands.add_parser("coverage", help="list MiCC SDK operations as stateful (from the world) or missing")
     cov.add_argument("--markdown", action="store_true", help="print the Markdown page (docs/coverage.md)")
     cov.add_argument("--properties", action="store_true",
                      help="call every stateful GET on a populated world and list, per operation and model, the "
@@ -158,6 +158,9 @@ def _serve_options(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--tls", choices=[m.value for m in TlsMode],
                        help="serve HTTPS: self-signed, or ca (a local CA signs the certificate; default off)")
     serve.add_argument("--tls-dir", type=Path, help="where certificates are kept (.micc-sim/tls)")
+    serve.add_argument("--sdk-allow-ip", action="append", default=[], metavar="ADDRESS[/BITS]",
+                       help="answer the MiCC SDK and AuthorizationServer only from these client addresses (repeatable; "
+                            "quirk sdk_ip_allow_list)")
     serve.add_argument("--tls-name", action="append", default=[], metavar="HOST",
                        help="another host name the certificate must carry (repeatable)")
     serve.add_argument("--proxy-port", type=int, metavar="PORT",
@@ -321,7 +324,7 @@ def _serve(args: argparse.Namespace) -> int:
         "token_lifetime": args.token_lifetime, "strictness": args.strictness,
         "quirks": dict(args.quirk) or None, "control_from_anywhere": args.control_from_anywhere, "seed": args.seed,
         "tls": args.tls, "tls_dir": args.tls_dir, "tls_names": args.tls_name or None,
-        "cors_origins": args.cors_origin or None,
+        "cors_origins": args.cors_origin or None, "sdk_allowed_ips": args.sdk_allow_ip or None,
         "journal_size": args.journal_size, "journal_bytes": args.journal_bytes,
         "journal_body_limit": args.journal_body_limit, "strict_stubs": args.strict_stubs, "proxy": args.proxy,
         "record_dir": args.record, "replay_dir": args.replay, "proxy_verify": args.proxy_verify,
@@ -487,8 +490,8 @@ def _coverage(args: argparse.Namespace) -> int:
         print(markdown(rows, "MiCC SDK"), end="")
         return 0
     width = max(len(r.operation_id) for r in rows)
-    for row in rows:
-        print(f"{'stateful   ' if row.stateful else 'synthesized'}  {row.operation_id:<{width}}  {row.method:<6} "
+    for row in rows:  # an operation without a handler answers 501 unless a world file marks it synthesized
+        print(f"{'stateful   ' if row.stateful else 'missing    '}  {row.operation_id:<{width}}  {row.method:<6} "
               f"{row.path}")
     print(f"{sum(r.stateful for r in rows)} of {len(rows)} operations stateful")
     return 0

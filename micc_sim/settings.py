@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, IPvAnyNetwork, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from micc_sim.cors import DEFAULT_ORIGINS, check_origin
@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     control_from_anywhere: bool = Field(
         False, description="serve /_sim to non-loopback clients too (it has no authentication)")
     seed: int = Field(0, description="seed for generated ids (open media items) and fault draws")
+    sdk_allowed_ips: list[IPvAnyNetwork] = Field(
+        default_factory=list, description="client addresses (or networks) the MiCC SDK and AuthorizationServer "
+                                          "answer; empty: every one (quirk sdk_ip_allow_list)")
     tls: TlsMode = Field(TlsMode.OFF, description="off, self-signed or ca (a local CA signs the certificate)")
     tls_dir: Path = Field(Path(".micc-sim/tls"), description="where the TLS certificates are kept")
     tls_names: list[str] = Field(default_factory=list, description="extra host names for the certificate")

@@ -74,7 +74,7 @@ def test_serve_loads_a_world_file_and_its_clients(tmp_file):
             "grant_type": "client_credentials", "client_id": "Acme",
             "client_secret": "3b0c9a4e-5f1d-4c2a-9e8b-7a6d5c4b3a21"}).json()["access_token"]
         sdk = httpx.Client(base_url=f"{base}/miccsdk/api/v1", headers={"Authorization": f"Bearer {token}"})
-        item = sdk.post("/openmedia", json={}).json()
+        item = sdk.post("/openmedia", json={"queue": ""}).json()
         assert item["queueName"] == "Tasks" and item["agentReporting"] == "42"
         # the scaled clock (x100) accepts after 1 simulated second and ends after 10 more, on its own
         deadline = time.monotonic() + 10

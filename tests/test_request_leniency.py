@@ -68,10 +68,16 @@ def test_an_empty_or_malformed_body_is_a_400_never_a_500(live, raw):
     assert r.json()["message"] == "The request is invalid."
 
 
-def test_an_empty_object_is_a_valid_post(live):
-    """The MiCC SDK reference: the body may not be empty, but every property is optional."""
+def test_an_empty_object_is_refused_naming_the_fields_but_one_empty_field_is_a_valid_post(live):
+    """The MiCC SDK reference: "While all arguments are optional, you still can't pass in an empty body. If you
+    want to pass in a body with no values then at least one argument must be specified but it can be empty"."""
     sdk = live.sdk(live.token())
-    assert sdk.post("/openmedia", json={}).status_code == 201
+    r = sdk.post("/openmedia", json={})
+    assert r.status_code == 400, r.text
+    assert "targetUri" in r.json()["modelState"]["model"][0] and "queue" in r.json()["modelState"]["model"][0]
+    assert sdk.post("/openmedia", json={"unknown": 1}).status_code == 400
+    assert sdk.get("/openmedia").json()["count"] == 0  # nothing was created
+    assert sdk.post("/openmedia", json={"queue": ""}).status_code == 201
 
 
 def test_a_wrongly_typed_property_is_reported_by_name(live):

@@ -35,7 +35,7 @@ READS = [
     ("Employee_GetEmployeeQueues", "/employees/{agent}/queues", 4),
     ("Queue_GetQueue", "/queues/{queue}", None),
     ("Queue_GetQueueConversation", "/queues/{queue}/conversations/{waiting}", None),
-    ("Queue_GetGroupStates", "/queuegroups/states", 0),
+    ("Queue_GetGroupStates", "/queuegroups/states", 3),  # one queue group per media of the world's queues
     ("Agents_GetAgents", "/agents", 10),
     ("Agents_GetAgent", "/agents/{agent}", None),
     ("Agent_GetAgentGroups", "/agentgroups", 4),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -122,12 +122,15 @@ class SpecRouter:
                  authenticate: Authenticator | None = None, render_error: ErrorRenderer = dotnet_error,
                  strictness: Strictness = Strictness.LENIENT, bind_json: BodyBinder | None = None,
                  paths_ignore_case: bool | None = None, role_rank: Mapping[str, int] = ROLE_RANK,
-                 next_links: bool = False, jsonnet_bodies: bool = False) -> None:
+                 next_links: bool = False, jsonnet_bodies: bool = False,
+                 synthesized: Callable[[], Collection[str]] | None = None) -> None:
         """``bind_json`` checks a JSON body against its schema (JSON.NET's binding by default) and raises
         :class:`ApiError`; ``paths_ignore_case`` None follows the IIS quirk (``case_insensitive_paths``);
         ``next_links`` adds ``_links.next`` to a collection page that is not the last one; ``jsonnet_bodies``
         reads bodies as ASP.NET Web API does (:mod:`micc_sim.spec.jsonnet`: JavaScript literals while the
-        ``lenient_json`` quirk is on, jQuery forms bound like JSON), else as standard JSON only."""
+        ``lenient_json`` quirk is on, jQuery forms bound like JSON), else as standard JSON only; ``synthesized``
+        (None: every unhandled operation is synthesized) names the operations answered with synthesized data,
+        every other one without a handler answers 501."""
         self.sim = sim
         self.contract = contract
         self.handlers = dict(handlers)
@@ -139,6 +142,7 @@ class SpecRouter:
         self.role_rank = role_rank
         self.next_links = next_links
         self.jsonnet_bodies = jsonnet_bodies
+        self.synthesized = synthesized
         self._candidates = _candidates(contract.operations)
         unknown = set(self.handlers) - {op.operation_id for op in contract.operations}
         if unknown:
@@ -163,12 +167,19 @@ class SpecRouter:
         operation, params = self._match(request.method, path, request)
         request.scope[OPERATION_KEY] = operation.operation_id
         principal = self._authorize(operation, request)
+        handler = self.handlers.get(operation.operation_id)
+        if self.synthesized is not None:
+            opted_in = operation.operation_id in self.synthesized()
+            if handler is None and not opted_in:
+                raise ApiError(501, f"The simulator does not implement {operation.operation_id}; a world file may "
+                                    "mark it synthesized to answer it with synthesized data.")
+            if opted_in:
+                handler = None
         query_string = request.scope.get("query_string")
         query = dict(request.query_params) if query_string else {}
         if operation.query_parameters:
             _check_query(operation, query)
         body = await self._bind_body(operation, request)
-        handler = self.handlers.get(operation.operation_id)
         if handler is None:
             status, schema = operation.success
             reply = Reply(synthesize(schema, seed_for(operation.operation_id, params, query)), status)

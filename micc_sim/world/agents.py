@@ -97,13 +97,19 @@ class VirtualAgents:
         return self.draws.draw(value, agent.id, agent.draws, stream)
 
     # -- offers and items ------------------------------------------------------------------------
+    def timeout_for(self, queue_id: str | None) -> float:
+        """How long an offer rings before it is re-queued: the queue's response time, else routing's timeout."""
+        queue = self._world.queues.get(queue_id or "")
+        return queue.response_time_seconds if queue and queue.response_time_seconds else self.offer_timeout
+
     def offered(self, item: OpenMediaItem, agent: Employee) -> None:
         accept = self.profile_of(agent).accept_delay
         delay = None if accept is None else self._seconds(accept, agent, "accept_delay")
-        if delay is not None and delay < self.offer_timeout:
+        timeout = self.timeout_for(item.queue_id)
+        if delay is not None and delay < timeout:
             self._schedule(item.id, "accept", agent.id, self._in(delay))
         else:
-            self._schedule(item.id, "timeout", agent.id, self._clock.now() + timedelta(seconds=self.offer_timeout))
+            self._schedule(item.id, "timeout", agent.id, self._clock.now() + timedelta(seconds=timeout))
 
     def accepted(self, item: OpenMediaItem, agent: Employee) -> None:
         handle = self.profile_of(agent).handle_time

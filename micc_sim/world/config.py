@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from micc_sim.faces.cloudlink.config import CloudLinkConfig
+from micc_sim.world.catalog_config import CatalogConfig
 from micc_sim.world.interactions_config import InteractionsConfig
 from micc_sim.world.model import MediaType, PresenceAvailability, ReasonKind, Role
 
@@ -141,6 +142,12 @@ class EmployeeConfig(_Strict):
     ready_media: list[Media] = Field(default_factory=list)
     max_concurrent: int = Field(1, ge=1)
     profile: str = "default"
+    workloads: dict[Media, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict, description="items the agent may hold when offered one of this media (Chat, Email, "
+                                          "Sms; default max_concurrent); open media uses max_concurrent")
+    agent_workflow_validated: bool = Field(True, description="off: the agent workflow was never validated, so "
+                                                             "routing never offers the agent anything")
+    multimedia_licensed: bool = Field(True, description="the employee has a multimedia licence assigned")
 
 
 class AgentGroupConfig(_Strict):
@@ -160,6 +167,8 @@ class QueueConfig(_Strict):
     workflow_validated: bool = True
     service_level_seconds: float = Field(20.0, gt=0, description="answer target for the service level")
     service_level_goal: float = Field(80.0, ge=0, le=100, description="the service level aimed at, in percent")
+    response_time_seconds: float | None = Field(None, gt=0, description="re-queue an offer not accepted within "
+                                                "this (default: routing.offer_timeout)")
 
 
 class ReasonCodeConfig(_Strict):
@@ -205,6 +214,11 @@ class WorldConfig(_Strict):
     interactions: InteractionsConfig = Field(default_factory=InteractionsConfig)
     stubs: list[dict[str, Any]] = Field(
         default_factory=list, description="stubs in WireMock's mapping shape (docs/stubs.md), checked when served")
+    catalog: CatalogConfig = Field(default_factory=CatalogConfig, description="warning reasons, mail servers, "
+                                   "prompts, variables, DNIS, queue groups, reply templates, ...")
+    synthesized: list[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,99}$")]] = Field(
+        default_factory=list, description="MiCC SDK operation ids answered with synthesized data instead of the "
+                                          "world (opt-in; an operation without a handler answers 501 otherwise)")
 
     @model_validator(mode="after")
     def _references_resolve(self) -> WorldConfig:
@@ -239,6 +253,25 @@ class WorldConfig(_Strict):
                                                                      m.routing_failure_queue)):
                 if ref and ref.lower() not in queues and ref not in queues:
                     problems.append(f"media server {m.name!r}: {role} {ref!r} is not a queue")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _catalog_references_resolve(self) -> WorldConfig:
+        queues = {q.name.lower() for q in self.queues} | {q.reporting.lower() for q in self.queues}
+        agents = {e.username.lower() for e in self.employees} | {e.reporting.lower() for e in self.employees
+                                                                if e.reporting}
+        c = self.catalog
+        problems = [f"catalog.{where} {name!r}: unknown queue {ref!r}" for where, name, refs in (
+            [("dnis", d.name, [d.queue] if d.queue else []) for d in c.dnis]
+            + [("queue_groups", g.name, g.queues) for g in c.queue_groups]
+            + [("global_templates", t.template, t.queues) for t in c.global_templates])
+            for ref in refs if ref.lower() not in queues]
+        problems += [f"catalog.{where}: unknown employee {ref!r}" for where, refs in (
+            [("account_codes", a.employees) for a in c.account_codes]
+            + [("personal_templates", [t.employee] if t.employee else []) for t in c.personal_templates])
+            for ref in refs if ref.lower() not in agents]
         if problems:
             raise ValueError("; ".join(problems))
         return self

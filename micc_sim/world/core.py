@@ -19,12 +19,16 @@ from typing import Any
 from micc_sim.world import routing
 from micc_sim.world.agent_day import AgentDay, TeamDay
 from micc_sim.world.agents import VirtualAgents, agent_profiles
+from micc_sim.world.catalog import Catalog
 from micc_sim.world.clock import Clock
 from micc_sim.world.config import WorldConfig, stable_id
 from micc_sim.world.days import Days, members_key
+from micc_sim.world.diagnostics import Diagnostics
 from micc_sim.world.directory import Contact, ContactKind
 from micc_sim.world.events import EmployeeStateChanged, Event, EventBus, OpenMediaChanged
+from micc_sim.world.greetings import Greetings
 from micc_sim.world.lifecycle import Action, next_state
+from micc_sim.world.mail import Mail
 from micc_sim.world.model import (
     STATE_NAMES,
     AgentGroup,
@@ -42,8 +46,11 @@ from micc_sim.world.model import (
 from micc_sim.world.queue_log import QueueEventKind
 from micc_sim.world.quirks import Quirks
 from micc_sim.world.ready import ReadyAgents
+from micc_sim.world.records import Records
+from micc_sim.world.reply_templates import ReplyTemplates
 from micc_sim.world.sessions import Sessions
 from micc_sim.world.stats import AgentActivity, QueueNow, Staffing, agent_activity, queue_now, staffing
+from micc_sim.world.webhooks import WebHooks
 
 
 class WorldError(Exception):
@@ -104,6 +111,14 @@ class World:
         self.history_limit = config.routing.history_limit
         self.ended_counts: Counter[ConversationState] = Counter()
         self._build(config)
+        self.catalog = Catalog(config.catalog, self)  # warning reasons, mail servers, DNIS, queue groups, ...
+        self.reply_templates = ReplyTemplates(config.catalog, self)
+        self.records = Records(self)  # cases, history, call details and recordings of every conversation
+        self.webhooks = WebHooks()  # the MiCC SDK's web-hook registrations and their deliveries
+        self.greetings = Greetings(self)  # agents' greetings (recorded by calling them) and profile pictures
+        self.diagnostics = Diagnostics()  # monitors registered through the SDK's diagnostics, problem reports
+        self.mail = Mail()  # e-mails' attachments and inline images
+        self.deleted_queue_ids: list[str] = []  # queues of the world file the SDK deleted
         self.agents = VirtualAgents(self, clock, agent_profiles(config.agent_profiles),
                                     config.routing.offer_timeout, seed)
         self.sessions = Sessions(self, config.interactions)  # calls, chats, e-mails and SMS
@@ -122,7 +137,8 @@ class World:
                 ready_media=set(e.ready_media), max_concurrent=e.max_concurrent, profile=e.profile,
                 idle_since=now if e.logged_in else None, entered_state_on=now,
                 first_login_today=now if e.logged_in else None, last_login=now if e.logged_in else None,
-                modified_on=now,
+                modified_on=now, workloads=dict(e.workloads),
+                agent_workflow_validated=e.agent_workflow_validated, multimedia_licensed=e.multimedia_licensed,
             )
             self.employees[emp.id] = emp
             emp.day.roll(now)
@@ -140,6 +156,7 @@ class World:
                 agent_group_ids=[groups_by_name[n.lower()] for n in q.agent_groups],
                 workflow_validated=q.workflow_validated, service_level_seconds=q.service_level_seconds,
                 service_level_goal=q.service_level_goal,
+                response_time_seconds=q.response_time_seconds,
             )
             queue.log.service_level_seconds = queue.service_level_seconds
             self.queues[queue.id] = queue
@@ -204,9 +221,14 @@ class World:
         """Members logged in, Available and ready for open media, ordered as the router offers to them."""
         pool = self._ready.get(queue.id)
         if pool is None:
-            ready = [m for m in self.members(queue) if m.available_for(MediaType.OpenMedia)]
+            ready = [m for m in self.members(queue) if m.available_for(MediaType.OpenMedia) and self.routable(m)]
             pool = self._ready[queue.id] = ReadyAgents(ready, MediaType.OpenMedia)
         return pool
+
+    def routable(self, agent: Employee) -> bool:
+        """Routing may offer multimedia to the agent: their agent workflow was validated and they hold a
+        multimedia licence (assigned, and one of the site's licences while they are logged in)."""
+        return agent.agent_workflow_validated and agent.id not in self.catalog.unlicensed_agents()
 
     def agent_group(self, ref: str) -> AgentGroup:
         wanted = ref.lower()
@@ -493,6 +515,29 @@ class World:
         else:
             employee.absent_from_groups.add(group.id)
         self._after_agent_change(employee)
+
+    def delete_queue(self, queue: Queue) -> None:
+        """Remove a queue no conversation waits in (the SDK refuses otherwise): media servers stop routing to it,
+        queue groups and global reply templates forget it; items it served keep their history."""
+        if queue.waiting.ids or self.sessions.waiting.get(queue.id):
+            raise Conflict(f"queue {queue.name!r} has conversations waiting")
+        del self.queues[queue.id]
+        self.deleted_queue_ids.append(queue.id)  # snapshots delete it again on restore
+        for server in self.media_servers.values():
+            if server.default_queue_id == queue.id:
+                server.default_queue_id = None
+            if server.routing_failure_queue_id == queue.id:
+                server.routing_failure_queue_id = None
+        for group in self.catalog.queue_groups.values():
+            if queue.id in group.queue_ids:
+                group.queue_ids.remove(queue.id)
+        for template in self.reply_templates.global_templates.values():
+            if queue.id in template.queue_ids:
+                template.queue_ids.remove(queue.id)
+        if self._waiting_in is not None:
+            self._waiting_in.discard(queue.id)
+        self._agents_changed()
+        self._cache.clear()
 
     # -- inbox actions (an agent working an item) --------------------------------------------
     def _agents_item(self, item_id: str, agent: Employee) -> OpenMediaItem:

@@ -144,6 +144,9 @@ class Employee:
     draws: dict[str, int] = field(default_factory=dict)  # random durations drawn so far, per stream (draws.py)
     day: AgentDay = field(default_factory=AgentDay)  # today's durations and counts (agent_day.py)
     modified_on: datetime | None = None  # when the employee was configured (the world built or changed)
+    workloads: dict[MediaType, int] = field(default_factory=dict)  # items held when offered Chat/Email/Sms
+    agent_workflow_validated: bool = True  # off: routing never offers to the agent (integrator guide, step 4)
+    multimedia_licensed: bool = True  # off: no multimedia item is offered to the agent
 
     @property
     def name(self) -> str:
@@ -168,7 +171,8 @@ class Employee:
         return self.available and media in self.ready_media
 
     def can_take(self, media: MediaType) -> bool:
-        return self.available and media in self.ready_media and len(self.active_items) < self.max_concurrent
+        limit = self.max_concurrent if media is MediaType.OpenMedia else self.workloads.get(media, self.max_concurrent)
+        return self.available and media in self.ready_media and len(self.active_items) < limit
 
 
 class ReasonKind(IntEnum):
@@ -205,6 +209,7 @@ class Queue:
     workflow_validated: bool = True
     service_level_seconds: float = 20.0  # answered within this counts toward the service level
     service_level_goal: float = 80.0  # the service level aimed at, in percent
+    response_time_seconds: float | None = None  # an offer not accepted within this is re-queued (None: routing's)
     waiting: WaitingList = field(default_factory=WaitingList)  # ids of items waiting, in the order served
     stats: QueueCounters = field(default_factory=lambda: QueueCounters())
     log: QueueLog = field(default_factory=lambda: QueueLog())

@@ -40,6 +40,10 @@ class Quirks:
     clients_config_read_on_restart_only: bool = _quirk(
         "integrator guide, step 6B",
         "Clients.config is read only when IIS restarts: a new secret is refused until then.")
+    sdk_ip_allow_list: bool = _quirk(
+        "integrator guide, Part 1 step 3",
+        "With addresses in --sdk-allow-ip, the MiCC SDK and the AuthorizationServer refuse (403) requests from any "
+        "other client address, as the firewall restricted to the integration's IPs does.")
     iis_restart_drops_interactions: bool = _quirk(
         "integrator guide, step 6B",
         "An IIS restart disrupts active interactions: live open-media items fail.")

@@ -232,7 +232,8 @@ class Sessions:
             candidates = ([preferred] if preferred else []) + (candidates if general else [])
         if it.reserved_by:
             candidates = [m for m in candidates if m.id == it.reserved_by]
-        candidates = [m for m in candidates if m.can_take(it.media) and m.id not in it.declined_by]
+        candidates = [m for m in candidates if m.can_take(it.media) and m.id not in it.declined_by
+                      and (it.media is MediaType.Voice or self._world.routable(m))]
         if not candidates:
             return None
         return min(candidates, key=lambda a: (len(a.active_items), (a.idle_since or self._world.clock.now())
@@ -274,7 +275,7 @@ class Sessions:
 
     def _ring_timers(self, it: Interaction, agent: Employee) -> None:
         delay = self._world.agents.profile_of(agent).accept_delay
-        timeout = self._world.agents.offer_timeout
+        timeout = self._world.agents.timeout_for(it.queue_id)
         if delay is not None and delay < timeout:
             self._schedule(it, "answer", self._world.clock.now() + timedelta(seconds=delay))
         else:

@@ -20,6 +20,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from micc_sim.world import snapshot_ops
 from micc_sim.world.clock import Clock
 from micc_sim.world.config import WorldConfig
 from micc_sim.world.core import World
@@ -109,6 +110,7 @@ def dump(world: World, extra: dict[str, Any] | None = None) -> dict[str, Any]:
                    for item_id, action, agent, due in world.agents.pending()],
         "interactions": _dump_sessions(world),
         "contacts": [encode(c) for c in world.contacts.values()],
+        "records": snapshot_ops.dump(world, encode),  # cases, history, templates, web hooks, ... (SDK writes)
         **(extra or {}),
     }
 
@@ -147,6 +149,7 @@ def load(data: dict[str, Any], clock: Clock, bus: EventBus | None = None, quirks
         _load_sessions(world, data.get("interactions"))
         if "contacts" in data:  # snapshots taken before the directory kept contacts have the config's
             world.contacts = {c["id"]: decode_entity(Contact, c) for c in data["contacts"]}
+        snapshot_ops.load(world, data.get("records"), decode, decode_entity)
     except SnapshotError:
         raise
     except (KeyError, TypeError, ValueError) as exc:

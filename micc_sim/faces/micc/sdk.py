@@ -7,12 +7,32 @@ Operations of the contract that no tag module handles are answered with synthesi
 from __future__ import annotations
 
 from micc_sim.faces.micc.agents import responses as agents
+from micc_sim.faces.micc.agents.softphone import HANDLERS as SOFTPHONE
+from micc_sim.faces.micc.applicationprofiles.responses import HANDLERS as APPLICATION_PROFILES
+from micc_sim.faces.micc.cases.responses import HANDLERS as CASES
+from micc_sim.faces.micc.chat.responses import HANDLERS as CHAT
 from micc_sim.faces.micc.conversations import responses as conversations
+from micc_sim.faces.micc.conversations.calldetails import HANDLERS as CALL_DETAILS
+from micc_sim.faces.micc.diagnostics.responses import HANDLERS as DIAGNOSTICS
 from micc_sim.faces.micc.directory import responses as directory
+from micc_sim.faces.micc.dnis.responses import HANDLERS as DNIS
+from micc_sim.faces.micc.email.responses import HANDLERS as EMAIL
 from micc_sim.faces.micc.employees import responses as employees
+from micc_sim.faces.micc.employees.devices import HANDLERS as EMPLOYEE_DEVICES
+from micc_sim.faces.micc.extensions.responses import HANDLERS as EXTENSIONS
+from micc_sim.faces.micc.globalreplytemplates.responses import HANDLERS as GLOBAL_REPLY_TEMPLATES
+from micc_sim.faces.micc.history.responses import HANDLERS as HISTORY
+from micc_sim.faces.micc.mailservers.responses import HANDLERS as MAIL_SERVERS
 from micc_sim.faces.micc.openmedia.responses import HANDLERS as OPENMEDIA
+from micc_sim.faces.micc.prompts.responses import HANDLERS as PROMPTS
 from micc_sim.faces.micc.queues import responses as queues
+from micc_sim.faces.micc.queues.groups import HANDLERS as QUEUE_GROUPS
+from micc_sim.faces.micc.sms.responses import HANDLERS as SMS
 from micc_sim.faces.micc.system import responses as system
+from micc_sim.faces.micc.variables.responses import HANDLERS as VARIABLES
+from micc_sim.faces.micc.warningreasons.responses import HANDLERS as WARNING_REASONS
+from micc_sim.faces.micc.webhooks import delivery
+from micc_sim.faces.micc.webhooks.responses import HANDLERS as WEBHOOKS
 from micc_sim.spec.router import Handler
 
 CONTRACT = "micc-sdk"
@@ -47,7 +67,7 @@ QUEUE: dict[str, Handler] = {
     "Queue_PutQueueConversations": queues.update_waiting_conversations,
     "Queue_GetQueueConversation": queues.get_waiting_conversation,
     "Queue_PutQueueConversation": queues.update_waiting_conversations,
-    "Queue_GetGroupStates": queues.empty_collection("/queuegroups/states"),
+    **QUEUE_GROUPS,  # queue groups' states, members and conversations; deleting a queue
 }
 
 AGENTS: dict[str, Handler] = {
@@ -79,4 +99,16 @@ CONFIGURATION: dict[str, Handler] = {
     "Directory_PutDirectoryEntry": directory.put_entry,
 }
 
-HANDLERS: dict[str, Handler] = {**OPENMEDIA, **EMPLOYEE, **QUEUE, **AGENTS, **CONFIGURATION}
+PEOPLE: dict[str, Handler] = {**EMPLOYEE_DEVICES, **SOFTPHONE, **DIAGNOSTICS}
+
+CATALOG: dict[str, Handler] = {**WARNING_REASONS, **PROMPTS, **MAIL_SERVERS, **VARIABLES, **APPLICATION_PROFILES,
+                               **DNIS, **EXTENSIONS}
+
+MESSAGING: dict[str, Handler] = {**CHAT, **EMAIL, **SMS, **GLOBAL_REPLY_TEMPLATES}
+
+RECORDS: dict[str, Handler] = {**CASES, **HISTORY, **CALL_DETAILS, **WEBHOOKS}
+
+HANDLERS: dict[str, Handler] = {**OPENMEDIA, **EMPLOYEE, **QUEUE, **AGENTS, **CONFIGURATION, **CATALOG, **MESSAGING,
+                                **RECORDS, **PEOPLE}
+
+lifespan = delivery.lifespan  # the web-hook delivery worker, run while the server is up

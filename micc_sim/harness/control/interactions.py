@@ -12,11 +12,12 @@ from micc_sim.faces.micc.wire import dotnet_datetime
 from micc_sim.harness.control.responses import _enum, _json_body, _sim, error
 from micc_sim.world.core import NotFound, World, WorldError
 from micc_sim.world.interactions import CampaignCall, Interaction, InteractionKind
+from micc_sim.world.mail import parse_files
 from micc_sim.world.model import MediaType
 from micc_sim.world.sessions import InteractionError, InteractionRequest
 
 FIELDS = {"media", "kind", "queue", "agent", "from", "from_name", "to", "subject", "body", "customer_id", "email",
-          "phone", "ivr", "private_data", "campaign"}
+          "phone", "ivr", "private_data", "campaign", "attachments"}
 CAMPAIGN_FIELDS = {"id", "name", "customer_id", "customer_name", "comment", "fields"}
 
 
@@ -84,7 +85,12 @@ def _request(world: World, body: dict[str, Any]) -> InteractionRequest:
 async def post_interaction(request: Request) -> JSONResponse:
     sim = _sim(request)
     try:
-        it = sim.world.sessions.deliver(_request(sim.world, await _json_body(request)))
+        body = await _json_body(request)
+        files = parse_files(str(len(sim.world.sessions.interactions)), body.get("attachments"))  # checked first
+        if files and _enum(MediaType, body.get("media")) is not MediaType.Email:
+            raise ValueError("attachments are for e-mails")
+        it = sim.world.sessions.deliver(_request(sim.world, body))
+        sim.world.mail.attach(it.id, files)
     except NotFound as exc:
         return error(404, "not_found", str(exc))
     except (ValueError, TypeError, InteractionError, WorldError) as exc:

@@ -275,6 +275,8 @@ class Settings(_Strict):
     strictness: Literal["strict", "lenient", "off"] | None = None
     clients_config: list[dict[str, Any]] | None = Field(None, description="Clients.config content at start")
     tls: Literal["off", "self-signed", "ca"] = Field("off", description="serve HTTPS (micc-sim serve --tls)")
+    sdk_allowed_ips: list[str] | None = Field(None, description="micc-sim serve --sdk-allow-ip: the only client "
+                                                                "addresses the MiCC SDK answers")
 
     @model_validator(mode="after")
     def _one_start(self) -> Settings:

@@ -286,7 +286,7 @@ def _simulator(scenario: Scenario) -> Iterator[tuple[str, Path | None, Path | No
     if scenario.settings.clock_offset is not None:  # the server's clock skewed against the integration's
         start = datetime.now(UTC) + timedelta(seconds=scenario.settings.clock_offset)
     options: dict[str, Any] = {"clock": "manual", "clock_start": start, "quirks": scenario.settings.quirks}
-    for name in ("token_lifetime", "strictness"):
+    for name in ("token_lifetime", "strictness", "sdk_allowed_ips"):
         if getattr(scenario.settings, name) is not None:
             options[name] = getattr(scenario.settings, name)
     with tempfile.TemporaryDirectory(prefix="micc-sim-scenario-") as folder:

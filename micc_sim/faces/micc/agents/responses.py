@@ -182,17 +182,20 @@ def get_licences(call: Call) -> dict[str, Any]:
     world: World = call.world
     logged_in = [a for a in _agents(world) if a.logged_in]
     voice = sum(1 for a in logged_in if MediaType.Voice in a.ready_media)
+    licences = world.catalog.config.licences  # the site's licences (world file: catalog.licences)
+    multimedia = world.catalog.multimedia_agents()
+    blocked = [world.employees[i] for i in sorted(world.catalog.unlicensed_agents()) if world.employees[i].logged_in]
     return {
         "activeVoiceAgents": voice,
-        "maximumVoiceAgents": 100,
-        "activeMultimediaAgents": len(logged_in) - voice,
-        "maximumMultimediaAgents": 100,
+        "maximumVoiceAgents": licences.voice,
+        "activeMultimediaAgents": min(len(multimedia), licences.multimedia),
+        "maximumMultimediaAgents": licences.multimedia,
         "blockedVoiceAgents": "",
-        "blockedMultimediaAgents": "",
-        "blockedEmployeeCount": 0,
-        "isVoiceLicenseAvailable": True,
-        "isMultimediaLicenseAvailable": True,
+        "blockedMultimediaAgents": ",".join(a.reporting or a.username for a in blocked),
+        "blockedEmployeeCount": len(blocked),
+        "isVoiceLicenseAvailable": licences.voice > 0,
+        "isMultimediaLicenseAvailable": licences.multimedia > 0,
         "inVoiceAlarmState": False,
-        "inMultimediaAlarmState": False,
+        "inMultimediaAlarmState": len(multimedia) > licences.multimedia,
         "lastAlarmUpdate": dotnet_datetime(world.clock.now()),
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from micc_sim.faces.micc.conversations.case_fields import case_fields
 from micc_sim.faces.micc.openmedia.responses import placement, queue_and_agent
 from micc_sim.faces.micc.wire import Links, dotnet_datetime, dotnet_timespan, hal_collection, path_segment
 from micc_sim.spec.router import ApiError, Call
@@ -123,7 +124,8 @@ def conversation_to_wire(world: World, item: OpenMediaItem, links: Links) -> dic
         "agentFirstName": agent.first_name if agent else None,
         "agentLastName": agent.last_name if agent else None,
         "allowAgentPreview": bool(item.preview_url),
-        "variables": {k: str(v) for k, v in item.variable_data.items()},
+        "variables": {**{k: str(v) for k, v in item.variable_data.items()},
+                      **dict(world.records.call_details.get(item.id, ()))},  # PUT .../calldetails
         "mediaSpecificInfo": item.target_uri,
         "collectedInfo": None,
         "ani": None,
@@ -137,6 +139,7 @@ def conversation_to_wire(world: World, item: OpenMediaItem, links: Links) -> dic
                           item.last_agent_action_at],
                    last_action=item.last_agent_action, last_action_at=item.last_agent_action_at,
                    failed_reason=item.failed_reason.name.rstrip("_"), recording=False, estimate=estimate),
+        **case_fields(world, item.id),
     }
 
 
@@ -179,7 +182,8 @@ def interaction_to_wire(world: World, it: Interaction, call: Call) -> dict[str, 
         "dnis": it.to_address if it.media is MediaType.Voice else None,
         "priority": 0,
         "transferCount": 0,
-        "variables": dict(zip(it.ivr_labels, it.ivr_data, strict=False)),
+        "variables": {**dict(zip(it.ivr_labels, it.ivr_data, strict=False)),
+                      **dict(world.records.call_details.get(it.id, ()))},  # PUT .../calldetails
         "collectedInfo": ",".join(it.ivr_data) or None,  # what the IVR collected, in order
         "mediaSpecificInfo": None,
         "allowAgentPreview": False,
@@ -189,6 +193,7 @@ def interaction_to_wire(world: World, it: Interaction, call: Call) -> dict[str, 
                    times=[it.time_queued, it.time_offered, it.time_connected, it.time_ended],
                    last_action=None, last_action_at=None, failed_reason="None", recording=it.recording,
                    estimate=estimate),
+        **case_fields(world, it.id),
     }
 
 

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from micc_sim.faces.micc.wire import dotnet_datetime, hal_collection
 from micc_sim.spec.router import ApiError, Call, Reply
 from micc_sim.world import directory
+from micc_sim.world.contacts import Contact as Customer
 from micc_sim.world.core import World
 from micc_sim.world.directory import Contact, ContactKind, DirectoryError
 from micc_sim.world.model import Employee, MediaType, Queue
@@ -98,10 +99,36 @@ def _unknown_to_the_world(world: World, configured: datetime | None) -> dict[str
             "createdOn": dotnet_datetime(configured), "modifiedOn": dotnet_datetime(configured)}
 
 
+def _customer_entry(world: World, customer: Customer, call: Call) -> dict[str, Any]:
+    """A customer the world created or matched from an item's variableData (world/contacts.py)."""
+    return {
+        "_links": {"self": {"href": call.url_for(f"/directory/{customer.id}")}},
+        "_embedded": None,
+        "id": customer.id,
+        "type": "ElasticContact",
+        "name": customer.name,
+        "email": customer.email,
+        "phone": customer.phone,
+        "mobilePhone": customer.mobile,
+        "extension": None,
+        "phoneDialable": _dialable(customer.phone),
+        "mobilePhoneDialable": _dialable(customer.mobile),
+        "siteId": world.site.id,
+        "presence": None,
+        "custom": None,
+        "createdOn": dotnet_datetime(customer.created_on),
+        "modifiedOn": dotnet_datetime(customer.created_on),
+        "photoUrl": None,
+        "voiceMediaServerType": "Unknown",
+        "isMediaQueueWorkflowValidated": False,
+    }
+
+
 def entries(world: World, call: Call) -> list[dict[str, Any]]:
     return ([_employee_entry(world, e, call) for e in world.employees.values()]
             + [_queue_entry(world, q, call) for q in world.queues.values()]
-            + [_contact_entry(world, c, call) for c in world.contacts.values()])
+            + [_contact_entry(world, c, call) for c in world.contacts.values()]
+            + [_customer_entry(world, c, call) for c in world.records.contacts.contacts.values()])
 
 
 def get_entries(call: Call) -> dict[str, Any]:

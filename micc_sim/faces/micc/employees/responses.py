@@ -292,7 +292,8 @@ def get_conversations(call: Call) -> dict[str, Any]:
     kind = (call.query.get("type") or "").lower()
     if kind and kind not in INBOX_STATES:
         raise ApiError(400, f"type must be active, drafts or failed, not {kind!r}.")
-    states = INBOX_STATES.get(kind) or tuple(s for v in INBOX_STATES.values() for s in v)
+    # drafts' states are empty (no draft is a live conversation): an empty filter shows nothing, not everything
+    states = INBOX_STATES[kind] if kind else tuple(s for v in INBOX_STATES.values() for s in v)
     mine = [i for i in world.items.values() if i.agent_id == employee.id and i.state in states]
     sessions = [i for i in world.sessions.of_agent(employee) if i.conversation_state() in states
                 or (ConversationState.Acd in states and i.conversation_state() is ConversationState.NonAcd)]

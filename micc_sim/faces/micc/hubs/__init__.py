@@ -19,4 +19,5 @@ HUBS = [EmployeeHub, QueueHub, AgentHub]
 def face(sim: Any) -> Face:
     server = SignalRServer(sim, HUBS)
     sim.connection_counts["signalr"] = lambda: len(server.connections)
+    sim.micc_signalr = server  # the SDK's diagnostics count its connections and monitors
     return Face(FACE, [Mount(MOUNT, app=server)], server.lifespan)

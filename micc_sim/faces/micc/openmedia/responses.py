@@ -79,8 +79,19 @@ def _search(world: World, term: str) -> list[OpenMediaItem]:
             if any(wanted in (text or "").lower() for text in (i.id, i.subject, i.from_, i.to))]
 
 
+FIELDS = ("targetUri", "targetUriEmbedded", "previewUrl", "id", "historyUrl", "tenant", "queue", "from", "to",
+          "subject", "variableData")
+
+
 def post_item(call: Call) -> Reply:
-    body: dict[str, Any] = call.body or {}
+    body: dict[str, Any] = call.body if isinstance(call.body, dict) else {}
+    if call.world.catalog.config.licences.multimedia == 0:
+        raise ApiError(403, "The Multimedia license is not available: open media items cannot be created.")
+    if not {k.lower() for k in body} & {f.lower() for f in FIELDS}:
+        # the reference: "While all arguments are optional, you still can't pass in an empty body"
+        raise ApiError(400, "The request is invalid.", {"model": [
+            f"The body names none of the fields {', '.join(FIELDS)}: at least one must be given (its value may be "
+            "empty)."]})
     request = OpenMediaRequest(
         id=body.get("id") or None, queue=body.get("queue"), target_uri=body.get("targetUri"),
         target_uri_embedded=bool(body.get("targetUriEmbedded", False)), preview_url=body.get("previewUrl"),
