@@ -2,7 +2,8 @@
 
 ::
 
-    the request chain (micc_sim.chain): IisPaths (double slash, case-insensitive prefixes), the faces' own
+    the request chain (micc_sim.chain): IisPaths (double slash, case-insensitive prefixes), the guard (Host,
+    Origin, content type and body size: docs/security.md), the faces' own
     steps (CloudLink's host-style URLs), the request journal, fault injection; then, by first path segment:
       /authorizationserver/...  SpecRouter(authorizationserver contract)  OAuth error shape
       /miccsdk/api/v1/...       SpecRouter(micc-sdk contract)             .NET error shape
@@ -39,6 +40,7 @@ from micc_sim.faces.micc.authserver.responses import bearer_principal, oauth_err
 from micc_sim.harness.control import dashboard
 from micc_sim.harness.control.dashboard import Timeline
 from micc_sim.harness.control.faults import FaultInjector
+from micc_sim.harness.control.guard import Guard
 from micc_sim.harness.control.journal import JournalRecorder
 from micc_sim.harness.control.metrics import MetricsSampler
 from micc_sim.harness.control.responses import error
@@ -99,7 +101,7 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
     routes = [Route("/", _index, methods=["GET"]), *(route for face in faces for route in face.routes)]
     starlette = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed}, lifespan=lifespan)
     starlette.state.sim = sim
-    steps = [IisPaths(sim.quirks), *(step for face in faces for step in face.steps),
+    steps = [IisPaths(sim.quirks), Guard(sim.settings), *(step for face in faces for step in face.steps),
              JournalRecorder(lambda: sim.journal), FaultInjector(sim)]
     return Chain(steps, routes, fallback=starlette)
 

@@ -10,7 +10,8 @@ A step is an object with ``before``, ``after`` or both:
 
 * ``before(exchange)`` runs, in the chain's order, before the face. It may rewrite ``exchange.scope`` (the
   path), answer in the face's place (``exchange.answer = an ASGI app``: later steps and the face are then
-  skipped), or return an awaitable the chain waits for (a delay);
+  skipped; a WebSocket too), replace ``exchange.receive`` (a body read ahead), or return an awaitable the
+  chain waits for (a delay);
 * ``after(exchange)`` runs, in reverse order, once the request is answered or has failed; it sees
   ``exchange.status`` (500 when the app failed before answering).
 
@@ -31,10 +32,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 class Exchange:
     """One request on its way through the chain."""
 
-    __slots__ = ("answer", "arrived", "scope", "started", "status")
+    __slots__ = ("answer", "arrived", "receive", "scope", "started", "status")
 
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, receive: Receive) -> None:
         self.scope = scope
+        self.receive = receive  # what the face reads the request from
         self.status = 500  # what the client sees if the app fails before answering
         self.answer: ASGIApp | None = None  # set by a step that answers in the face's place
         self.started = time.perf_counter()
@@ -80,7 +82,7 @@ class Chain:
         if scope["type"] == "lifespan":
             await self.fallback(scope, receive, send)
             return
-        exchange = Exchange(scope)
+        exchange = Exchange(scope, receive)
         for before in self.before:
             waiting = before(exchange)
             if waiting is not None:
@@ -88,7 +90,7 @@ class Chain:
             if exchange.answer is not None:
                 break
         if scope["type"] != "http":
-            await self._dispatch(exchange.scope, receive, send)
+            await (exchange.answer or self._dispatch)(exchange.scope, exchange.receive, send)
             return
 
         async def noting_send(message: Message) -> None:
@@ -97,7 +99,7 @@ class Chain:
             await send(message)
 
         try:
-            await (exchange.answer or self._dispatch)(exchange.scope, receive, noting_send)
+            await (exchange.answer or self._dispatch)(exchange.scope, exchange.receive, noting_send)
         finally:
             for after in self.after:
                 after(exchange)

@@ -29,7 +29,14 @@ def server_for(sim: Any) -> socketio.AsyncServer:
     """The socket.io server of ``sim`` (made on first use; every face of the simulator shares it)."""
     server = _servers.get(sim)
     if server is None:
-        server = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins="*", logger=False,
+        from micc_sim.harness.control.guard import Guard
+
+        guard = Guard(sim.settings)  # the chain's guard refused other origins already; this names them in CORS
+
+        def allowed(origin: str | None, environ: dict[str, Any] | None = None) -> bool:
+            return guard.origin_allowed(origin, (environ or {}).get("HTTP_HOST"), local_pages=True)
+
+        server = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=allowed, logger=False,
                                       engineio_logger=False)
         _servers[sim] = server
     return server

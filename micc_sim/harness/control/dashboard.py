@@ -4,7 +4,8 @@ The page gets the whole picture on connect (queues with their Queue Now numbers,
 do, live interactions of every media, the recent requests, the clock, the fault rules and the CloudLink
 deliveries), then a fresh picture whenever the world changes (at most four times a second), with the
 timeline of events since the last one it got. The namespace is on the simulator's one socket.io server
-(``micc_sim.socketio_server``) and, like the control API, answers loopback clients only; the page speaks
+(``micc_sim.socketio_server``) and, like the control API, answers loopback clients only, and only those that
+send this process's token (``micc_sim.harness.control.guard``), which the page gets from itself; the page speaks
 socket.io with ``/_sim/socketio-lite.js``, so it works on a machine with no network.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 from collections import deque
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -24,6 +26,7 @@ from starlette.responses import HTMLResponse
 
 from micc_sim.face import Face
 from micc_sim.faces.micc.wire import dotnet_datetime, dotnet_timespan
+from micc_sim.harness.control.guard import PROCESS_TOKEN
 from micc_sim.runtime import Simulator
 from micc_sim.socketio_server import server_for
 from micc_sim.world.events import EmployeeStateChanged, Event, InteractionChanged, OpenMediaChanged, SessionsEnded
@@ -120,7 +123,9 @@ def _line(kind: str, at: datetime, *what: Any) -> dict[str, Any]:
 
 async def page(request: Request) -> HTMLResponse:
     html = resources.files("micc_sim.harness.control").joinpath("dashboard.html").read_text(encoding="utf-8")
-    return HTMLResponse(html)
+    return HTMLResponse(html.replace("{{MICC_SIM_TOKEN}}", PROCESS_TOKEN),  # only a page of this origin reads it
+                        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
+                                 "Content-Security-Policy": "frame-ancestors 'none'"})
 
 
 class Timeline:
@@ -176,6 +181,9 @@ class DashboardFeed:
         if not self.sim.settings.control_from_anywhere and not _is_loopback(environ.get("asgi.scope", {})):
             raise socketio.exceptions.ConnectionRefusedError(
                 "the dashboard answers loopback clients only; start with --control-from-anywhere to change that")
+        if not isinstance(auth, dict) or not hmac.compare_digest(str(auth.get("token", "")), PROCESS_TOKEN):
+            raise socketio.exceptions.ConnectionRefusedError(
+                "the dashboard's feed needs the token of its page (open /_sim/dashboard)")
         self.seen[sid] = 0
         if self._changed is not None:
             self._changed.set()  # the first picture goes out on the next push

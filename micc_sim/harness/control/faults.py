@@ -177,7 +177,7 @@ class Faults:
         return spec.latency_ms * math.exp(self.random.gauss(0, spec.sigma)) / 1000
 
 
-def _error_body(path: str, status: int, message: str) -> bytes:
+def error_body(path: str, status: int, message: str) -> bytes:
     face = face_of(path)
     if face.startswith("cloudlink-"):
         body: dict[str, Any] = {"name": "ServiceUnavailableError" if status == 503 else "InternalServerError"
@@ -210,9 +210,9 @@ class FaultInjector:
         if spec.kind == "revoke_tokens":
             self.sim.tokens.revoke_all()
         elif spec.kind == "error":
-            exchange.answer = _answering(spec.status, _error_body(scope["path"], spec.status, spec.message))
+            exchange.answer = _answering(spec.status, error_body(scope["path"], spec.status, spec.message))
         elif spec.kind == "busy":
-            exchange.answer = _answering(503, _error_body(scope["path"], 503, "The server is busy. Try again later."),
+            exchange.answer = _answering(503, error_body(scope["path"], 503, "The server is busy. Try again later."),
                                          [(b"retry-after", b"5")])
         elif spec.kind == "empty":
             exchange.answer = _answering(200, b"")
