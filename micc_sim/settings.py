@@ -50,7 +50,8 @@ class Settings(BaseSettings):
         default_factory=list, description="more Host names /_sim and socket.io answer besides localhost and IP "
                                           "addresses (DNS rebinding); '*': any (the Host check off)")
     state_dir: Path = Field(Path(".micc-sim"), description="the one folder snapshot and restore files are in")
-    max_body_bytes: int = Field(4 << 20, ge=0, description="largest request body of a face: 413 beyond (0: none)")
+    max_body_bytes: int = Field(12 << 20, ge=0, description="largest request body of a face (CloudLink takes 10 MB "
+                                                            "attachments): 413 beyond (0: none)")
     max_control_body_bytes: int = Field(
         64 << 20, ge=0, description="largest /_sim request body and snapshot file (a world): 413 beyond (0: none)")
     max_header_bytes: int = Field(64 << 10, ge=1024, description="largest request head (line and headers): 431")

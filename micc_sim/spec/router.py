@@ -28,6 +28,7 @@ from micc_sim.spec.contract import Contract, Operation
 from micc_sim.spec.synthesis import seed_for, synthesize
 from micc_sim.world.core import Conflict, NotFound, WorldError
 from micc_sim.world.lifecycle import TransitionError
+from micc_sim.world.limits import InputError, checked_json
 
 log = logging.getLogger("micc_sim.spec")
 
@@ -212,7 +213,9 @@ class SpecRouter:
             raise ApiError(400, "The request is invalid.",
                            {"model": ["A non-empty request body is required."]})
         try:
-            value = loads(raw)
+            value = checked_json(loads(raw), max_depth=self.sim.settings.max_json_depth, raw=raw)
+        except InputError as exc:  # too deep, or a lone surrogate: nothing of it is stored
+            raise ApiError(400, "The request is invalid.", {"model": [str(exc)]}) from None
         except (ValueError, RecursionError) as exc:
             raise ApiError(400, "The request is invalid.",
                            {"model": [f"The request body is not valid JSON: {exc}"]}) from exc

@@ -181,7 +181,8 @@ def error_body(path: str, status: int, message: str) -> bytes:
     face = face_of(path)
     if face.startswith("cloudlink-"):
         body: dict[str, Any] = {"name": "ServiceUnavailableError" if status == 503 else "InternalServerError"
-                                if status >= 500 else "BadRequestError", "message": message}
+                                if status >= 500 else "PayloadTooLargeError" if status == 413 else "BadRequestError",
+                                "message": message}
     elif face == "authorizationserver":
         body: dict[str, Any] = {"error": "server_error" if status >= 500 else "invalid_request",
                                 "error_description": message}

@@ -2,8 +2,9 @@
 simulator against the developer running it (docs/security.md).
 
 * **Host** (DNS rebinding): ``/_sim`` and ``/socket.io`` answer a request whose ``Host`` is ``localhost``
-  (or ``*.localhost``, or Starlette's ``testserver``), an IP address, the address the server is bound to, or a name of ``allowed_hosts``. A
-  rebinding page reaches the simulator under its own domain name, so its requests carry that name.
+  (or ``*.localhost``, or Starlette's ``testserver``), an IP address, the address the server is bound to, or
+  a name of ``allowed_hosts``. A rebinding page reaches the simulator under its own domain name, so its
+  requests carry that name.
 * **Origin** (a hostile page the developer opens): a browser names the page's origin on every cross-origin
   request and on every WebSocket. ``/_sim`` takes requests without an ``Origin`` (the CLI, httpx, the pytest
   plugin), from its own pages (same origin), and from ``allowed_origins``; socket.io also takes pages served
