@@ -63,6 +63,14 @@ def _parser() -> argparse.ArgumentParser:
                        help="turn a quirk on or off (repeatable); see `micc-sim quirks`")
     serve.add_argument("--control-from-anywhere", action="store_true", default=None,
                        help="answer /_sim from any address (it has no authentication)")
+    serve.add_argument("--state-dir", type=Path, help="the folder snapshot files are read from and written to "
+                                                       "(.micc-sim); see docs/security.md")
+    serve.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                       help="a web page's origin (http://host:port) that may use /_sim and socket.io (repeatable; "
+                            "'*' turns the Origin check off)")
+    serve.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                       help="a host name /_sim and socket.io answer besides localhost and IP addresses (repeatable; "
+                            "'*' turns the Host check off)")
     serve.add_argument("--seed", type=int, help="seed for generated item ids (0)")
     serve.add_argument("--journal-size", type=int, help="requests kept in the request journal (10000)")
     serve.add_argument("--metrics-interval", type=float,
@@ -204,6 +212,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from micc_sim.app import create_app
     from micc_sim.runtime import Simulator
+    from micc_sim.serving import install_log_redaction, raise_descriptor_limit, uvicorn_options, warn_if_exposed
     from micc_sim.settings import Settings
 
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -214,7 +223,8 @@ def _serve(args: argparse.Namespace) -> int:
         "token_lifetime": args.token_lifetime, "strictness": args.strictness,
         "quirks": dict(args.quirk) or None, "control_from_anywhere": args.control_from_anywhere, "seed": args.seed,
         "tls": args.tls, "tls_dir": args.tls_dir, "tls_names": args.tls_name or None,
-        "journal_size": args.journal_size,
+        "journal_size": args.journal_size, "state_dir": args.state_dir,
+        "allowed_origins": args.allow_origin or None, "allowed_hosts": args.allow_host or None,
         "metrics_interval": args.metrics_interval, "metrics_size": args.metrics_size,
     }
     try:  # flags given override MICC_SIM_* variables, which override the defaults
@@ -244,11 +254,17 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"  TLS {settings.tls.value}: clients trust {files.trust}")
     for message in sim.clients.rejected:
         print(f"  warning: Clients.config: {message}", file=sys.stderr)
+    exposed = warn_if_exposed(settings.host, settings.control_from_anywhere)
+    if exposed:
+        print(f"  warning: {exposed}", file=sys.stderr)
     app = create_app(sim)
     _tune_gc()
+    raise_descriptor_limit()
+    install_log_redaction()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level,
                 access_log=args.log_level in ("info", "debug"),  # above info it logs nothing, yet formats each line
-                timeout_graceful_shutdown=3, **ssl)  # open hub long polls and event streams do not hold a stop
+                timeout_graceful_shutdown=3,  # open hub long polls and event streams do not hold a stop
+                **uvicorn_options(settings), **ssl)
     return 0
 
 

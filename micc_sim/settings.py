@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     header_timeout: float = Field(10.0, gt=0, description="seconds a connection has to send a request's head")
     body_timeout: float = Field(30.0, gt=0, description="seconds a request has to send its body, once its head is in")
     keep_alive_timeout: float = Field(5.0, gt=0, description="seconds an idle kept-alive connection stays open")
+    login_failures: int = Field(10, ge=0, description="failed AuthorizationServer password grants of one user name "
+                                                  "from one address in a minute that lock it for a minute (0: off)")
 
     @field_validator("quirks")
     @classmethod
