@@ -38,14 +38,18 @@ def test_a_dns_rebinding_page_is_refused_by_its_host_name(sim):
 
 
 def test_a_control_body_must_say_it_is_json(sim):
-    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
+    for content_type in ("text/plain", "text/plain;charset=UTF-8", "multipart/form-data; boundary=x"):
         r = sim.http.post("/_sim/faults", content=b'{"kind": "busy"}', headers={"Content-Type": content_type})
         assert r.status_code == 415 and error_of(r)["code"] == "unsupported_media_type", content_type
+    browser = {"Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Site": "cross-site"}
+    for content_type in ("application/x-www-form-urlencoded", None):  # a form, a Blob without a type
+        headers = {**browser, **({"Content-Type": content_type} if content_type else {})}
+        assert sim.http.post("/_sim/faults", content=b'{"kind": "busy"}', headers=headers).status_code == 415
     assert sim.http.get("/_sim/faults").json()["rules"] == []
-    # a browser's body without a type (a Blob) is refused; a program's (no Origin, no Sec-Fetch-*) is read as JSON
-    blob = sim.http.post("/_sim/faults", content=b'{"kind": "busy"}', headers={"Sec-Fetch-Mode": "no-cors"})
-    assert blob.status_code == 415
+    # a program's body (no Origin, no Sec-Fetch-*) without a type, or curl -d's form type, is read as JSON
     assert sim.http.post("/_sim/faults", content=b'{"kind": "busy"}').status_code == 201
+    curl = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": "curl/8.5.0"}
+    assert sim.http.post("/_sim/faults", content=b'{"kind": "busy"}', headers=curl).status_code == 201
 
 
 def test_the_simulators_own_pages_and_the_cli_keep_working(sim):

@@ -10,8 +10,10 @@ simulator against the developer running it (docs/security.md).
   plugin), from its own pages (same origin), and from ``allowed_origins``; socket.io also takes pages served
   from this machine (an agent desktop under development on ``http://localhost:3000``).
 * **Content type**: a request that changes state (``POST PUT PATCH DELETE``) with a body says it is JSON
-  (YAML for ``PUT /_sim/world``); the types a page may send without a CORS preflight (``text/plain``, forms)
-  are refused, and so is a body with no type from a browser.
+  (YAML for ``PUT /_sim/world``); ``text/plain`` and ``multipart/form-data``, which a page may send without
+  a CORS preflight, are refused. A program's body (no ``Origin``, no ``Sec-Fetch-Mode``) with no type or
+  curl's default form type is read as JSON (``curl -d '{...}'``); a browser's is refused. A form's
+  url-encoding cannot carry a JSON object, so no page can use that type to send one.
 * **Body size**: a body larger than ``max_body_bytes`` (``max_control_body_bytes`` for ``/_sim``) is a 413
   in the face's error shape, before the face reads any of it; a chunked body is read ahead up to the limit.
 
@@ -39,6 +41,7 @@ PROCESS_TOKEN = secrets.token_urlsafe(24)  # new in every process; the dashboard
 TOKEN_HEADER = b"x-micc-sim-token"
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _JSON_TYPES = ("application/json",)
+_CURL_DEFAULT = "application/x-www-form-urlencoded"  # what curl -d says; a form can carry no JSON object
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 _WILDCARDS = ("0.0.0.0", "::", "")
 _LOCAL_NAMES = ("localhost", "testserver")  # testserver: what Starlette's TestClient sends (in-process apps)
@@ -147,10 +150,11 @@ class Guard:
         scope = exchange.scope
         if control and scope["type"] == "http" and scope["method"] in STATE_CHANGING and _has_body(exchange):
             media = (_text(exchange.header(b"content-type")) or "").split(";")[0].strip().lower()
-            if not media:
-                if origin is None and exchange.header(b"sec-fetch-mode") is None:
-                    return None  # a program, not a browser: the body is read as JSON
-                return (415, "unsupported_media_type", "a body from a browser says its type: "
+            program = origin is None and exchange.header(b"sec-fetch-mode") is None  # no browser sends neither
+            if not media or media == _CURL_DEFAULT:
+                if program:
+                    return None  # curl -d, httpx content=: the body is read as JSON
+                return (415, "unsupported_media_type", "a body from a browser says it is JSON: "
                                                        "Content-Type: application/json")
             takes = _JSON_TYPES + (_YAML_TYPES if scope["path"].rstrip("/") == "/_sim/world" else ())
             if media not in takes and not media.endswith("+json"):
