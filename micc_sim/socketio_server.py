@@ -8,6 +8,7 @@ our small browser client, so they need no network.
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -18,9 +19,21 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from micc_sim.face import Face
+from micc_sim.world.limits import loads_limited
 
 PATH = "/socket.io"
 CLIENT_SCRIPT = "/_sim/socketio-lite.js"
+
+class _LimitedJson:
+    """The JSON python-socketio reads packets with: a packet nested beyond 64 or holding a lone surrogate is
+    refused (python-socketio drops it), so nothing a desktop sends can make later answers unserializable."""
+
+    dumps = staticmethod(json.dumps)
+
+    @staticmethod
+    def loads(text: str | bytes, **kwargs: Any) -> Any:
+        return loads_limited(text)
+
 
 _servers: WeakKeyDictionary[Any, socketio.AsyncServer] = WeakKeyDictionary()
 
@@ -37,7 +50,7 @@ def server_for(sim: Any) -> socketio.AsyncServer:
             return guard.origin_allowed(origin, (environ or {}).get("HTTP_HOST"), local_pages=True)
 
         server = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=allowed, logger=False,
-                                      engineio_logger=False)
+                                      engineio_logger=False, json=_LimitedJson)
         _servers[sim] = server
     return server
 
