@@ -43,9 +43,72 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"micc-sim {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the simulator")
+    _serve_options(commands.add_parser("serve", help="run the simulator"))
+    exec_ = commands.add_parser(
+        "exec", help="run a command against a simulator started for it: micc-sim exec [serve options] -- CMD ...",
+        description="Start the simulator on a free loopback port, wait until every face is ready, run CMD with "
+                    "MICC_SIM_URL, MICC_SIM_SDK_URL, MICC_SIM_TOKEN_URL, MICC_SIM_SIGNALR_URL, MICC_SIM_HUBS_URL, "
+                    "MICC_SIM_DESKTOP_URL, MICC_SIM_CONTROL_URL and CLOUDLINK_<SERVICE>_URL set, forward signals "
+                    "to it, stop the simulator and exit with CMD's code. Options before -- are serve's.")
+    _serve_options(exec_)
+    exec_.add_argument("--ready-timeout", type=float, default=60.0,
+                       help="seconds to wait for the simulator to be ready (60)")
+    exec_.add_argument("command_args", nargs=argparse.REMAINDER, metavar="-- CMD ARGS", help="the command to run")
+
+    world = commands.add_parser("world", help="the default world, or check a world file")
+    world_commands = world.add_subparsers(dest="world_command", required=True)
+    export = world_commands.add_parser("export", help="print a world as a world file (YAML)")
+    export.add_argument("--world", type=Path, help="a world file to normalise instead of the default world")
+    check = world_commands.add_parser("check", help="check a world file and say what is wrong with it")
+    check.add_argument("file", type=Path)
+
+    commands.add_parser("quirks", help="list the quirk switches and their defaults")
+
+    contract = commands.add_parser("contract", help="run schemathesis against the simulator, a MiCC or CloudLink")
+    contract.add_argument("--surface", default=MICC_SDK, choices=surface_names(),
+                          help="the contract(s) to run: micc-sdk, cloudlink (every service) or cloudlink-<service>")
+    contract.add_argument("--base-url", help="server to test (default: start a simulator in-process); for CloudLink "
+                                             "services on hosts of their own: https://{service}.api.mitel.io")
+    contract.add_argument("--username", help="password grant login (default _admin; CloudLink: the default "
+                                             "tenant's partner.admin@partner.example.com)")
+    contract.add_argument("--password", help="password grant password (default _password; CloudLink: password)")
+    contract.add_argument("--client-id", help="client_credentials grant: a Clients.config Id or a CloudLink client")
+    contract.add_argument("--client-secret", help="... and its Secret")
+    contract.add_argument("--account-id", help="CloudLink: account_id of the token request (id, number or label)")
+    contract.add_argument("--report-dir", type=Path, default=Path("reports/contract"),
+                          help="where the JUnit XML report goes (reports/contract)")
+    contract.add_argument("--max-examples", type=int, default=20, help="examples per operation and phase (20)")
+    contract.add_argument("--phases", default="examples,coverage,fuzzing,stateful")
+    contract.add_argument("--checks", default=",".join(DEFAULT_CHECKS), help="schemathesis checks to run")
+    contract.add_argument("--workers", default="1", help="concurrent schemathesis workers (1, or auto)")
+    contract.add_argument("--tag", action="append", default=[], help="only operations of this tag (repeatable)")
+    contract.add_argument("--insecure", action="store_true", help="do not verify the server's TLS certificate")
+
+    scenario = commands.add_parser("scenario", help="run scripted scenarios (scenarios/*.yaml)")
+    scenario_commands = scenario.add_subparsers(dest="scenario_command", required=True)
+    run = scenario_commands.add_parser("run", help="run scenario files, each in a fresh world")
+    run.add_argument("paths", nargs="*", type=Path, default=[],
+                     help="files, folders or library names such as queue-cap (default: the library that ships "
+                          "with micc-sim, and ./scenarios if there is one)")
+    run.add_argument("--base-url", help="run against this simulator instead of starting one per scenario")
+    run.add_argument("--junit", type=Path, help="write a JUnit XML report here")
+    listing = scenario_commands.add_parser("list", help="list scenarios: name, file and what each shows")
+    listing.add_argument("paths", nargs="*", type=Path, default=[],
+                         help="files or folders (default: the library, and ./scenarios if there is one)")
+    scenario_commands.add_parser("schema", help="print the JSON Schema of the scenario format")
+
+    _load_parser(commands)
+
+    cov = commands.add_parser("coverage", help="list MiCC SDK operations as stateful or synthesized")
+    cov.add_argument("--markdown", action="store_true", help="print the Markdown page (docs/coverage.md)")
+    return parser
+
+
+def _serve_options(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8080; 0: a free one, printed)")
+    serve.add_argument("--ready-file", type=Path,
+                       help="write the bound base URL to this file once the server accepts requests")
     serve.add_argument("--world", type=Path, help="world file (YAML or JSON); default: the embedded world")
     serve.add_argument("--clients-config", type=Path,
                        help="Clients.config file (JSON array of {Id, Secret}); re-read on IIS restart")
@@ -82,49 +145,6 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls-name", action="append", default=[], metavar="HOST",
                        help="another host name the certificate must carry (repeatable)")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
-
-    world = commands.add_parser("world", help="the default world, or check a world file")
-    world_commands = world.add_subparsers(dest="world_command", required=True)
-    export = world_commands.add_parser("export", help="print a world as a world file (YAML)")
-    export.add_argument("--world", type=Path, help="a world file to normalise instead of the default world")
-    check = world_commands.add_parser("check", help="check a world file and say what is wrong with it")
-    check.add_argument("file", type=Path)
-
-    commands.add_parser("quirks", help="list the quirk switches and their defaults")
-
-    contract = commands.add_parser("contract", help="run schemathesis against the simulator, a MiCC or CloudLink")
-    contract.add_argument("--surface", default=MICC_SDK, choices=surface_names(),
-                          help="the contract(s) to run: micc-sdk, cloudlink (every service) or cloudlink-<service>")
-    contract.add_argument("--base-url", help="server to test (default: start a simulator in-process); for CloudLink "
-                                             "services on hosts of their own: https://{service}.api.mitel.io")
-    contract.add_argument("--username", help="password grant login (default _admin; CloudLink: the default "
-                                             "tenant's partner.admin@partner.example.com)")
-    contract.add_argument("--password", help="password grant password (default _password; CloudLink: password)")
-    contract.add_argument("--client-id", help="client_credentials grant: a Clients.config Id or a CloudLink client")
-    contract.add_argument("--client-secret", help="... and its Secret")
-    contract.add_argument("--account-id", help="CloudLink: account_id of the token request (id, number or label)")
-    contract.add_argument("--report-dir", type=Path, default=Path("reports/contract"),
-                          help="where the JUnit XML report goes (reports/contract)")
-    contract.add_argument("--max-examples", type=int, default=20, help="examples per operation and phase (20)")
-    contract.add_argument("--phases", default="examples,coverage,fuzzing,stateful")
-    contract.add_argument("--checks", default=",".join(DEFAULT_CHECKS), help="schemathesis checks to run")
-    contract.add_argument("--workers", default="1", help="concurrent schemathesis workers (1, or auto)")
-    contract.add_argument("--tag", action="append", default=[], help="only operations of this tag (repeatable)")
-    contract.add_argument("--insecure", action="store_true", help="do not verify the server's TLS certificate")
-
-    scenario = commands.add_parser("scenario", help="run scripted scenarios (scenarios/*.yaml)")
-    scenario_commands = scenario.add_subparsers(dest="scenario_command", required=True)
-    run = scenario_commands.add_parser("run", help="run scenario files, each in a fresh world")
-    run.add_argument("paths", nargs="*", type=Path, default=[Path("scenarios")], help="files or folders (scenarios)")
-    run.add_argument("--base-url", help="run against this simulator instead of starting one per scenario")
-    run.add_argument("--junit", type=Path, help="write a JUnit XML report here")
-    scenario_commands.add_parser("schema", help="print the JSON Schema of the scenario format")
-
-    _load_parser(commands)
-
-    cov = commands.add_parser("coverage", help="list MiCC SDK operations as stateful or synthesized")
-    cov.add_argument("--markdown", action="store_true", help="print the Markdown page (docs/coverage.md)")
-    return parser
 
 
 def _load_parser(commands: Any) -> None:
@@ -185,10 +205,32 @@ def _load_parser(commands: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Every failure the user can cause is one line on standard error and exit code 2, never a traceback; a
+    closed standard output (``micc-sim coverage | head``) ends the command quietly."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _dispatch(argv)
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(argv: list[str]) -> int:
+    from micc_sim.harness.execute import ExecError
+    from micc_sim.serving import BindError
+
+    command = []
+    if argv[:1] == ["exec"] and "--" in argv:
+        split = argv.index("--")
+        argv, command = argv[:split], argv[split + 1:]
     args = _parser().parse_args(argv)
     try:
         if args.command == "serve":
             return _serve(args)
+        if args.command == "exec":
+            return _exec(argv[1:], command or args.command_args, args.ready_timeout)
         if args.command == "world":
             return _world(args)
         if args.command == "quirks":
@@ -201,10 +243,37 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _scenario(args)
         if args.command == "load":
             return _load(args)
-    except (WorldFileError, ContractError, ScenarioFileError, LoadError) as exc:
+    except (WorldFileError, ContractError, ScenarioFileError, LoadError, ExecError, BindError) as exc:
         print(f"micc-sim: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a file named on the command line that cannot be read or written
+        if isinstance(exc, BrokenPipeError):
+            raise
+        print(f"micc-sim: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}", file=sys.stderr)
+        return 2
     return 1
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe, Python would complain again when it flushes standard output at exit."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _exec(tokens: list[str], command: list[str], ready_timeout: float) -> int:
+    from micc_sim.harness.execute import run_exec
+
+    serve_args, skip = [], False
+    for token in tokens:  # serve's options as given, less exec's own
+        if skip:
+            skip = False
+        elif token == "--ready-timeout":
+            skip = True
+        elif not token.startswith("--ready-timeout="):
+            serve_args.append(token)
+    return run_exec(serve_args, command, ready_timeout)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -212,7 +281,15 @@ def _serve(args: argparse.Namespace) -> int:
 
     from micc_sim.app import create_app
     from micc_sim.runtime import Simulator
-    from micc_sim.serving import install_log_redaction, raise_descriptor_limit, uvicorn_options, warn_if_exposed
+    from micc_sim.serving import (
+        ReadyServer,
+        base_url,
+        bind,
+        install_log_redaction,
+        raise_descriptor_limit,
+        uvicorn_options,
+        warn_if_exposed,
+    )
     from micc_sim.settings import Settings
 
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -241,7 +318,8 @@ def _serve(args: argparse.Namespace) -> int:
                                     *([settings.host] if settings.host not in ("0.0.0.0", "::") else [])]))
         files = ensure_certificates(settings.tls, settings.tls_dir, hosts)
         ssl = {"ssl_certfile": str(files.cert), "ssl_keyfile": str(files.key)}
-    base = f"{'https' if ssl else 'http'}://{settings.host}:{settings.port}"
+    sock = bind(settings.host, settings.port)  # port 0: the system picks a free one, and we say which
+    base = base_url(settings.host, sock.getsockname()[1], bool(ssl))
     print(f"micc-sim {__version__}: {len(sim.world.employees)} employees, {len(sim.world.queues)} queues, "
           f"clock {sim.clock.mode.value}" + (f" x{sim.clock.scale:g}" if sim.clock.mode.value == "scaled" else ""))
     print(f"  token:     POST {base}/authorizationserver/token")
@@ -261,10 +339,12 @@ def _serve(args: argparse.Namespace) -> int:
     _tune_gc()
     raise_descriptor_limit()
     install_log_redaction()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level,
-                access_log=args.log_level in ("info", "debug"),  # above info it logs nothing, yet formats each line
-                timeout_graceful_shutdown=3,  # open hub long polls and event streams do not hold a stop
-                **uvicorn_options(settings), **ssl)
+    config = uvicorn.Config(app, log_level=args.log_level,
+                            access_log=args.log_level in ("info", "debug"),  # above info: nothing, yet formatted
+                            timeout_graceful_shutdown=3,  # open hub long polls and streams do not hold a stop
+                            **uvicorn_options(settings), **ssl)  # http: HttpProtocol with the limits of settings
+    server = ReadyServer(config, base, args.ready_file)
+    server.run(sockets=[sock])
     return 0
 
 
@@ -318,8 +398,29 @@ def _scenario(args: argparse.Namespace) -> int:
     if args.scenario_command == "schema":
         print(json.dumps(json_schema(), indent=2))
         return 0
+    if args.scenario_command == "list":
+        return _list_scenarios(args.paths)
     results = run_all(args.paths, base_url=args.base_url, junit=args.junit)
     return 0 if all(r.passed or r.skipped for r in results) else 1
+
+
+def _list_scenarios(paths: list[Path]) -> int:
+    from micc_sim.harness.scenarios.model import load_scenario
+    from micc_sim.harness.scenarios.report import library, scenario_files
+
+    root = library()
+    for path in scenario_files(paths):
+        try:
+            shown = f"library:{path.relative_to(root).as_posix()}"
+        except ValueError:
+            shown = str(path)
+        try:
+            scenario = load_scenario(path)
+        except ScenarioFileError as exc:
+            print(f"{shown}\n    (cannot be read: {exc})")
+            continue
+        print(f"{shown}\n    {scenario.name}" + (f" [{scenario.source}]" if scenario.source else ""))
+    return 0
 
 
 def _load(args: argparse.Namespace) -> int:

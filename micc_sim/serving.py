@@ -1,12 +1,13 @@
-"""How uvicorn serves the simulator: limits on request heads and timeouts for slow or silent connections.
+"""Serving the app: a socket bound here (so ``--port 0`` can say which port it got), a uvicorn server that
+announces when it accepts requests, and the HTTP protocol with its limits (:func:`protocol_for`).
 
 uvicorn arms no timer until a connection has had its first answer, so a client that connects and sends
 nothing (or a byte of its head every few seconds: slowloris), or a body that never ends, holds a socket for
 good, and a few hundred of them exhaust the process's descriptors; httptools takes a head of any size. The
 protocol here gives every request ``header_timeout`` seconds for its head and ``body_timeout`` for its body
-(408 or a closed connection after that), answers 431 to a head beyond ``max_header_bytes``, and
-kept-alive idle connections close after ``keep_alive_timeout``. ``X-Forwarded-For`` is not believed: the
-throttles key on the socket's peer (``proxy_headers`` off).
+(408 or a closed connection after that), answers 431 to a head beyond ``max_header_bytes``, and kept-alive
+idle connections close after ``keep_alive_timeout``. ``X-Forwarded-For`` is not believed: the throttles key
+on the socket's peer (``proxy_headers`` off). docs/security.md.
 """
 
 from __future__ import annotations
@@ -15,23 +16,90 @@ import asyncio
 import logging
 import re
 import resource
+import socket
+from pathlib import Path
 from typing import Any
 
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
 log = logging.getLogger("micc_sim")
+
+
+class BindError(Exception):
+    """The address cannot be listened on (in use, not ours, no permission)."""
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket; with port 0 the system picks a free one (``sock.getsockname()[1]``)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise BindError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
+
+
+def base_url(host: str, port: int, tls: bool) -> str:
+    return f"{'https' if tls else 'http'}://{f'[{host}]' if ':' in host else host}:{port}"
+
+
+class ReadyServer(uvicorn.Server):
+    """Prints ``micc-sim ready: URL`` once the socket accepts and every face is mounted, and with a ready file
+    writes the URL there (atomically: a waiting process never reads half of it); the file goes when it stops."""
+
+    def __init__(self, config: uvicorn.Config, url: str, ready_file: Path | None = None) -> None:
+        super().__init__(config)
+        self.url = url
+        self.ready_file = ready_file
+
+    async def startup(self, sockets: Any = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.should_exit:
+            return
+        if self.ready_file is not None:
+            tmp = self.ready_file.with_name(self.ready_file.name + ".tmp")
+            tmp.write_text(self.url + "\n", encoding="utf-8")
+            tmp.replace(self.ready_file)
+        print(f"micc-sim ready: {self.url}", flush=True)
+
+    async def shutdown(self, sockets: Any = None) -> None:
+        await super().shutdown(sockets=sockets)
+        if self.ready_file is not None:
+            self.ready_file.unlink(missing_ok=True)
+
+
+_H2C_UPGRADE = re.compile(rb"\r\nupgrade:[ \t]*h2c[ \t]*(?=\r\n)", re.IGNORECASE)
+
+
+class HttpProtocol(HttpToolsProtocol):
+    """uvicorn's fast HTTP/1.1 protocol, answering what IIS answers to a cleartext HTTP/2 upgrade offer.
+
+    Java's ``HttpClient`` (11 and later) offers ``Upgrade: h2c`` on every ``http://`` request. A server that does
+    not speak HTTP/2 ignores the offer and answers in HTTP/1.1 (RFC 7540, 3.2), as IIS does; llhttp instead stops
+    parsing at the upgrade, so the body was lost (a token request without its form). The offer is dropped before
+    parsing; a request without one costs a substring test."""
+
+    def data_received(self, data: bytes) -> None:
+        if b"h2c" in data or b"H2C" in data:
+            end = data.find(b"\r\n\r\n")
+            if end != -1:
+                data = _H2C_UPGRADE.sub(b"", data[:end]) + data[end:]
+        super().data_received(data)
+
 
 
 class _HeadTooLarge(Exception):
     pass
 
 
-def protocol_for(settings: Any) -> type[asyncio.Protocol] | str:
-    """uvicorn's httptools protocol with the limits of ``settings`` (``"h11"`` where httptools is missing)."""
-    try:
-        from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
-    except ImportError:  # h11 has its own head limit (h11_max_incomplete_event_size)
-        return "h11"
+def protocol_for(settings: Any) -> type[HttpProtocol]:
+    """:class:`HttpProtocol` with the limits of ``settings``."""
 
-    class GuardedHttpToolsProtocol(HttpToolsProtocol):
+    class GuardedHttpProtocol(HttpProtocol):
         max_head = settings.max_header_bytes
         head_timeout = settings.header_timeout
         body_timeout = settings.body_timeout
@@ -125,7 +193,7 @@ def protocol_for(settings: Any) -> type[asyncio.Protocol] | str:
                 b"content-length: ", str(len(body)).encode(), b"\r\n", b"connection: close\r\n\r\n", body]))
             self.transport.close()
 
-    return GuardedHttpToolsProtocol
+    return GuardedHttpProtocol
 
 
 def uvicorn_options(settings: Any) -> dict[str, Any]:
