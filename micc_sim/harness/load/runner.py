@@ -274,7 +274,8 @@ def run_load(run: LoadRun, console: Console | None = None) -> int:
         old.unlink()
     with simulator(run, folder / "micc_sim.log") as base:
         try:
-            prepared = prepare_world(base, run.queue, agent_behaviour, run.agents)
+            prepared = prepare_world(base, run.queue, agent_behaviour, run.agents,
+                                     cap=run.cap if run.profile == "queue-cap" else None)
         except (SetupError, httpx.HTTPError) as exc:
             raise LoadError(f"cannot prepare the simulator at {base}: {exc}") from exc
         main, workers = locust_commands(run, base, prepared.agents)
