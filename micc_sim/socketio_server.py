@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from micc_sim.face import Face
-from micc_sim.world.limits import loads_limited
+from micc_sim.limits import loads_limited
 
 PATH = "/socket.io"
 CLIENT_SCRIPT = "/_sim/socketio-lite.js"

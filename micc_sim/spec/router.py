@@ -22,13 +22,13 @@ import orjson
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
+from micc_sim.limits import InputError, checked_json
 from micc_sim.spec import odata
 from micc_sim.spec.binding import Strictness, bind, integer_text
 from micc_sim.spec.contract import Contract, Operation
 from micc_sim.spec.synthesis import seed_for, synthesize
 from micc_sim.world.core import Conflict, NotFound, WorldError
 from micc_sim.world.lifecycle import TransitionError
-from micc_sim.world.limits import InputError, checked_json
 
 log = logging.getLogger("micc_sim.spec")
 

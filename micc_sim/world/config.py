@@ -25,8 +25,8 @@ from pydantic import (
 )
 
 from micc_sim.faces.cloudlink.config import CloudLinkConfig
+from micc_sim.limits import InputError, checked_json, load_yaml, read_limited
 from micc_sim.world.interactions_config import InteractionsConfig
-from micc_sim.world.limits import InputError, checked_json, load_yaml, read_limited
 from micc_sim.world.model import MediaType, PresenceAvailability, ReasonKind, Role
 
 ID_NAMESPACE = uuid.UUID("6f2d3c1e-8a4b-4c7d-9e10-6d1c2b3a4f50")

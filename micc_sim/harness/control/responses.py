@@ -15,11 +15,11 @@ from micc_sim.faces.micc.wire import dotnet_datetime
 from micc_sim.harness.control.faults import FaultRuleSpec
 from micc_sim.harness.control.journal import JournalFilter, entries_view
 from micc_sim.harness.control.state_files import StateFileError, read_state_file, write_state_file
+from micc_sim.limits import InputError, checked_json, load_yaml, loads_limited
 from micc_sim.runtime import Simulator
 from micc_sim.spec.contract import CONTRACTS_DIR
 from micc_sim.world.config import AgentProfileConfig, WorldConfig, apply_world_patch
 from micc_sim.world.core import NotFound, World, WorldError
-from micc_sim.world.limits import InputError, checked_json, load_yaml, loads_limited
 from micc_sim.world.model import MediaType, OpenMediaItem, PresenceAvailability
 from micc_sim.world.snapshot import SnapshotError
 

@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from micc_sim.harness.control.faults import FaultRuleSpec
-from micc_sim.world.limits import InputError, checked_json, load_yaml, read_limited
+from micc_sim.limits import InputError, checked_json, load_yaml, read_limited
 
 
 class _Strict(BaseModel):
