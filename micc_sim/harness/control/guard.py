@@ -105,7 +105,8 @@ class Guard:
             return False  # a sandboxed frame, a file:// page, a data: URL
         if host is not None and parts.netloc == host.strip().lower():
             return True
-        return local_pages and (parts.hostname == "localhost" or is_loopback(parts.hostname or ""))
+        name = parts.hostname or ""
+        return local_pages and (name == "localhost" or (_is_ip(name) and is_loopback(name)))
 
     # -- the step ----------------------------------------------------------------------------------
     def before(self, exchange: Exchange) -> Awaitable[None] | None:
