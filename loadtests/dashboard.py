@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import tempfile
@@ -53,6 +54,8 @@ def main() -> int:
             headers = {"Authorization": f"Bearer {token['access_token']}"}
             for n in range(args.items):
                 http.post("/miccsdk/api/v1/openmedia", headers=headers, json={"queue": "Web Chat", "subject": f"{n}"})
+            feed_token = re.search(r'name="micc-sim-token" content="([^"]+)"',  # the page's: the feed needs it
+                                   http.get("/_sim/dashboard").text).group(1)
             got: queue.Queue = queue.Queue()
             pages = []
             for _ in range(args.pages):
@@ -60,7 +63,7 @@ def main() -> int:
                 for event in ("snapshot", "diff"):
                     page.on(event, (lambda e: lambda data: got.put((e, len(json.dumps(data)))))(event),
                             namespace="/dashboard")
-                page.connect(base, namespaces=["/dashboard"], transports=["websocket"])
+                page.connect(base, namespaces=["/dashboard"], transports=["websocket"], auth={"token": feed_token})
                 pages.append(page)
             snapshots = [got.get(timeout=30) for _ in pages]
             time.sleep(1)

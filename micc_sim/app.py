@@ -2,10 +2,10 @@
 
 ::
 
-    the request chain (micc_sim.chain): IisPaths (double slash, case-insensitive prefixes), the faces' own
-    steps (CloudLink's host-style URLs), the request journal, CORS of the REST API and the token endpoint,
-    fault injection, stubs (and with --proxy or replay, the real server or its recording in the faces' place);
-    then, by first path segment:
+    the request chain (micc_sim.chain): IisPaths (double slash, case-insensitive prefixes), the guard (Host,
+    Origin, content type and body size: docs/security.md), the faces' own steps (CloudLink's host-style URLs),
+    the request journal, CORS of the REST API and the token endpoint, fault injection, stubs (and with --proxy or
+    replay, the real server or its recording in the faces' place); then, by first path segment:
       /authorizationserver/...  SpecRouter(authorizationserver contract)  OAuth error shape
       /miccsdk/api/v1/...       SpecRouter(micc-sdk contract)             .NET error shape
       /miccsdk/signalr/...      SignalR 2 endpoint of the real-time hubs   (micc_sim.faces.micc.hubs)
@@ -43,6 +43,7 @@ from micc_sim.faces.micc.authserver.responses import bearer_principal, oauth_err
 from micc_sim.harness.control import dashboard
 from micc_sim.harness.control.dashboard import Timeline
 from micc_sim.harness.control.faults import FaultInjector
+from micc_sim.harness.control.guard import Guard
 from micc_sim.harness.control.journal import JournalRecorder
 from micc_sim.harness.control.metrics import MetricsSampler
 from micc_sim.harness.control.responses import error
@@ -107,7 +108,7 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
     routes = [Route("/", _index, methods=["GET"]), *(route for face in faces for route in face.routes)]
     starlette = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed}, lifespan=lifespan)
     starlette.state.sim = sim
-    steps = [IisPaths(sim.quirks), *(step for face in faces for step in face.steps),
+    steps = [IisPaths(sim.quirks), Guard(sim.settings), *(step for face in faces for step in face.steps),
              JournalRecorder(lambda: sim.journal), Cors(CorsPolicy(sim.settings.cors_origins)), FaultInjector(sim),
              StubStep(sim)]
     if sim.settings.replay_dir is not None:  # micc-sim replay: the recording answers, not the faces

@@ -10,7 +10,8 @@ A step is an object with ``before``, ``after`` or both:
 
 * ``before(exchange)`` runs, in the chain's order, before the face. It may rewrite ``exchange.scope`` (the
   path), answer in the face's place (``exchange.answer = an ASGI app``: later steps and the face are then
-  skipped), or return an awaitable the chain waits for (a delay);
+  skipped; a WebSocket too), replace ``exchange.receive`` (a body read ahead), or return an awaitable the
+  chain waits for (a delay);
 * ``after(exchange)`` runs, in reverse order, once the request is answered or has failed; it sees
   ``exchange.status`` (500 when the app failed before answering).
 
@@ -43,7 +44,7 @@ class Exchange:
 
     def __init__(self, scope: Scope, receive: Receive) -> None:
         self.scope = scope
-        self.receive = receive
+        self.receive = receive  # what the face reads the request from
         self.status = 500  # what the client sees if the app fails before answering
         self.answer: ASGIApp | None = None  # set by a step that answers in the face's place
         self.started = time.perf_counter()
@@ -108,7 +109,7 @@ class Chain:
             if exchange.answer is not None:
                 break
         if scope["type"] != "http":
-            await self._dispatch(exchange.scope, receive, send)
+            await (exchange.answer or self._dispatch)(exchange.scope, exchange.receive, send)
             return
 
         async def noting_send(message: Message) -> None:
@@ -136,7 +137,7 @@ class Chain:
         if exchange.request_body is not None:
             receive = _Capturing(receive, exchange.request_body)
         try:
-            await (exchange.answer or self._dispatch)(exchange.scope, receive, noting_send)
+            await (exchange.answer or self._dispatch)(exchange.scope, exchange.receive, noting_send)
         finally:
             for after in self.after:
                 after(exchange)

@@ -141,6 +141,14 @@ def _serve_options(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                        help="an origin whose pages may call the REST API and the token endpoint (repeatable; "
                             "default: loopback and null; '*' for any, without credentials)")
+    serve.add_argument("--state-dir", type=Path, help="the folder snapshot files are read from and written to "
+                                                       "(.micc-sim); see docs/security.md")
+    serve.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                       help="a web page's origin (http://host:port) that may use /_sim and socket.io (repeatable; "
+                            "'*' turns the Origin check off)")
+    serve.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                       help="a host name /_sim and socket.io answer besides localhost and IP addresses (repeatable; "
+                            "'*' turns the Host check off)")
     serve.add_argument("--seed", type=int, help="seed for generated item ids (0)")
     serve.add_argument("--journal-size", type=int, help="requests kept in the request journal (10000)")
     serve.add_argument("--journal-bytes", type=int, help="bytes of bodies the journal keeps (67108864)")
@@ -313,7 +321,15 @@ def _serve(args: argparse.Namespace) -> int:
     from micc_sim import logs
     from micc_sim.app import create_app
     from micc_sim.runtime import Simulator
-    from micc_sim.serving import HttpProtocol, ReadyServer, base_url, bind
+    from micc_sim.serving import (
+        ReadyServer,
+        base_url,
+        bind,
+        install_log_redaction,
+        raise_descriptor_limit,
+        uvicorn_options,
+        warn_if_exposed,
+    )
     from micc_sim.settings import Settings
 
     logs.configure(args.log_level, args.log_format)
@@ -328,6 +344,8 @@ def _serve(args: argparse.Namespace) -> int:
         "journal_size": args.journal_size, "journal_bytes": args.journal_bytes,
         "journal_body_limit": args.journal_body_limit, "strict_stubs": args.strict_stubs, "proxy": args.proxy,
         "record_dir": args.record, "replay_dir": args.replay, "proxy_verify": args.proxy_verify,
+        "state_dir": args.state_dir,
+        "allowed_origins": args.allow_origin or None, "allowed_hosts": args.allow_host or None,
         "metrics_interval": args.metrics_interval, "metrics_size": args.metrics_size,
     }
     try:  # flags given override MICC_SIM_* variables, which override the defaults
@@ -363,13 +381,19 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"  TLS {settings.tls.value}: clients trust {files.trust}")
     for message in sim.clients.rejected:
         print(f"  warning: Clients.config: {message}", file=sys.stderr)
+    exposed = warn_if_exposed(settings.host, settings.control_from_anywhere)
+    if exposed:
+        print(f"  warning: {exposed}", file=sys.stderr)
     app = create_app(sim)
     _tune_gc()
+    raise_descriptor_limit()
+    install_log_redaction()
     logs.configure(args.log_level, args.log_format, sim.clock)  # now with the simulated clock
     logs.log_requests(sim.journal)
-    config = uvicorn.Config(app, http=HttpProtocol, log_level=args.log_level, log_config=None,
+    config = uvicorn.Config(app, log_level=args.log_level, log_config=None,
                             access_log=False,  # the journal's line replaces uvicorn's (micc_sim.logs)
-                            timeout_graceful_shutdown=3, **ssl)  # open hub long polls and streams do not hold a stop
+                            timeout_graceful_shutdown=3,  # open hub long polls and streams do not hold a stop
+                            **uvicorn_options(settings), **ssl)  # http: HttpProtocol with the limits of settings
     server = ReadyServer(config, base, args.ready_file)
     with contextlib.ExitStack() as proxy:
         if args.proxy_port is not None:

@@ -60,6 +60,25 @@ class Settings(BaseSettings):
         default_factory=NotifySettings, description="CloudLink notification delivery (docs/cloudlink-notifications.md)")
     metrics_interval: float = Field(1.0, gt=0, description="simulated seconds between samples of the time series")
     metrics_size: int = Field(3600, ge=1, description="samples kept in the time series (a ring)")
+    # guards against a hostile web page, account or input (docs/security.md says how to turn each off)
+    allowed_origins: list[str] = Field(
+        default_factory=list, description="more origins (scheme://host:port) whose pages may use /_sim and the "
+                                          "socket.io namespaces; '*': any (the Origin check off)")
+    allowed_hosts: list[str] = Field(
+        default_factory=list, description="more Host names /_sim and socket.io answer besides localhost and IP "
+                                          "addresses (DNS rebinding); '*': any (the Host check off)")
+    state_dir: Path = Field(Path(".micc-sim"), description="the one folder snapshot and restore files are in")
+    max_body_bytes: int = Field(12 << 20, ge=0, description="largest request body of a face (CloudLink takes 10 MB "
+                                                            "attachments): 413 beyond (0: none)")
+    max_control_body_bytes: int = Field(
+        64 << 20, ge=0, description="largest /_sim request body and snapshot file (a world): 413 beyond (0: none)")
+    max_header_bytes: int = Field(64 << 10, ge=1024, description="largest request head (line and headers): 431")
+    max_json_depth: int = Field(64, ge=1, description="deepest nesting of a JSON body: 400 beyond")
+    header_timeout: float = Field(10.0, gt=0, description="seconds a connection has to send a request's head")
+    body_timeout: float = Field(30.0, gt=0, description="seconds a request has to send its body, once its head is in")
+    keep_alive_timeout: float = Field(5.0, gt=0, description="seconds an idle kept-alive connection stays open")
+    login_failures: int = Field(10, ge=0, description="failed AuthorizationServer password grants of one user name "
+                                                  "from one address in a minute that lock it for a minute (0: off)")
 
     @field_validator("quirks")
     @classmethod

@@ -19,9 +19,21 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from micc_sim.face import Face
+from micc_sim.limits import loads_limited
 
 PATH = "/socket.io"
 CLIENT_SCRIPT = "/_sim/socketio-lite.js"
+
+class _LimitedJson:
+    """The JSON python-socketio reads packets with: a packet nested beyond 64 or holding a lone surrogate is
+    refused (python-socketio drops it), so nothing a desktop sends can make later answers unserializable."""
+
+    dumps = staticmethod(json.dumps)
+
+    @staticmethod
+    def loads(text: str | bytes, **kwargs: Any) -> Any:
+        return loads_limited(text)
+
 
 _servers: WeakKeyDictionary[Any, socketio.AsyncServer] = WeakKeyDictionary()
 
@@ -30,8 +42,15 @@ def server_for(sim: Any) -> socketio.AsyncServer:
     """The socket.io server of ``sim`` (made on first use; every face of the simulator shares it)."""
     server = _servers.get(sim)
     if server is None:
-        server = _JournaledServer(sim, async_mode="asgi", cors_allowed_origins="*", logger=False,
-                                  engineio_logger=False)
+        from micc_sim.harness.control.guard import Guard
+
+        guard = Guard(sim.settings)  # the chain's guard refused other origins already; this names them in CORS
+
+        def allowed(origin: str | None, environ: dict[str, Any] | None = None) -> bool:
+            return guard.origin_allowed(origin, (environ or {}).get("HTTP_HOST"), local_pages=True)
+
+        server = _JournaledServer(sim, async_mode="asgi", cors_allowed_origins=allowed, logger=False,
+                                  engineio_logger=False, json=_LimitedJson)
         _servers[sim] = server
     return server
 

@@ -13,7 +13,7 @@ import uvicorn
 
 from micc_sim.app import create_app
 from micc_sim.runtime import Simulator
-from micc_sim.serving import HttpProtocol
+from micc_sim.serving import uvicorn_options
 from micc_sim.tls import TlsFiles
 
 SHUTDOWN_GRACE = 2  # seconds open requests (a hub client's long poll or event stream) get when the server stops
@@ -43,8 +43,8 @@ def serve_in_thread(sim: Simulator, host: str = "127.0.0.1", port: int = 0, star
     port = port or free_port(host)
     ssl = {"ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key)} if tls else {}
     server = _ThreadedServer(uvicorn.Config(create_app(sim), host=host, port=port, log_level="warning",
-                                            http=HttpProtocol,
-                                            lifespan="on", timeout_graceful_shutdown=SHUTDOWN_GRACE, **ssl))
+                                            lifespan="on", timeout_graceful_shutdown=SHUTDOWN_GRACE,
+                                            **uvicorn_options(sim.settings), **ssl))  # http: HttpProtocol, limited
     thread = threading.Thread(target=server.run, name="micc-sim", daemon=True)
     thread.start()
     deadline = time.monotonic() + startup_timeout

@@ -105,7 +105,9 @@ def _feed(live):
     for event in ("snapshot", "diff"):
         client.on(event, (lambda name: lambda data: got.put((name, len(json.dumps(data)), data)))(event),
                   namespace="/dashboard")
-    client.connect(live.base_url, namespaces=["/dashboard"], transports=["websocket"])
+    page = live.http.get("/_sim/dashboard").text  # the feed takes the token its page carries
+    token = re.search(r'name="micc-sim-token" content="([^"]+)"', page).group(1)
+    client.connect(live.base_url, namespaces=["/dashboard"], transports=["websocket"], auth={"token": token})
     return client, got
 
 

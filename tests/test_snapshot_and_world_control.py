@@ -47,18 +47,19 @@ def test_after_a_restore_the_world_carries_on_exactly_as_it_did_the_first_time(l
     assert second_run["employees"] == first_run["employees"]
 
 
-def test_tokens_survive_a_restore_and_a_snapshot_goes_to_a_file(live, tmp_path):
+def test_tokens_survive_a_restore_and_a_snapshot_goes_to_a_file_of_the_state_directory(live_with, tmp_path):
+    live = live_with(state_dir=tmp_path)
     sdk = busy_world(live)
     cloudlink = live.http.post("/authentication/2017-09-01/token", json={
         "grant_type": "password", "username": "admin@wagner.example.com", "password": "password"}).json()
     whoami = {"Authorization": f"Bearer {cloudlink['access_token']}"}
     path = tmp_path / "snapshots" / "busy.json"
-    r = live.http.post("/_sim/snapshot", json={"file": str(path)})
+    r = live.http.post("/_sim/snapshot", json={"file": "snapshots/busy.json"})
     assert r.status_code == 200 and r.json()["bytes"] == path.stat().st_size
     live.http.post("/_sim/reset")
     assert sdk.get("/openmedia").status_code == 401
     assert live.http.get("/authentication/2017-09-01/token", headers=whoami).status_code == 401
-    assert live.http.post("/_sim/restore", json={"file": str(path)}).status_code == 200
+    assert live.http.post("/_sim/restore", json={"file": str(path)}).status_code == 200  # absolute, inside
     assert sdk.get("/openmedia").status_code == 200
     assert live.http.get("/authentication/2017-09-01/token", headers=whoami).status_code == 200
     assert live.http.get("/_sim/snapshot").content == path.read_bytes()
@@ -71,7 +72,8 @@ def test_bad_snapshots_are_refused_and_change_nothing(live):
     damaged["items"][0]["state"] = "Exploded"
     for body in ({"format": "something else"}, damaged, {"file": "/nonexistent/snapshot.json"}):
         r = live.http.post("/_sim/restore", json=body)
-        assert r.status_code == 400 and r.json()["error"]["code"] in ("invalid_snapshot", "cannot_read"), body
+        assert r.status_code in (400, 403) and r.json()["error"]["code"] in (
+            "invalid_snapshot", "cannot_read", "outside_state_dir"), body
     assert live.http.get("/_sim/snapshot").content == before
 
 

@@ -2,7 +2,10 @@
 
 ``$filter`` is parsed by the ``odata-query`` library; this module only evaluates its syntax tree against
 the wire dicts the handlers produce (property names match in any case, as Web API OData's do). Errors
-are :class:`ODataError` with a message in the style of Web API OData.
+are :class:`ODataError` with a message in the style of Web API OData, never a 500: a filter is refused
+beyond :data:`MAX_NODE_COUNT` nodes (Web API OData's default ``MaxNodeCount``) or :data:`MAX_FILTER_LENGTH`
+characters, and a number of hundreds of digits, a function given the wrong kind of argument and ``in`` are
+answered as Web API answers them.
 """
 
 from __future__ import annotations
@@ -18,6 +21,11 @@ from odata_query.grammar import ODataLexer, ODataParser
 from micc_sim.spec.binding import integer_text
 
 MAX_EXPAND = 2
+MAX_NODE_COUNT = 100  # Web API OData's ODataValidationSettings.MaxNodeCount default
+MAX_FILTER_LENGTH = 8000  # characters (inferred): a filter longer than this has more than 100 nodes anyway
+MAX_NUMBER_DIGITS = 400  # beyond Edm.Double's range; Python's int() takes at most 4,300 digits
+_STRING_FUNCTIONS = {"contains": 2, "startswith": 2, "endswith": 2, "tolower": 1, "toupper": 1, "length": 1,
+                     "trim": 1}
 
 
 class ODataError(ValueError):
@@ -94,12 +102,61 @@ _ENUM_LITERAL = re.compile(r"\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+'((?:[^']|'')*)'")
 
 
 def compile_filter(text: str) -> Callable[[Mapping[str, Any]], bool]:
+    if len(text) > MAX_FILTER_LENGTH:
+        raise ODataError(f"The query specified in the URI is not valid. The $filter is {len(text)} characters long; "
+                         f"at most {MAX_FILTER_LENGTH} are taken.")
     try:
         tree = ODataParser().parse(ODataLexer().tokenize(_ENUM_LITERAL.sub(r"'\1'", text)))
     except (exceptions.ODataException, Exception) as exc:  # the parser raises several kinds
+        shown = text if len(text) <= 200 else text[:200] + "..."
         raise ODataError(f"The query specified in the URI is not valid. Syntax error in $filter "
-                         f"{text!r}: {exc}") from exc
-    return lambda item: bool(_eval(tree, item))
+                         f"{shown!r}: {str(exc)[:300]}") from None
+    _validate(tree)
+
+    def predicate(item: Mapping[str, Any]) -> bool:
+        try:
+            return bool(_eval(tree, item))
+        except (RecursionError, ValueError, TypeError, AttributeError) as exc:  # a value the filter cannot take
+            raise ODataError(f"The query specified in the URI is not valid. {type(exc).__name__} evaluating "
+                             "$filter.") from None
+
+    return predicate
+
+
+def _validate(tree: ast._Node) -> None:
+    """What Web API OData refuses when it binds the filter: too many nodes, an Int64 overflow, a string function
+    given a literal that is not a string (``trim(5)``). Walked without recursion: a filter can be deep."""
+    count, stack = 0, [tree]
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > MAX_NODE_COUNT:
+            raise ODataError(f"The query specified in the URI is not valid. The node count limit of '{MAX_NODE_COUNT}' "
+                             "has been exceeded. To increase the limit, set the 'MaxNodeCount' property on "
+                             "EnableQueryAttribute or ODataValidationSettings.")
+        if isinstance(node, ast.Integer | ast.Float) and len(node.val) > MAX_NUMBER_DIGITS:
+            raise ODataError(f"The query specified in the URI is not valid. The number '{node.val[:40]}...' "
+                             f"({len(node.val)} digits) is out of the range of Edm.Decimal and Edm.Double.")
+        if isinstance(node, ast.Call):
+            name = node.func.name.lower()
+            if name in _STRING_FUNCTIONS and any(
+                    isinstance(a, ast.Integer | ast.Float | ast.Boolean | ast.Date | ast.DateTime | ast.GUID | ast.List)
+                    for a in node.args):
+                signature = ", ".join(["Edm.String Nullable=true"] * _STRING_FUNCTIONS[name])
+                raise ODataError(f"The query specified in the URI is not valid. No function signature for the "
+                                 f"function with name '{node.func.name}' matches the specified arguments. The "
+                                 f"function signatures considered are: {node.func.name}({signature}).")
+        stack.extend(_child_nodes(node))
+
+
+def _child_nodes(node: Any) -> list[Any]:
+    children: list[Any] = []
+    for value in vars(node).values():
+        if isinstance(value, ast._Node):
+            children.append(value)
+        elif isinstance(value, list | tuple):
+            children.extend(v for v in value if isinstance(v, ast._Node))
+    return children
 
 
 _COMPARE: dict[type, Callable[[Any, Any], bool]] = {
@@ -143,6 +200,8 @@ def _eval(node: ast._Node, item: Mapping[str, Any]) -> Any:
         if isinstance(left, dt.datetime) and isinstance(right, dt.datetime) and (left.tzinfo is None) != (
                 right.tzinfo is None):
             left, right = left.replace(tzinfo=None), right.replace(tzinfo=None)
+        if isinstance(node.comparator, ast.In):
+            return isinstance(right, list) and left in [_normal(v) for v in right]
         try:
             return _COMPARE[type(node.comparator)](left, right)
         except TypeError:
@@ -168,14 +227,15 @@ def _call(node: ast.Call, item: Mapping[str, Any]) -> Any:
     name = node.func.name.lower()
     args = [_eval(a, item) for a in node.args]
     text = [str(a).lower() if a is not None else "" for a in args]
+    raw = ["" if a is None else a if isinstance(a, str) else str(a) for a in args]
     functions: dict[str, Callable[[], Any]] = {
         "contains": lambda: text[1] in text[0],
         "startswith": lambda: text[0].startswith(text[1]),
         "endswith": lambda: text[0].endswith(text[1]),
         "tolower": lambda: text[0],
         "toupper": lambda: text[0].upper(),
-        "length": lambda: len(args[0] or ""),
-        "trim": lambda: (args[0] or "").strip(),
+        "length": lambda: len(raw[0]),
+        "trim": lambda: raw[0].strip(),
     }
     if name not in functions:
         raise ODataError(f"The query specified in the URI is not valid. Unknown function '{node.func.name}'.")

@@ -21,6 +21,7 @@ import orjson
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
+from micc_sim.limits import InputError, checked_json
 from micc_sim.spec import odata
 from micc_sim.spec.binding import Strictness, bind, integer_text
 from micc_sim.spec.contract import Contract, Operation
@@ -242,9 +243,15 @@ class SpecRouter:
             raise ApiError(400, "The request is invalid.",
                            {"model": ["A non-empty request body is required."]})
         try:
-            value = read_json(raw, self.jsonnet_bodies and self.sim.quirks.lenient_json)
+            value = checked_json(read_json(raw, self.jsonnet_bodies and self.sim.quirks.lenient_json),
+                                 max_depth=self.sim.settings.max_json_depth, raw=raw)
         except JsonReadError as exc:
             raise ApiError(400, "The request is invalid.", {"model": [str(exc)]}) from None
+        except InputError as exc:  # too deep, or a lone surrogate: nothing of it is stored
+            raise ApiError(400, "The request is invalid.", {"model": [str(exc)]}) from None
+        except (ValueError, RecursionError) as exc:
+            raise ApiError(400, "The request is invalid.",
+                           {"model": [f"The request body is not valid JSON: {exc}"]}) from exc
         return self.bind_json(value, schema, self.strictness)
 
     def _error(self, error: ApiError) -> Answer:

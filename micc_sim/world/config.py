@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from micc_sim.faces.cloudlink.config import CloudLinkConfig
+from micc_sim.limits import InputError, checked_json, load_yaml, read_limited
 from micc_sim.world.catalog_config import CatalogConfig
 from micc_sim.world.interactions_config import InteractionsConfig
 from micc_sim.world.model import MediaType, PresenceAvailability, ReasonKind, Role
@@ -365,12 +366,14 @@ class WorldFileError(Exception):
 def load_world_file(path: str | Path) -> WorldConfig:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path)
     except OSError as exc:
         raise WorldFileError(f"cannot read world file {path}: {exc.strerror or exc}") from exc
+    except (InputError, UnicodeDecodeError) as exc:
+        raise WorldFileError(f"cannot read world file {path}: {exc}") from exc
     try:
-        data = yaml.safe_load(text)  # JSON is YAML too
-    except yaml.YAMLError as exc:
+        data = checked_json(load_yaml(text, str(path)), str(path))  # JSON is YAML too
+    except (yaml.YAMLError, InputError) as exc:
         raise WorldFileError(f"{path} is not valid YAML or JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise WorldFileError(f"{path}: the top level must be a mapping (site, employees, queues, ...)")

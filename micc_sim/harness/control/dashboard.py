@@ -6,13 +6,16 @@ the simulated clock and the CloudLink deliveries), then only what changed (at mo
 the timeline of events since the last one it got; drill-down answers (a queue's history, an item's events) are
 control routes. The page runs the clock on between updates, so an idle world sends nothing. The namespace is on
 the simulator's one socket.io server (``micc_sim.socketio_server``) and, like the control API, answers loopback
-clients only; the page speaks socket.io with ``/_sim/socketio-lite.js``, so it works on a machine with no network.
+clients only, and only those that send this process's token (``micc_sim.harness.control.guard``), which the page
+gets from itself; the page speaks socket.io with ``/_sim/socketio-lite.js``, so it works on a machine with no
+network.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import itertools
 from collections import deque
 from collections.abc import AsyncIterator
@@ -27,6 +30,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from micc_sim.face import Face
 from micc_sim.faces.micc.wire import dotnet_datetime
+from micc_sim.harness.control.guard import PROCESS_TOKEN
 from micc_sim.harness.control.metrics import MetricsSampler
 from micc_sim.harness.control.responses import error
 from micc_sim.runtime import Simulator
@@ -186,7 +190,9 @@ async def asset(request: Request) -> Response:
 
 async def page(request: Request) -> HTMLResponse:
     html = resources.files("micc_sim.harness.control").joinpath("dashboard.html").read_text(encoding="utf-8")
-    return HTMLResponse(html)
+    return HTMLResponse(html.replace("{{MICC_SIM_TOKEN}}", PROCESS_TOKEN),  # only a page of this origin reads it
+                        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
+                                 "Content-Security-Policy": "frame-ancestors 'none'"})
 
 
 HISTORY_SHOWN = 30
@@ -382,6 +388,9 @@ class DashboardFeed:
         if not self.sim.settings.control_from_anywhere and not _is_loopback(environ.get("asgi.scope", {})):
             raise socketio.exceptions.ConnectionRefusedError(
                 "the dashboard answers loopback clients only; start with --control-from-anywhere to change that")
+        if not isinstance(auth, dict) or not hmac.compare_digest(str(auth.get("token", "")), PROCESS_TOKEN):
+            raise socketio.exceptions.ConnectionRefusedError(
+                "the dashboard's feed needs the token of its page (open /_sim/dashboard)")
         self.seen[sid] = 0
         self.fresh.add(sid)
         if self._changed is not None:

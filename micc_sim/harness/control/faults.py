@@ -1,7 +1,7 @@
 """Fault injection: rules that make the faces misbehave on purpose, as a network or a sick server would.
 
-A rule matches requests by face, path (a regular expression) and method; it fires with a probability
-(drawn from a seeded generator, so a run can be repeated) and at most ``count`` times. Kinds:
+A rule matches requests by face, path (a regular expression, run on RE2: linear time) and method; it fires
+with a probability (drawn from a seeded generator, so a run can be repeated) and at most ``count`` times. Kinds:
 
 * ``latency``  -- delay the answer: ``latency_ms`` fixed, or log-normal around it with ``sigma``;
 * ``error``    -- answer ``status`` with a body in the face's own error shape;
@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import re
 import uuid
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from micc_sim.chain import Exchange
 from micc_sim.harness.control.journal import FACES as JOURNAL_FACES
 from micc_sim.harness.control.journal import face_of
+from micc_sim.patterns import PatternError, compile_linear
 
 Kind = Literal["latency", "error", "busy", "reset", "empty", "garbage", "revoke_tokens", "disconnect"]
 FACES = tuple(face for _, face in JOURNAL_FACES)  # the faces a rule may name; a streaming face adds its own
@@ -90,10 +90,15 @@ class FaultRuleSpec(BaseModel):
     def _regex(cls, value: str | None) -> str | None:
         if value is not None:
             try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"not a valid regular expression: {exc}") from exc
+                compile_linear(value, ignore_case=True)
+            except PatternError as exc:
+                raise ValueError(str(exc)) from None
         return value
+
+
+def _searched(pattern: str, text: str) -> bool:
+    """A rule's ``path`` searched in ``text``, without case (compiled once: the compiler keeps it)."""
+    return compile_linear(pattern, ignore_case=True).search(text) is not None
 
 
 @dataclass
@@ -107,7 +112,7 @@ class FaultRule:
         return ((spec.count is None or self.fired < spec.count)
                 and (spec.face is None or face_of(path) == spec.face)
                 and (spec.method is None or spec.method.upper() == method)
-                and (spec.path is None or re.search(spec.path, path, re.IGNORECASE) is not None))
+                and (spec.path is None or _searched(spec.path, path)))
 
     def view(self) -> dict[str, Any]:
         return {"id": self.id, "fired": self.fired, **self.spec.model_dump()}
@@ -146,7 +151,7 @@ class Faults:
             spec = rule.spec
             if (spec.kind == "disconnect" and spec.face == face
                     and (spec.count is None or rule.fired < spec.count)
-                    and (spec.path is None or re.search(spec.path, path, re.IGNORECASE) is not None)
+                    and (spec.path is None or _searched(spec.path, path))
                     and self.random.random() < spec.probability):
                 rule.fired += 1
                 return True
@@ -160,7 +165,7 @@ class Faults:
             if (spec.face == face and spec.kind != "disconnect"
                     and (spec.count is None or rule.fired < spec.count)
                     and (spec.method is None or spec.method.upper() == method)
-                    and (spec.path is None or re.search(spec.path, url, re.IGNORECASE) is not None)
+                    and (spec.path is None or _searched(spec.path, url))
                     and self.random.random() < spec.probability):
                 rule.fired += 1
                 return rule
@@ -172,11 +177,12 @@ class Faults:
         return spec.latency_ms * math.exp(self.random.gauss(0, spec.sigma)) / 1000
 
 
-def _error_body(path: str, status: int, message: str) -> bytes:
+def error_body(path: str, status: int, message: str) -> bytes:
     face = face_of(path)
     if face.startswith("cloudlink-"):
         body: dict[str, Any] = {"name": "ServiceUnavailableError" if status == 503 else "InternalServerError"
-                                if status >= 500 else "BadRequestError", "message": message}
+                                if status >= 500 else "PayloadTooLargeError" if status == 413 else "BadRequestError",
+                                "message": message}
     elif face == "authorizationserver":
         body: dict[str, Any] = {"error": "server_error" if status >= 500 else "invalid_request",
                                 "error_description": message}
@@ -206,9 +212,9 @@ class FaultInjector:
         if spec.kind == "revoke_tokens":
             self.sim.tokens.revoke_all()
         elif spec.kind == "error":
-            exchange.answer = _answering(spec.status, _error_body(scope["path"], spec.status, spec.message))
+            exchange.answer = _answering(spec.status, error_body(scope["path"], spec.status, spec.message))
         elif spec.kind == "busy":
-            exchange.answer = _answering(503, _error_body(scope["path"], 503, "The server is busy. Try again later."),
+            exchange.answer = _answering(503, error_body(scope["path"], 503, "The server is busy. Try again later."),
                                          [(b"retry-after", b"5")])
         elif spec.kind == "empty":
             exchange.answer = _answering(200, b"")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -15,6 +14,8 @@ from starlette.responses import JSONResponse, Response
 from micc_sim.faces.micc.wire import dotnet_datetime
 from micc_sim.harness.control.faults import FaultRuleSpec
 from micc_sim.harness.control.journal import JournalFilter, entries_view
+from micc_sim.harness.control.state_files import StateFileError, read_state_file, write_state_file
+from micc_sim.limits import InputError, checked_json, load_yaml, loads_limited
 from micc_sim.runtime import Simulator
 from micc_sim.spec.contract import CONTRACTS_DIR
 from micc_sim.world.config import AgentProfileConfig, WorldConfig, apply_world_patch
@@ -38,7 +39,9 @@ async def _json_body(request: Request) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
+        body = loads_limited(raw, _sim(request).settings.max_json_depth)
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
     except ValueError as exc:
         raise ValueError(f"the body is not valid JSON: {exc}") from exc
     if not isinstance(body, dict):
@@ -327,17 +330,18 @@ async def get_snapshot(request: Request) -> Response:
 
 
 async def save_snapshot(request: Request) -> JSONResponse:
+    """Write the snapshot to a file of the state directory (``{"file": "busy.json"}``)."""
+    sim = _sim(request)
     try:
         body = await _json_body(request)
-        path = Path(body["file"])
+        name = body["file"]
     except (ValueError, KeyError, TypeError) as exc:
-        return error(400, "invalid_body", f"send {{\"file\": \"path/on/the/server.json\"}} ({exc})")
-    data = canonical_json(_sim(request).snapshot())
+        return error(400, "invalid_body", f"send {{\"file\": \"name.json\"}}, a file of the state directory ({exc})")
+    data = canonical_json(sim.snapshot())
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    except OSError as exc:
-        return error(400, "cannot_write", f"cannot write {path}: {exc.strerror or exc}")
+        path = write_state_file(sim.settings.state_dir, name, data)
+    except StateFileError as exc:
+        return error(exc.status, exc.code, str(exc))
     return JSONResponse({"file": str(path), "bytes": len(data)})
 
 
@@ -346,10 +350,11 @@ async def restore_snapshot(request: Request) -> JSONResponse:
     try:
         body = await _json_body(request)
         if set(body) == {"file"}:
-            body = json.loads(Path(body["file"]).read_bytes())
+            raw = read_state_file(sim.settings.state_dir, body["file"], sim.settings.max_control_body_bytes)
+            body = loads_limited(raw, sim.settings.max_json_depth)
         sim.restore(body)
-    except OSError as exc:
-        return error(400, "cannot_read", f"cannot read the snapshot file: {exc.strerror or exc}")
+    except StateFileError as exc:
+        return error(exc.status, exc.code, str(exc))
     except (SnapshotError, ValueError) as exc:
         return error(400, "invalid_snapshot", str(exc))
     return JSONResponse({"restored": True, "clock": clock_view(sim)})
@@ -358,9 +363,9 @@ async def restore_snapshot(request: Request) -> JSONResponse:
 async def replace_world(request: Request) -> JSONResponse:
     """PUT a world file's content (JSON or YAML): the simulator serves that world from now on."""
     try:
-        data = yaml.safe_load(await request.body())
+        data = checked_json(load_yaml(await request.body(), "the body"))
         config = WorldConfig.model_validate(data if data is not None else {})
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, InputError) as exc:
         return error(400, "invalid_body", f"not JSON or YAML: {exc}")
     except ValidationError as exc:
         return error(400, "invalid_world", _problems(exc))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 
 from starlette.requests import Request
@@ -15,6 +14,7 @@ from micc_sim.harness.control import dashboard
 from micc_sim.harness.control import interactions as i
 from micc_sim.harness.control import responses as r
 from micc_sim.harness.control import traffic as t
+from micc_sim.harness.control.guard import is_loopback
 from micc_sim.harness.control.responses import error
 
 
@@ -106,7 +106,4 @@ def _is_loopback(scope: Scope) -> bool:
     client = scope.get("client")
     if not client:
         return True  # in-process transports (tests, the pytest plugin) have no peer address
-    try:
-        return ipaddress.ip_address(client[0]).is_loopback
-    except ValueError:
-        return client[0] in ("localhost", "testclient")
+    return is_loopback(client[0])  # ::ffff:127.0.0.1 too: an IPv4 client of a dual-stack socket

@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from micc_sim.harness.control.faults import FaultRuleSpec
+from micc_sim.limits import InputError, checked_json, load_yaml, read_limited
 
 
 class _Strict(BaseModel):
@@ -305,8 +306,8 @@ class ScenarioFileError(Exception):
 
 def load_scenario(path: Path) -> Scenario:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        data = checked_json(load_yaml(read_limited(path), str(path)), str(path))
+    except (OSError, yaml.YAMLError, InputError, UnicodeDecodeError) as exc:
         raise ScenarioFileError(f"{path}: {exc}") from exc
     try:
         return Scenario.model_validate(data)

@@ -2,22 +2,24 @@
 
 The real Notify is a Node service: it tests a subject with ``new RegExp(subjectFilter).test(subject)``. Python's
 ``re`` reads most such patterns alike but not all, so :func:`subject_filter` translates the JavaScript dialect
-(no flags, no ``u`` mode) into ``re`` where they differ and refuses, with the reason, what JavaScript would read
-otherwise or not at all:
+(no flags, no ``u`` mode) into the syntax of RE2 (:mod:`micc_sim.patterns`: a subscriber's pattern runs in linear
+time, so ``(a+)+$`` cannot stall the server) and refuses, with the reason, what JavaScript would read otherwise or
+not at all, and what needs backtracking:
 
-* ``$`` is the end of the subject only (Python's ``$`` also matches before a final newline): becomes ``\\Z``;
+* ``$`` is the end of the subject only (Python's ``$`` also matches before a final newline): becomes ``\\z``;
 * ``.`` matches anything but the line terminators ``\\n \\r \\u2028 \\u2029`` (Python's: anything but ``\\n``);
-* ``\\d \\w \\b`` are ASCII (Python's are Unicode): compiled with ``re.ASCII``; ``\\s`` keeps JavaScript's
-  Unicode white space (spelled out, since ``re.ASCII`` would narrow it);
-* ``(?<name>...)`` and ``\\k<name>`` become ``(?P<name>...)`` and ``(?P=name)``; ``[^]`` (anything) and ``[]``
+* ``\\d \\w \\b`` are ASCII, as RE2's are (Python's are Unicode); ``\\s`` keeps JavaScript's Unicode white space
+  (spelled out, since RE2's is ASCII);
+* ``(?<name>...)`` becomes ``(?P<name>...)``; ``[^]`` (anything) and ``[]``
   (nothing) are translated; a ``{`` that does not start a quantifier is a literal, as in JavaScript;
 * refused: Python-only syntax JavaScript rejects or reads as something else (``(?P<..>``, ``(?i)`` and other
   inline flags, ``(?#..)``, atomic groups, possessive quantifiers, ``\\A \\Z \\z`` and other escapes of letters
-  that JavaScript would read as the bare letter), and what ``re`` cannot do (variable-length look-behind).
+  that JavaScript would read as the bare letter), and what RE2 cannot run in linear time: look-ahead,
+  look-behind and back-references (``\\1``, ``\\k<name>``).
 
 ``publicationFilter`` is JSONPath as jsonpath-ng's extended parser reads it (``$.publications[?(@.content.state ==
 'ended')]``), evaluated over a batch ``{"publications": [...]}``; the JavaScript spellings ``===``, ``!==`` and
-``&&`` are read as ``==``, ``!=`` and ``&``.
+``&&`` are read as ``==``, ``!=`` and ``&``; its regex match ``=~`` runs on RE2 too.
 """
 
 from __future__ import annotations
@@ -26,14 +28,19 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from jsonpath_ng.ext import filter as jsonpath_filter
 from jsonpath_ng.ext import parse as jsonpath_parse
 
+from micc_sim.patterns import PatternError, compile_linear
+
 # JavaScript's \s: WhiteSpace and LineTerminator of ECMA-262
-_JS_SPACE = r"\t\n\x0b\f\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-_JS_DOT = r"[^\n\r\u2028\u2029]"
+_JS_SPACE = r"\t\n\x0b\f\r \xa0\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}\x{feff}"
+_JS_DOT = r"[^\n\r\x{2028}\x{2029}]"
 _QUANTIFIER = re.compile(r"\{\d+(,\d*)?\}")
 _SIMPLE_ESCAPES = set("dDwWbBfnrtv0/\\^$.*+?()[]{}|-")
 _NAMED_GROUP = re.compile(r"\(\?<([A-Za-z_$][\w$]*)>")
+MAX_FILTER = 1000  # characters of a subjectFilter (micc_sim.patterns.MAX_PATTERN)
+_BACKTRACKING = "RE2, which runs every subscriber's pattern in linear time, has none"
 
 
 class FilterError(ValueError):
@@ -41,12 +48,15 @@ class FilterError(ValueError):
 
 
 @lru_cache(maxsize=4096)
-def subject_filter(pattern: str) -> re.Pattern[str]:
-    """``pattern`` as JavaScript's ``new RegExp(pattern)`` reads it, compiled for Python's ``re``."""
+def subject_filter(pattern: str) -> Any:
+    """``pattern`` as JavaScript's ``new RegExp(pattern)`` reads it, compiled for RE2 (``.search`` as ``re``'s)."""
+    if len(pattern) > MAX_FILTER:
+        raise FilterError(f"the pattern is {len(pattern)} characters long; at most {MAX_FILTER} are taken")
+    translated = _translate(pattern)
     try:
-        return re.compile(_translate(pattern), re.ASCII)
-    except re.error as exc:
-        raise FilterError(f"not a regular expression the simulator can run: {exc.msg}") from None
+        return compile_linear(translated, max_length=8 * MAX_FILTER)
+    except PatternError as exc:
+        raise FilterError(str(exc).replace("not a pattern", "not a regular expression")) from None
 
 
 def _translate(js: str) -> str:
@@ -63,12 +73,8 @@ def _translate(js: str) -> str:
                 out.append(_JS_SPACE if in_class else f"[{_JS_SPACE}]")
             elif e == "S" and not in_class:
                 out.append(f"[^{_JS_SPACE}]")
-            elif e == "k" and i < n and js[i] == "<":
-                end = js.find(">", i)
-                if end < 0:
-                    raise FilterError("\\k< is not closed by >")
-                out.append(f"(?P={js[i + 1:end]})")
-                i = end + 1
+            elif (e == "k" and i < n and js[i] == "<") or e in "123456789":
+                raise FilterError(f"\\{e} is a back-reference: it needs backtracking, and {_BACKTRACKING}")
             elif e == "c" and i < n and js[i].isascii() and js[i].isalpha():
                 out.append(f"\\x{ord(js[i]) % 32:02x}")
                 i += 1
@@ -76,9 +82,9 @@ def _translate(js: str) -> str:
                 out.append("\\x" + js[i:i + 2])
                 i += 2
             elif e == "u" and re.match(r"[0-9A-Fa-f]{4}", js[i:i + 4]):
-                out.append("\\u" + js[i:i + 4])
+                out.append("\\x{" + js[i:i + 4] + "}")
                 i += 4
-            elif e.isdigit() or e in _SIMPLE_ESCAPES or e == "S" or not e.isascii() or not e.isalnum():
+            elif e == "0" or e in _SIMPLE_ESCAPES or e == "S" or not e.isascii() or not e.isalnum():
                 out.append("\\" + e)
             else:
                 raise FilterError(f"\\{e} is not a JavaScript escape (JavaScript would read it as the letter {e}); "
@@ -99,7 +105,7 @@ def _translate(js: str) -> str:
                 out.append(r"[\s\S]")
                 i += 3
             elif js.startswith("[]", i):
-                out.append("(?!)")
+                out.append(r"[^\x00-\x{10ffff}]")  # RE2 has no (?!): a class nothing is in
                 i += 2
             else:
                 in_class = True
@@ -115,9 +121,12 @@ def _translate(js: str) -> str:
             if named:
                 out.append(f"(?P<{named.group(1)}>")
                 i = named.end()
-            elif rest[:1] in (":", "=", "!") or rest in ("<=", "<!"):
-                out.append(js[i:i + 2 + (2 if rest in ("<=", "<!") else 1)])
-                i += 2 + (2 if rest in ("<=", "<!") else 1)
+            elif rest[:1] == ":":
+                out.append("(?:")
+                i += 3
+            elif rest[:1] in ("=", "!") or rest in ("<=", "<!"):
+                raise FilterError(f"(?{rest if rest[:1] == '<' else rest[:1]} is a look-around: it needs backtracking, "
+                                  f"and {_BACKTRACKING}")
             else:
                 raise FilterError(f"(?{rest[:1]} is not JavaScript syntax (no inline flags, (?P<name>), comments "
                                   "or atomic groups); JavaScript has (?:, (?=, (?!, (?<=, (?<! and (?<name>")
@@ -138,7 +147,7 @@ def _translate(js: str) -> str:
         if c == "}":
             out.append("\\}")
         elif c == "$":
-            out.append(r"\Z")
+            out.append(r"\z")
         elif c == ".":
             out.append(_JS_DOT)
         else:
@@ -151,16 +160,35 @@ def _translate(js: str) -> str:
 
 # -- publicationFilter --------------------------------------------------------------------------
 _JS_OPERATORS = (("===", "=="), ("!==", "!="), ("&&", "&"))
+_REGEX_OPERAND = re.compile(r"=~\s*('[^']*'|\"[^\"]*\")")
+
+
+def _regex_match(value: Any, pattern: Any) -> bool:
+    """jsonpath-ng's ``=~`` (``re.search``), on RE2: a pattern that cannot run in linear time selects nothing."""
+    try:
+        return isinstance(value, str) and compile_linear(str(pattern)).search(value) is not None
+    except PatternError:
+        return False
+
+
+jsonpath_filter.OPERATOR_MAP["=~"] = _regex_match  # the library looks its operators up in this table at match time
 
 
 @lru_cache(maxsize=4096)
 def publication_filter(expression: str) -> Any:
     """A compiled JSONPath (``.find(batch)`` gives the matches); :class:`FilterError` says what is wrong."""
+    if len(expression) > MAX_FILTER:
+        raise FilterError(f"the expression is {len(expression)} characters long; at most {MAX_FILTER} are taken")
     text = expression.strip()
     for js, ours in _JS_OPERATORS:
         text = text.replace(js, ours)
     if not text.startswith("$"):
         raise FilterError("a JSONPath starts with $, e.g. $.publications[?(@.content.state == 'ringing')]")
+    for pattern in _REGEX_OPERAND.findall(text):  # refused now rather than selecting nothing later
+        try:
+            compile_linear(pattern[1:-1])
+        except PatternError as exc:
+            raise FilterError(f"=~ {pattern}: {exc}") from None
     try:
         return jsonpath_parse(text)
     except Exception as exc:  # jsonpath-ng's lexer and parser raise plain Exceptions too

@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import time
 import uuid
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -117,6 +119,7 @@ class TokenStore:
         self.lifetime = lifetime_seconds
         self._sessions: dict[str, Session] = {}
         self._issued_since_sweep = 0
+        self.throttle: LoginThrottle | None = None  # failed password grants (made with the run's settings)
 
     def issue(self, kind: str, principal_id: str, client_id: str | None = None) -> Session:
         now = self.clock.now()
@@ -157,3 +160,45 @@ class TokenStore:
 
     def __len__(self) -> int:
         return len(self._sessions)
+
+
+@dataclass
+class LoginThrottle:
+    """Failed password grants per user name and client address: ``failures`` within ``window`` wall seconds
+    lock that pair for ``lockout`` seconds (a brute force against the well-known default accounts is slowed;
+    a developer mistyping once is not). Wall time, not simulated time: guessing happens in real time.
+    ``failures`` 0 turns it off."""
+
+    failures: int = 10
+    window: float = 60.0
+    lockout: float = 60.0
+    recent: dict[str, deque[float]] = field(default_factory=dict)
+    locked: dict[str, float] = field(default_factory=dict)
+
+    def locked_for(self, key: str) -> float:
+        """Seconds ``key`` stays locked (0: it is not)."""
+        until = self.locked.get(key)
+        if until is None:
+            return 0.0
+        left = until - time.monotonic()
+        if left <= 0:
+            del self.locked[key]
+            return 0.0
+        return left
+
+    def failed(self, key: str) -> None:
+        if self.failures <= 0:
+            return
+        now = time.monotonic()
+        if len(self.recent) >= 10_000:  # bounded: forget the pairs whose failures are all old
+            self.recent = {k: q for k, q in self.recent.items() if q and q[-1] > now - self.window}
+        times = self.recent.setdefault(key, deque())
+        times.append(now)
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        if len(times) >= self.failures:
+            del self.recent[key]
+            self.locked[key] = now + self.lockout
+
+    def succeeded(self, key: str) -> None:
+        self.recent.pop(key, None)
