@@ -178,6 +178,7 @@ class Faults:
 
 
 def error_body(path: str, status: int, message: str) -> bytes:
+    """The face's own error shape, for the steps that answer in a face's place (faults, guard, proxy, replay)."""
     face = face_of(path)
     if face.startswith("cloudlink-"):
         body: dict[str, Any] = {"name": "ServiceUnavailableError" if status == 503 else "InternalServerError"
@@ -246,5 +247,3 @@ async def _answer(send: Send, status: int, body: bytes, headers: list[tuple[byte
                             (b"content-length", str(len(body)).encode()), *(headers or [])]})
     await send({"type": "http.response.body", "body": body})
 
-
-error_body = _error_body  # the face's own error shape, for the other steps that answer in a face's place
