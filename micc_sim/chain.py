@@ -137,7 +137,7 @@ class Chain:
         if exchange.request_body is not None:
             receive = _Capturing(receive, exchange.request_body)
         try:
-            await (exchange.answer or self._dispatch)(exchange.scope, exchange.receive, noting_send)
+            await (exchange.answer or self._dispatch)(exchange.scope, receive, noting_send)
         finally:
             for after in self.after:
                 after(exchange)

@@ -111,8 +111,11 @@ def test_prometheus_counts_requests_by_face_operation_and_status_with_latency_an
     sdk = live.sdk(live.client_token())
     sdk.post("/openmedia", json={"queue": "Web Chat"})
     sdk.get("/openmedia/not-an-item")
+    import re
+
     desk = socketio.Client()
-    desk.connect(live.base_url, namespaces=["/dashboard"], transports=["websocket"])
+    token = re.search(r'name="micc-sim-token" content="([^"]+)"', live.http.get("/_sim/dashboard").text).group(1)
+    desk.connect(live.base_url, namespaces=["/dashboard"], transports=["websocket"], auth={"token": token})
     try:
         text = live.http.get("/_sim/metrics").text
     finally:

@@ -34,6 +34,10 @@ MAX_DEPTH = 256  # ASP.NET Web API's JsonMediaTypeFormatter.MaxDepth
 class JsonReadError(ValueError):
     """A body JSON.NET's reader would not read; the message is JSON.NET's own, naming the position."""
 
+    def __init__(self, message: str) -> None:
+        # the message quotes the body: a lone surrogate there would make the error answer itself unwritable
+        super().__init__(message.encode("utf-8", "backslashreplace").decode("utf-8"))
+
 
 def read_json(raw: bytes, lenient: bool = True) -> Any:
     """The value of a request body. orjson first; what it refuses (JSON5 syntax, NaN, a byte order mark,
@@ -45,6 +49,11 @@ def read_json(raw: bytes, lenient: bool = True) -> Any:
         except orjson.JSONDecodeError:
             pass
     text = _decode(raw)
+    if "\\u" in text:  # orjson refuses lone surrogate escapes; the standard library reads them, so the caller's
+        try:          # check names the real problem (a lone surrogate) rather than pyjson5's confusion
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            pass
     if not lenient:
         try:
             return json.loads(text)

@@ -65,7 +65,9 @@ def body(raw: bytes, content_type: str | None) -> str:
         return query(text)
     if kind.endswith("json") or text[:1] in "{[":
         try:
-            return json.dumps(value(json.loads(text)), ensure_ascii=False, separators=(",", ":"))
+            shown = json.dumps(value(json.loads(text)), ensure_ascii=False, separators=(",", ":"))
         except ValueError:
             return text
+        # a lone surrogate (an escape in the body) as the escape it was: the journal's answers must stay writable
+        return shown.encode("utf-8", "backslashreplace").decode("utf-8")
     return text
