@@ -120,3 +120,13 @@ def test_a_private_network_preflight_of_an_allowed_origin_is_granted(live_with):
         "Origin": "https://crm.example", "Access-Control-Request-Method": "GET",
         "Access-Control-Request-Private-Network": "true"})
     assert r.status_code == 204 and r.headers["access-control-allow-private-network"] == "true"
+
+
+def test_the_hubs_answer_cross_origin_pages_only_from_allowed_origins(live):
+    """SignalR's negotiate, as a page on another origin sends it: a loopback page reads it, another site does not."""
+    token = live.token("tcervantes")
+    params = {"clientProtocol": "1.5", "sessionid": f"Bearer {token}", "connectionData": '[{"name":"employeehub"}]'}
+    local = live.http.get("/miccsdk/signalr/negotiate", params=params, headers={"Origin": "http://localhost:3000"})
+    assert local.headers["access-control-allow-origin"] == "http://localhost:3000"
+    foreign = live.http.get("/miccsdk/signalr/negotiate", params=params, headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in foreign.headers

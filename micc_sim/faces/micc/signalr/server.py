@@ -4,7 +4,8 @@ Every request authenticates with the MiCC SDK's ``sessionid=Bearer <token>`` que
 ``Authorization`` header the client sends when given an access token), so a connection ends with its
 session: an expired token or an IIS restart closes the transport and the client's reconnect gets a 401.
 Connection tokens are checked on every request after negotiate (400 when forged, 403 when another user
-holds it). Cross-origin pages are served (CORS with credentials), as agent bars run on other origins.
+holds it). Cross-origin pages are served (CORS with credentials) from the origins ``--cors-origin`` allows
+(loopback by default), as agent bars run on other origins.
 
 Transports: ``webSockets`` (``connect``/``reconnect`` upgrade; invocations come as frames, results go back
 as frames), ``serverSentEvents`` (an event stream; invocations are ``send`` POSTs answered in the body) and
@@ -30,6 +31,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from micc_sim.cors import CorsPolicy
 from micc_sim.faces.micc.signalr import protocol
 from micc_sim.faces.micc.signalr.connections import Connection, Connections, Receiver
 from micc_sim.faces.micc.signalr.hubs import Hub, HubCall, invoke
@@ -58,6 +60,7 @@ class SignalRServer:
         self.sim = sim
         self.timeouts = timeouts or Timeouts()
         self.connections = Connections()
+        self.cors = CorsPolicy(sim.settings.cors_origins)
         self.signer = Signer()
         self.hubs = {h.name.lower(): h(sim, self.connections) for h in hub_types}
         for hub in self.hubs.values():
@@ -72,7 +75,7 @@ class SignalRServer:
         elif scope["type"] == "http":
             request = Request(scope, receive)
             response = await self._http(request, action)
-            response.headers.update(_cors(request))
+            response.headers.update(_cors(request, self.cors))
             await response(scope, receive, send)
 
     async def _http(self, request: Request, action: str) -> Response:
@@ -497,11 +500,13 @@ def _sdk_base(request: HTTPConnection) -> str:
     return f"{scheme}://{host}{SDK_ROOT}"
 
 
-def _cors(request: Request) -> dict[str, str]:
+def _cors(request: Request, policy: CorsPolicy) -> dict[str, str]:
+    """The REST faces' CORS rule (``--cors-origin``; default loopback pages and ``null``): agent bars on other
+    origins of this machine connect, a page of any other site does not read the hubs."""
     origin = request.headers.get("origin")
     if not origin:
         return {}
-    return {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true", "Vary": "Origin"}
+    return {k.decode("latin-1"): v.decode("latin-1") for k, v in policy.headers(origin)}
 
 
 def _json(body: dict[str, Any]) -> Response:
