@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from micc_sim.faces.micc.conversations.responses import conversation_to_wire, interaction_to_wire
-from micc_sim.faces.micc.queues.responses import _window, queue_to_wire
+from micc_sim.faces.micc.queues.responses import _by_group, _team, _window, queue_to_wire
 from micc_sim.faces.micc.wire import Links, dotnet_datetime, dotnet_timespan, listing, path_segment
 from micc_sim.spec.router import ApiError, Call
 from micc_sim.world.catalog import QueueGroup
 from micc_sim.world.core import NotFound, World
 from micc_sim.world.queue_groups import group_now
+from micc_sim.world.stats import start_of_day
 
 
 def group_state_to_wire(world: World, group: QueueGroup, links: Links, at: Any = None) -> dict[str, Any]:
@@ -49,10 +50,24 @@ def group_state_to_wire(world: World, group: QueueGroup, links: Links, at: Any =
         "serviceLevelGoalPercentage": 80,
         "timeOfLastReceivedUpdate": dotnet_datetime(now.at),
     }
+    state.update(_team_and_groups(world, [world.queues[q] for q in group.queue_ids if q in world.queues],
+                                  now.at, now.today.answered))
     state.update(_window("Today", now.today))
     state.update(_window("InTheLastHour", now.last_hour))
     state.update(_window("InTheLast15Minutes", now.last_15_minutes))
     return state
+
+
+def _team_and_groups(world: World, queues: list[Any], at: Any, answered: int) -> dict[str, Any]:
+    """The member queues' agents' figures today (each agent once, however many member queues they serve) and
+    answers by the queues' first four agent groups, position by position."""
+    agents = list({a.id: a for q in queues for a in world.members(q)}.values())
+    day_start = start_of_day(at)
+    by_position = [0, 0, 0, 0]
+    for queue in queues:
+        for n, count in enumerate(queue.answered_by_group.today(day_start)[:4]):
+            by_position[n] += count
+    return {**_team(world.days.team(agents).at(at)), **_by_group(tuple(by_position), answered)}
 
 
 def get_group_states(call: Call) -> dict[str, Any]:
