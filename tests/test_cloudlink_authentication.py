@@ -211,7 +211,7 @@ def test_a_code_is_for_its_application_its_redirect_uri_and_a_minute_of_simulate
 
 
 def test_an_app_switch_trades_a_refresh_token_for_a_code_of_the_other_application(live_with):
-    from micc_sim.faces.cloudlink.config import ApplicationConfig
+    from micc_sim.world.cloudlink_config import ApplicationConfig
     from micc_sim.world.seed import default_world
 
     world = default_world()

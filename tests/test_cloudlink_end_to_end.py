@@ -27,7 +27,7 @@ import pytest
 from cloudlink_notify import DEVICE, Device, Receiver, connection_url, deliveries, wait_until
 from conftest import LiveSim, manual_settings, run_live
 
-from micc_sim.faces.cloudlink.config import AccountConfig, CloudLinkConfig, UserConfig
+from micc_sim.world.cloudlink_config import AccountConfig, CloudLinkConfig, UserConfig
 from micc_sim.world.seed import default_world
 
 ACCOUNT = "10000495"  # the account of the guide's provisioning example, as its id

@@ -10,7 +10,7 @@ import re
 import httpx
 import pytest
 
-from micc_sim.faces.cloudlink.config import UserConfig
+from micc_sim.world.cloudlink_config import UserConfig
 from micc_sim.world.seed import ACCOUNT_NUMBER, default_world
 
 MEDIA = "/media/2017-09-01"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from micc_sim.faces.cloudlink.config import AgreementConfig, AgreementItemConfig
+from micc_sim.world.cloudlink_config import AgreementConfig, AgreementItemConfig
 from micc_sim.world.seed import ACCOUNT_NUMBER, PARTNER_NUMBER, default_world
 
 SD = "/servicedelivery/2017-09-01"

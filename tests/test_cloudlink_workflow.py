@@ -91,7 +91,7 @@ class _Bot:
 
 
 def test_the_bot_hears_the_agent_join_and_leave_and_may_answer_at_the_service_url(live_with):
-    from micc_sim.faces.cloudlink.config import WorkflowBotConfig
+    from micc_sim.world.cloudlink_config import WorkflowBotConfig
     from micc_sim.world.seed import default_world
 
     bot = _Bot()

@@ -13,6 +13,7 @@ import re
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from micc_sim.world.errors import InteractionError
 from micc_sim.world.interactions import (
     TALKING,
     CallType,
@@ -24,7 +25,6 @@ from micc_sim.world.interactions import (
     next_state,
 )
 from micc_sim.world.model import Employee, MediaType, Queue
-from micc_sim.world.sessions import InteractionError
 
 if TYPE_CHECKING:
     from micc_sim.world.core import World

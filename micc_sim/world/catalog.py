@@ -18,6 +18,7 @@ from micc_sim.world.catalog_config import (
     VariableConfig,
 )
 from micc_sim.world.config import stable_id
+from micc_sim.world.errors import NotFound
 from micc_sim.world.model import MediaType
 
 if TYPE_CHECKING:
@@ -25,9 +26,7 @@ if TYPE_CHECKING:
 
 
 def not_found(message: str) -> Exception:
-    """The world's NotFound (faces answer 404); imported here, not at the top: the world imports this module."""
-    from micc_sim.world.core import NotFound
-
+    """The world's NotFound (faces answer 404)."""
     return NotFound(message)
 
 

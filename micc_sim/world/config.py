@@ -24,9 +24,9 @@ from pydantic import (
     model_validator,
 )
 
-from micc_sim.faces.cloudlink.config import CloudLinkConfig
 from micc_sim.limits import InputError, checked_json, load_yaml, read_limited
 from micc_sim.world.catalog_config import CatalogConfig
+from micc_sim.world.cloudlink_config import CloudLinkConfig
 from micc_sim.world.interactions_config import InteractionsConfig
 from micc_sim.world.model import MediaType, PresenceAvailability, ReasonKind, Role
 

@@ -25,6 +25,7 @@ from micc_sim.world.config import WorldConfig, stable_id
 from micc_sim.world.days import Days, members_key
 from micc_sim.world.diagnostics import Diagnostics
 from micc_sim.world.directory import Contact, ContactKind
+from micc_sim.world.errors import Conflict, NotFound, WorldError
 from micc_sim.world.events import EmployeeStateChanged, Event, EventBus, OpenMediaChanged
 from micc_sim.world.greetings import Greetings
 from micc_sim.world.lifecycle import Action, next_state
@@ -51,18 +52,6 @@ from micc_sim.world.reply_templates import ReplyTemplates
 from micc_sim.world.sessions import Sessions
 from micc_sim.world.stats import AgentActivity, QueueNow, Staffing, agent_activity, queue_now, staffing
 from micc_sim.world.webhooks import WebHooks
-
-
-class WorldError(Exception):
-    """A command the world refuses; faces render it in their own error shape."""
-
-
-class NotFound(WorldError):
-    pass
-
-
-class Conflict(WorldError):
-    pass
 
 
 @dataclass

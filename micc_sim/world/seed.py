@@ -16,7 +16,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from micc_sim.faces.cloudlink.config import (
+from micc_sim.world.cloudlink_config import (
     AccountConfig,
     AgreementConfig,
     AgreementItemConfig,

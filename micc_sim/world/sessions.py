@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from micc_sim.world.clock import Timer
 from micc_sim.world.config import ID_NAMESPACE
+from micc_sim.world.errors import InteractionError
 from micc_sim.world.events import InteractionChanged
 from micc_sim.world.interactions import (
     CallType,
@@ -43,10 +44,6 @@ if TYPE_CHECKING:
 S = InteractionState
 ROUTED_MEDIA = (MediaType.Voice, MediaType.Chat, MediaType.Email, MediaType.Sms)
 WRAP_UP_MEDIA = (MediaType.Voice, MediaType.Chat)
-
-
-class InteractionError(Exception):
-    """A command the world refuses (wrong state, unknown agent, ...); faces answer it their way."""
 
 
 @dataclass

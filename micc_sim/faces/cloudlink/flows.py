@@ -19,7 +19,6 @@ from typing import Any
 
 from micc_sim.faces.cloudlink.admin.models import User
 from micc_sim.faces.cloudlink.callers import current_signature
-from micc_sim.faces.cloudlink.config import cl_id
 from micc_sim.faces.cloudlink.media import wire as media_wire
 from micc_sim.faces.cloudlink.media.models import EndpointChanged, LegChanged
 from micc_sim.faces.cloudlink.platform import CloudLink
@@ -28,6 +27,7 @@ from micc_sim.faces.cloudlink.presence.feeds import acd_presence
 from micc_sim.faces.cloudlink.presence.models import ACD, Presence, PresentityChanged
 from micc_sim.faces.cloudlink.workflow import bots
 from micc_sim.faces.cloudlink.workflow.models import HandoffState
+from micc_sim.world.cloudlink_config import cl_id
 from micc_sim.world.core import NotFound
 from micc_sim.world.events import EmployeeStateChanged, OpenMediaChanged
 from micc_sim.world.model import ConversationState, Employee

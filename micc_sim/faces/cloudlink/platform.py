@@ -15,12 +15,12 @@ from typing import Any
 from micc_sim.faces.cloudlink.admin.models import Directory
 from micc_sim.faces.cloudlink.auth.models import Sessions, Throttle
 from micc_sim.faces.cloudlink.chat.models import Chat
-from micc_sim.faces.cloudlink.config import CloudLinkConfig
 from micc_sim.faces.cloudlink.media.models import Media, MediaState
 from micc_sim.faces.cloudlink.notify.models import Notify, Publication, Subscription
 from micc_sim.faces.cloudlink.presence.models import Presences, PresenceState
 from micc_sim.faces.cloudlink.servicedelivery.models import Catalogue
 from micc_sim.faces.cloudlink.workflow.models import WorkflowState
+from micc_sim.world.cloudlink_config import CloudLinkConfig
 from micc_sim.world.events import EventBus
 from micc_sim.world.snapshot import decode_entity, encode
 

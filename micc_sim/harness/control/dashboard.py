@@ -31,6 +31,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from micc_sim.face import Face
 from micc_sim.faces.micc.wire import dotnet_datetime
 from micc_sim.harness.control.guard import PROCESS_TOKEN
+from micc_sim.harness.control.guard import scope_is_loopback as _is_loopback
 from micc_sim.harness.control.metrics import MetricsSampler
 from micc_sim.harness.control.responses import error
 from micc_sim.runtime import Simulator
@@ -383,8 +384,6 @@ class DashboardFeed:
         self.sent_bytes = 0  # what the feed sent, all pages together (the benchmark reads it)
 
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        from micc_sim.harness.control.urls import _is_loopback  # urls routes to this module's page
-
         if not self.sim.settings.control_from_anywhere and not _is_loopback(environ.get("asgi.scope", {})):
             raise socketio.exceptions.ConnectionRefusedError(
                 "the dashboard answers loopback clients only; start with --control-from-anywhere to change that")

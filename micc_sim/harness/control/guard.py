@@ -224,3 +224,11 @@ def _answering(status: int, body: bytes) -> ASGIApp:
         await send({"type": "http.response.body", "body": body})
 
     return answer
+
+
+def scope_is_loopback(scope: Scope) -> bool:
+    """Whether the request's peer is this machine."""
+    client = scope.get("client")
+    if not client:
+        return True  # in-process transports (tests, the pytest plugin) have no peer address
+    return is_loopback(client[0])  # ::ffff:127.0.0.1 too: an IPv4 client of a dual-stack socket

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from micc_sim.faces.micc.wire import dotnet_datetime
-from micc_sim.harness.control.responses import _enum, _json_body, _sim, error
+from micc_sim.harness.control.common import _enum, _json_body, _sim, error
 from micc_sim.world.core import NotFound, World, WorldError
 from micc_sim.world.interactions import CampaignCall, Interaction, InteractionKind
 from micc_sim.world.mail import parse_files

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from micc_sim.faces.micc.wire import dotnet_datetime
+from micc_sim.harness.control.common import _enum, _json_body, _sim, error
 from micc_sim.harness.control.faults import FaultRuleSpec
 from micc_sim.harness.control.journal import JournalFilter, entries_view
 from micc_sim.harness.control.state_files import StateFileError, read_state_file, write_state_file
@@ -24,29 +25,6 @@ from micc_sim.world.model import MediaType, OpenMediaItem, PresenceAvailability
 from micc_sim.world.snapshot import SnapshotError
 
 MAX_ADVANCE = 10 * 365 * 86400.0
-
-
-def error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
-
-
-def _sim(request: Request) -> Simulator:
-    return request.app.state.sim
-
-
-async def _json_body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        body = loads_limited(raw, _sim(request).settings.max_json_depth)
-    except InputError as exc:
-        raise ValueError(str(exc)) from None
-    except ValueError as exc:
-        raise ValueError(f"the body is not valid JSON: {exc}") from exc
-    if not isinstance(body, dict):
-        raise ValueError("the body must be a JSON object")
-    return body
 
 
 # -- views ------------------------------------------------------------------------------------
@@ -200,13 +178,6 @@ async def patch_employee(request: Request) -> JSONResponse:
         return error(400, "invalid_body", str(exc))
     view = next(e for e in world_view(sim)["employees"] if e["id"] == employee.id)
     return JSONResponse(view)
-
-
-def _enum(enum: type, name: Any) -> Any:
-    for member in enum:
-        if str(name).lower() == member.name.lower():
-            return member
-    raise ValueError(f"{name!r} is not one of {', '.join(m.name for m in enum)}")
 
 
 # -- request journal --------------------------------------------------------------------------

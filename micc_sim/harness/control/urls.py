@@ -14,7 +14,7 @@ from micc_sim.harness.control import dashboard
 from micc_sim.harness.control import interactions as i
 from micc_sim.harness.control import responses as r
 from micc_sim.harness.control import traffic as t
-from micc_sim.harness.control.guard import is_loopback
+from micc_sim.harness.control.guard import scope_is_loopback as _is_loopback
 from micc_sim.harness.control.responses import error
 
 
@@ -100,10 +100,3 @@ class LoopbackOnly:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
-
-
-def _is_loopback(scope: Scope) -> bool:
-    client = scope.get("client")
-    if not client:
-        return True  # in-process transports (tests, the pytest plugin) have no peer address
-    return is_loopback(client[0])  # ::ffff:127.0.0.1 too: an IPv4 client of a dual-stack socket

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from micc_sim.faces.cloudlink.config import CloudLinkConfig, cl_hex, cl_id
 from micc_sim.faces.cloudlink.errors import DirectoryError, known, not_found, refused
+from micc_sim.world.cloudlink_config import CloudLinkConfig, cl_hex, cl_id
 
 T = TypeVar("T")
 ROLE_RANK = {"GUEST": 0, "USER": 1, "ACCOUNT_ADMIN": 2, "PARTNER_ADMIN": 3}

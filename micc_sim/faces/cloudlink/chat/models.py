@@ -20,8 +20,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from micc_sim.faces.cloudlink.config import cl_id
 from micc_sim.faces.cloudlink.errors import DirectoryError, known, not_found
+from micc_sim.world.cloudlink_config import cl_id
 
 ATTACHMENT_LIMIT = 10 * 1024 * 1024  # "up to 10MB" (CloudLink guides), read as MiB
 SHRUG = "¯\\_(ツ)_/¯"

@@ -29,13 +29,13 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from micc_sim.faces.cloudlink.admin.models import User
-from micc_sim.faces.cloudlink.config import cl_id
 from micc_sim.faces.cloudlink.errors import refused
 from micc_sim.faces.cloudlink.media.conferences import Conference, Conferences
 from micc_sim.faces.cloudlink.media.lifecycle import Action, CallState, Cause, Direction, next_state
 from micc_sim.faces.cloudlink.presence.feeds import phone_presence
 from micc_sim.faces.cloudlink.presence.models import PHONES, Presence
 from micc_sim.world.clock import Clock, Timer
+from micc_sim.world.cloudlink_config import cl_id
 from micc_sim.world.events import Event
 
 if TYPE_CHECKING:

@@ -14,7 +14,6 @@ from micc_sim.faces.cloudlink.admin.models import User
 from micc_sim.faces.cloudlink.callers import manages, require_self_or_admin, signed, visible_accounts
 from micc_sim.faces.cloudlink.common import cloudlink, principal
 from micc_sim.faces.cloudlink.common import string_collection as collection
-from micc_sim.faces.cloudlink.config import cl_hex
 from micc_sim.faces.cloudlink.media import wire
 from micc_sim.faces.cloudlink.media.conferences import (
     Conference,
@@ -27,6 +26,7 @@ from micc_sim.faces.cloudlink.media.lifecycle import Action
 from micc_sim.faces.cloudlink.media.models import Availability, EndpointAction, Media, Recording
 from micc_sim.spec import odata
 from micc_sim.spec.router import ApiError, Call, Handler, Reply
+from micc_sim.world.cloudlink_config import cl_hex
 
 
 def _media(call: Call) -> Media:

@@ -11,10 +11,10 @@ from typing import Any
 
 from micc_sim.faces.cloudlink.admin.models import User
 from micc_sim.faces.cloudlink.common import iso
-from micc_sim.faces.cloudlink.config import cl_hex
 from micc_sim.faces.cloudlink.media.conferences import DIAL_IN, Attendance, Conference, Instance, Participant
 from micc_sim.faces.cloudlink.media.lifecycle import CallState
 from micc_sim.faces.cloudlink.media.models import CallRecord, Endpoint, Leg, Media, Recording
+from micc_sim.world.cloudlink_config import cl_hex
 
 PUBLICATION_BASE = "/media/2017-09-01"
 CALL_EVENT = "CallStateNotification"  # wire-notes

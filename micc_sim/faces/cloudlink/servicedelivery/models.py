@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
-from micc_sim.faces.cloudlink.config import CloudLinkConfig, cl_id
+from micc_sim.world.cloudlink_config import CloudLinkConfig, cl_id
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from micc_sim.faces.cloudlink.config import cl_id
+from micc_sim.world.cloudlink_config import cl_id
 
 MESSAGES_KEPT = 500
 CONVERSATIONS_KEPT = 2_000
