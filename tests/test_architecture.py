@@ -20,8 +20,8 @@ def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
     """Every module of ours this one imports, at the top or inside a function (an import put off until a call
     is still a dependency); what only type checkers read is not."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    checking = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
-                for n in ast.walk(node)}
+    checking = {id(n) for node in ast.walk(tree)
+                if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test) for n in ast.walk(node)}
     targets: set[str] = set()
     for node in ast.walk(tree):
         if id(node) in checking:

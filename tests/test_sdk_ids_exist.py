@@ -10,6 +10,7 @@ from typing import Any
 
 from micc_sim.faces.micc.sdk import CONTRACT, HANDLERS
 from micc_sim.spec.contract import load_contract
+from micc_sim.world import identity
 from micc_sim.world.config import QueueConfig
 from micc_sim.world.model import MediaType
 from micc_sim.world.seed import default_world
@@ -39,9 +40,10 @@ def world_ids(world: Any) -> set[str]:
         ids |= set(things)
     ids |= {e.id for e in catalog.extensions()}
     ids |= set(world.reply_templates.global_templates) | {c.id for c in world.records.cases.values()}
-    ids |= set(world.records.recordings) | set(world.records.contacts.contacts)
+    ids |= set(world.records.recordings) | set(world.records.contacts.contacts) | set(world.contacts)
     ids |= {h.id for h in world.webhooks.registrations.values()}
     ids |= {f.resource_id for files in world.mail.files.values() for f in files}
+    ids |= identity.security_role_ids()
     return {i.lower() for i in ids}
 
 

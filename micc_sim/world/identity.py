@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from micc_sim.world.config import stable_id
 from micc_sim.world.model import Employee, MediaType, Role
 
 if TYPE_CHECKING:
@@ -40,3 +41,13 @@ def licences(world: World, employee: Employee) -> list[str]:
     if supervisor:
         found.append(supervisor)
     return found
+
+
+def security_role_id(role: Role) -> str:
+    """The id of the security role an employee of ``role`` has: one role per kind of employee, the same on every
+    run (the world's security roles are its three kinds of employee)."""
+    return stable_id("securityrole", role.value)
+
+
+def security_role_ids() -> set[str]:
+    return {security_role_id(role) for role in Role}

@@ -105,7 +105,7 @@ def conversation_to_wire(world: World, item: OpenMediaItem, links: Links) -> dic
     if queue is not None and item.state.name == "InQueue" and not item.swallowed:
         now = world.queue_now(queue)
         estimate = dotnet_timespan(now.estimated_wait_seconds)
-    return {
+    wire = {
         "_links": {"self": {"href": links.url_for(f"/conversations/{path_segment(item.id)}")}},
         "_embedded": None,
         "conversationId": item.id,
@@ -139,8 +139,8 @@ def conversation_to_wire(world: World, item: OpenMediaItem, links: Links) -> dic
                           item.last_agent_action_at],
                    last_action=item.last_agent_action, last_action_at=item.last_agent_action_at,
                    failed_reason=item.failed_reason.name.rstrip("_"), recording=False, estimate=estimate),
-        **case_fields(world, item.id),
     }
+    return {**wire, **case_fields(world, item.id, wire["directory"])}
 
 
 def interaction_to_wire(world: World, it: Interaction, call: Call) -> dict[str, Any]:
@@ -156,7 +156,7 @@ def interaction_to_wire(world: World, it: Interaction, call: Call) -> dict[str, 
         estimate = dotnet_timespan(world.queue_now(queue).estimated_wait_seconds)
     clerical = world.sessions.config.clerical_seconds
     wrap_up = clerical if it.acd and it.media in WRAP_UP_MEDIA and clerical > 0 else None
-    return {
+    wire = {
         "_links": {"self": {"href": call.url_for(f"/conversations/{it.id}")}},
         "_embedded": None,
         "conversationId": it.id,
@@ -193,8 +193,8 @@ def interaction_to_wire(world: World, it: Interaction, call: Call) -> dict[str, 
                    times=[it.time_queued, it.time_offered, it.time_connected, it.time_ended],
                    last_action=None, last_action_at=None, failed_reason="None", recording=it.recording,
                    estimate=estimate),
-        **case_fields(world, it.id),
     }
+    return {**wire, **case_fields(world, it.id, wire["directory"])}
 
 
 def get_conversations(call: Call) -> dict[str, Any]:

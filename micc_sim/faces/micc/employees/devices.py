@@ -23,7 +23,7 @@ def get_extensions(call: Call) -> dict[str, Any]:
 
 def _code_to_wire(world: World, code: AccountCode, call: Call) -> dict[str, Any]:
     return {"_links": {"self": {"href": call.url_for(f"/accountcodes/{path_segment(code.id)}")}},
-            "_embedded": None, "id": code.id, "name": code.name, "reporting": code.reporting,
+            "id": code.id, "name": code.name, "reporting": code.reporting,
             "siteRefId": world.site.id}
 
 

@@ -11,8 +11,7 @@ from micc_sim.faces.micc.employees.actions import apply_action, apply_call_actio
 from micc_sim.faces.micc.system.responses import REASON_TYPES
 from micc_sim.faces.micc.wire import Links, dotnet_datetime, hal_collection, listing
 from micc_sim.spec.router import ApiError, Call, Reply
-from micc_sim.world import calls
-from micc_sim.world.config import stable_id
+from micc_sim.world import calls, identity
 from micc_sim.world.core import OpenMediaRequest, World
 from micc_sim.world.interactions import Interaction
 from micc_sim.world.model import (
@@ -70,7 +69,7 @@ def employee_to_wire(world: World, employee: Employee, call: Call) -> dict[str, 
         "isEnabledForSMS": MediaType.Sms in ready,
         "isEnabledForOpenMedia": employee.is_agent,
         "isRealTime": True,
-        "securityRoleRefId": stable_id("securityrole", employee.role.value),  # one security role per role
+        "securityRoleRefId": identity.security_role_id(employee.role),  # one security role per kind of employee
         "language": world.site.language,
         "supervisorLicenseType": LICENCES[employee.role],
         "photoUrl": None,  # employees of the world have no photo

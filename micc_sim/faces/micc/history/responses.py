@@ -63,8 +63,10 @@ def _matches(world: World, wire: dict[str, Any], e: HistoryEntry, terms: list[tu
     return True
 
 
-def _terms(call: Call) -> list[tuple[str, str]]:
+def _terms(call: Call, required: bool = True) -> list[tuple[str, str]]:
     text = next((v for k, v in call.query.items() if k.lower() == "$search"), None)
+    if text is None and not required:
+        return []  # everything the caller may see
     if text is None:
         raise ApiError(400, "The request is invalid.", {"$search": ["The $search parameter is required."]})
     terms = []
@@ -80,10 +82,10 @@ def _terms(call: Call) -> list[tuple[str, str]]:
     return terms
 
 
-def found(call: Call) -> list[dict[str, Any]]:
+def found(call: Call, search_required: bool = True) -> list[dict[str, Any]]:
     world: World = call.world
     _site_matches(call)
-    terms, agent = _terms(call), scope(call)
+    terms, agent = _terms(call, search_required), scope(call)
     out = []
     for e in entries(world):
         if agent is not None and e.agent_id != agent:
@@ -99,7 +101,8 @@ def get_history(call: Call) -> dict[str, Any]:
 
 
 def get_history_count(call: Call) -> int:
-    return len(found(call))
+    """The reference lists no $search for the count (only for the history itself): without one, all of it."""
+    return len(found(call, search_required=False))
 
 
 HANDLERS = {"History_GetHistory": get_history, "History_GetHistoryCount": get_history_count}

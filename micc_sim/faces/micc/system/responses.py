@@ -6,7 +6,6 @@ from typing import Any
 
 from micc_sim.faces.micc.wire import dotnet_datetime, dotnet_timespan, hal_collection, listing
 from micc_sim.spec.router import ApiError, Call
-from micc_sim.world.config import stable_id
 from micc_sim.world.core import World
 from micc_sim.world.model import MediaServer, MediaType, ReasonCode, ReasonKind
 
@@ -41,9 +40,8 @@ def media_server_to_wire(world: World, server: MediaServer, call: Call) -> dict[
         "ctiServer": None,
         "username": None,  # credentials are never shown
         "password": None,
-        # the inbound workflow: where items the server receives go (its default queue), if it has one
-        "inboundRoutingWorkflowRefId": (stable_id("workflow", f"{server.name} inbound")
-                                        if server.default_queue_id else None),
+        "inboundRoutingWorkflowRefId": None,  # the world routes by default queue, it has no workflow objects
+
         "outboundRoutingWorkflowRefId": None,
         "responseRoutingWorkflowRefId": None,
         "mailServers": [] if server.media_type is MediaType.Email else None,

@@ -16,7 +16,6 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import orjson
@@ -119,7 +118,7 @@ class WebHookWorker:
     async def _send(self, delivery: Delivery) -> None:
         assert self.http is not None
         delivery.state = "sending"
-        sent_at, started = self.sim.clock.now(), time.perf_counter()
+        started = time.perf_counter()
         headers = {"Content-Type": "application/json"}
         if delivery.token:
             headers["Authorization"] = f"Bearer {delivery.token}"
@@ -136,9 +135,10 @@ class WebHookWorker:
                 detail = f"the receiver took longer than {TIMEOUT:g} s"
             except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
                 detail = f"could not reach the receiver: {type(exc).__name__}"
-        url = urlsplit(delivery.url)
-        self.sim.journal.record(sent_at, "POST", url.path or "/", delivery.url, url.query, status or 0,
-                                round((time.perf_counter() - started) * 1000, 3), FACE, None)
+        self.sim.journal.message(FACE, "POST", delivery.url, None, delivery.body, status=status or None, note=detail,
+                                 duration_ms=round((time.perf_counter() - started) * 1000, 3), kind="outgoing",
+                                 headers=[(k.lower().encode("latin-1"), v.encode("latin-1"))
+                                          for k, v in headers.items()])
         retry_at = self.sim.world.webhooks.finish(delivery, status, detail, self.sim.clock.now())
         self._busy.discard(delivery.webhook_id)
         line = self._lines[delivery.webhook_id]
