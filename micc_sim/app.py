@@ -46,6 +46,7 @@ from micc_sim.harness.control.urls import EXCEPTION_HANDLERS as CONTROL_EXCEPTIO
 from micc_sim.harness.control.urls import LoopbackOnly
 from micc_sim.harness.control.urls import routes as control_routes
 from micc_sim.middleware import IisPaths
+from micc_sim.outbound import RefuseOwnDeliveries
 from micc_sim.runtime import Simulator
 from micc_sim.settings import Settings
 from micc_sim.socketio_server import face as socketio_face
@@ -99,7 +100,8 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
     routes = [Route("/", _index, methods=["GET"]), *(route for face in faces for route in face.routes)]
     starlette = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed}, lifespan=lifespan)
     starlette.state.sim = sim
-    steps = [IisPaths(sim.quirks), *(step for face in faces for step in face.steps),
+    steps = [RefuseOwnDeliveries(sim.own_sockets), IisPaths(sim.quirks),
+             *(step for face in faces for step in face.steps),
              JournalRecorder(lambda: sim.journal), FaultInjector(sim)]
     return Chain(steps, routes, fallback=starlette)
 

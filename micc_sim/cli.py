@@ -244,6 +244,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"  TLS {settings.tls.value}: clients trust {files.trust}")
     for message in sim.clients.rejected:
         print(f"  warning: Clients.config: {message}", file=sys.stderr)
+    sim.own_sockets.add(settings.host, settings.port)
     app = create_app(sim)
     _tune_gc()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level,

@@ -23,6 +23,7 @@ from micc_sim.faces.micc.authserver.models import (
 )
 from micc_sim.harness.control.faults import Faults
 from micc_sim.harness.control.journal import Journal
+from micc_sim.outbound import OwnSockets
 from micc_sim.settings import Settings
 from micc_sim.spec.router import Principal
 from micc_sim.world import snapshot
@@ -63,6 +64,7 @@ class Simulator:
         self.journal = Journal(self.settings.journal_size, self.clock.now)
         self.faults = Faults(self.settings.seed)
         self.cloudlink_flows = CloudLinkFlows(self)  # MiCC agents into presence; CloudLink publications, timers
+        self.own_sockets = OwnSockets()  # where it listens: deliveries never go there (micc_sim.outbound)
 
     def _new_world(self) -> World:
         return World(self.world_config, self.clock, self.bus, self.quirks, seed=self.settings.seed)

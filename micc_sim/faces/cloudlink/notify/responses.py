@@ -17,6 +17,7 @@ from micc_sim.faces.cloudlink.common import cloudlink, collection, correlation_i
 from micc_sim.faces.cloudlink.notify import mqtt
 from micc_sim.faces.cloudlink.notify.filters import FilterError
 from micc_sim.faces.cloudlink.notify.models import Publication, Subscription, js_time
+from micc_sim.outbound import own_url_refusal
 from micc_sim.spec.router import ApiError, Call, Handler, Reply
 
 
@@ -57,6 +58,9 @@ def post_subscription(call: Call) -> Reply:
         if not application_id:
             raise _invalid("a webhook subscription needs applicationId: it keys the x-notify-signature of each "
                            "notification")
+        refusal = own_url_refusal(device_id, call.sim.own_sockets)  # whatever webhook_hosts allows
+        if refusal:
+            raise _invalid(f"deviceId {refusal}")
         _check_webhook_url(device_id, settings.webhook_hosts)
     elif not device_id.strip():
         raise _invalid("deviceId of a websocket subscription is the client id of the MQTT connection")
