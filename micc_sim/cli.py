@@ -249,7 +249,9 @@ def _serve(args: argparse.Namespace) -> int:
     _tune_gc()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level,
                 access_log=args.log_level in ("info", "debug"),  # above info it logs nothing, yet formats each line
-                timeout_graceful_shutdown=3, **ssl)  # open hub long polls and event streams do not hold a stop
+                timeout_graceful_shutdown=3,  # open hub long polls and event streams do not hold a stop
+                ws_ping_interval=None,  # each WebSocket protocol keeps itself alive (MQTT PINGREQ, engine.io,
+                **ssl)  # SignalR): paho-mqtt answers a WebSocket ping with an unmasked pong, a protocol error
     return 0
 
 

@@ -57,7 +57,8 @@ class Simulator:
         self.world_config = world_config or (
             load_world_file(self.settings.world_file) if self.settings.world_file else default_world())
         self.world = self._new_world()
-        self.cloudlink = CloudLink(self.world_config.cloudlink, self.clock.now, self.bus)
+        self.cloudlink = CloudLink(self.world_config.cloudlink, self.clock.now, self.bus,
+                                   max_pending=self.settings.notifications.max_pending)
         self.tokens = TokenStore(self.clock, self.settings.token_lifetime)
         self.clients = self._read_clients()
         self._clients_mtime = self._mtime()
@@ -108,7 +109,8 @@ class Simulator:
         rules are gone too."""
         self.clock.cancel_all()
         self.world = self._new_world()
-        self.cloudlink = CloudLink(self.world_config.cloudlink, self.clock.now, self.bus)
+        self.cloudlink = CloudLink(self.world_config.cloudlink, self.clock.now, self.bus,
+                                   max_pending=self.settings.notifications.max_pending)
         self.cloudlink_flows.attach(fresh=True)
         self.tokens.revoke_all()
         self.journal.clear()
@@ -129,7 +131,8 @@ class Simulator:
         dry_run = snapshot.load(data, Clock("manual"))  # a damaged snapshot must change nothing
         try:
             sessions = [decode_entity(Session, s) for s in data.get("sessions", [])]
-            cloudlink = CloudLink(dry_run.config.cloudlink, self.clock.now, self.bus)
+            cloudlink = CloudLink(dry_run.config.cloudlink, self.clock.now, self.bus,
+                                  max_pending=self.settings.notifications.max_pending)
             if "cloudlink" in data:
                 cloudlink.load(data["cloudlink"])
         except (KeyError, TypeError, ValueError) as exc:

@@ -43,7 +43,8 @@ def serve_in_thread(sim: Simulator, host: str = "127.0.0.1", port: int = 0, star
     sim.own_sockets.add(host, port)
     ssl = {"ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key)} if tls else {}
     server = _ThreadedServer(uvicorn.Config(create_app(sim), host=host, port=port, log_level="warning",
-                                            lifespan="on", timeout_graceful_shutdown=SHUTDOWN_GRACE, **ssl))
+                                            lifespan="on", timeout_graceful_shutdown=SHUTDOWN_GRACE,
+                                            ws_ping_interval=None, **ssl))  # see cli._serve
     thread = threading.Thread(target=server.run, name="micc-sim", daemon=True)
     thread.start()
     deadline = time.monotonic() + startup_timeout

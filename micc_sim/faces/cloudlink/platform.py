@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from micc_sim.faces.cloudlink.admin.models import Directory
-from micc_sim.faces.cloudlink.auth.models import Sessions, Throttle
+from micc_sim.faces.cloudlink.auth.models import Principal, Sessions, Throttle, check_token
 from micc_sim.faces.cloudlink.chat.models import Chat
 from micc_sim.faces.cloudlink.config import CloudLinkConfig
 from micc_sim.faces.cloudlink.media.models import Media, MediaState
@@ -24,7 +24,8 @@ from micc_sim.world.snapshot import decode_entity, encode
 
 
 class CloudLink:
-    def __init__(self, config: CloudLinkConfig, now: Callable[[], datetime], bus: EventBus | None = None) -> None:
+    def __init__(self, config: CloudLinkConfig, now: Callable[[], datetime], bus: EventBus | None = None,
+                 max_pending: int = 1000) -> None:
         self.config = config
         self.now = now
         self.directory = Directory.from_config(config, now())
@@ -32,12 +33,17 @@ class CloudLink:
                                  code_lifetime=config.authorization_code_lifetime)
         throttle = config.token_throttle
         self.throttle = Throttle(throttle.failures, throttle.window, throttle.lockout)  # not in snapshots
-        self.notify = Notify(now, bus)  # announces the deliveries it queues on the simulator's bus
+        self.notify = Notify(now, bus, max_pending=max_pending)  # announces what it queues on the simulator's bus
         self.chat = Chat()
         self.events = EventBus()  # the services' own typed events (calls, presence), turned into publications
         self.media = Media(self)
         self.presence = Presences(self)
         self.presence.materialize_users()
+
+    def check_token(self, token: str, now: datetime, kind: str = "access") -> Principal:
+        """Who a token of ``kind`` speaks for now; the one check of every CloudLink token
+        (:func:`micc_sim.faces.cloudlink.auth.models.check_token`). Raises ``TokenError``."""
+        return check_token(self.sessions, self.directory, token, now, kind)[1]
 
     # -- snapshots -------------------------------------------------------------------------------
     def dump(self) -> dict[str, Any]:
