@@ -46,7 +46,8 @@ class OwnSockets:
     """The ports the simulator listens on, as far as it knows: given at start (``serve``, ``serve_in_thread``)
     and learnt from each request's local address (ASGI ``scope["server"]``), so ``--port 0`` is covered."""
 
-    def __init__(self) -> None:
+    def __init__(self, guard: bool = True) -> None:
+        self.guard = guard  # False (setting deliveries_to_self): nothing counts as ours, nothing is refused
         self.ports: set[int] = set()
         self.hosts: set[Address] = set()
 
@@ -64,7 +65,7 @@ class OwnSockets:
 
     def owns(self, address: Address | str, port: int) -> bool:
         """Whether a connection to ``address``:``port`` would reach one of the simulator's sockets."""
-        if port not in self.ports:
+        if not self.guard or port not in self.ports:
             return False
         ip = _ip(address) if isinstance(address, str) else _unmapped(address)
         return ip is not None and (ip in self.hosts or is_local(ip))
@@ -86,7 +87,7 @@ def own_url_refusal(url: str, own: OwnSockets) -> str | None:
     except ValueError:
         return None  # not a URL: the caller's own validation says so
     host = unquote(parts.hostname or "").rstrip(".")
-    if not host or port is None or port not in own.ports:
+    if not own.guard or not host or port is None or port not in own.ports:
         return None
     ip = host_address(host)
     if ip is None or not own.owns(ip, port):
@@ -143,7 +144,7 @@ class RefuseOwnDeliveries:
 
     def before(self, exchange: Any) -> None:
         self.own.learn(exchange.scope)
-        if exchange.header(DELIVERY_HEADER_BYTES) is not None:
+        if self.own.guard and exchange.header(DELIVERY_HEADER_BYTES) is not None:
             exchange.answer = _refused(exchange.scope["type"])
 
 

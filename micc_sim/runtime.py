@@ -65,7 +65,7 @@ class Simulator:
         self.journal = Journal(self.settings.journal_size, self.clock.now)
         self.faults = Faults(self.settings.seed)
         self.cloudlink_flows = CloudLinkFlows(self)  # MiCC agents into presence; CloudLink publications, timers
-        self.own_sockets = OwnSockets()  # where it listens: deliveries never go there (micc_sim.outbound)
+        self.own_sockets = OwnSockets(guard=not self.settings.deliveries_to_self)  # deliveries never go there
 
     def _new_world(self) -> World:
         return World(self.world_config, self.clock, self.bus, self.quirks, seed=self.settings.seed)

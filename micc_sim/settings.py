@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     control_from_anywhere: bool = Field(
         False, description="serve /_sim to non-loopback clients too (it has no authentication)")
     seed: int = Field(0, description="seed for generated ids (open media items) and fault draws")
+    deliveries_to_self: bool = Field(
+        False, description="let webhooks and callbacks reach the simulator's own sockets (docs/security.md)")
     tls: TlsMode = Field(TlsMode.OFF, description="off, self-signed or ca (a local CA signs the certificate)")
     tls_dir: Path = Field(Path(".micc-sim/tls"), description="where the TLS certificates are kept")
     tls_names: list[str] = Field(default_factory=list, description="extra host names for the certificate")

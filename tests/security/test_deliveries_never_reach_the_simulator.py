@@ -147,3 +147,13 @@ def test_the_url_check_knows_the_sockets_it_learnt():
     with pytest.raises(OwnAddress):
         asyncio.run(delivery_addresses("localhost", 9, own))
     assert asyncio.run(delivery_addresses("127.0.0.1", 10, own)) == ["127.0.0.1"]
+
+
+def test_the_guard_can_be_turned_off(live_with):
+    """``deliveries_to_self`` (``MICC_SIM_DELIVERIES_TO_SELF=true``): a webhook may then name the simulator."""
+    live = live_with(deliveries_to_self=True)
+    with api(live, ADMIN) as client:
+        url = f"http://127.0.0.1:{_port(live)}/_sim/clock"
+        assert client.post("/subscriptions", json={"applicationId": "a", "deviceId": url, "transport": "webhook",
+                                                   "topic": TOPIC}).status_code == 201
+    assert live.http.get("/_sim/clock", headers={"x-micc-sim-delivery": "x"}).status_code == 200
