@@ -43,37 +43,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"micc-sim {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the simulator")
-    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
-    serve.add_argument("--world", type=Path, help="world file (YAML or JSON); default: the embedded world")
-    serve.add_argument("--clients-config", type=Path,
-                       help="Clients.config file (JSON array of {Id, Secret}); re-read on IIS restart")
-    serve.add_argument("--clock", choices=[m.value for m in ClockMode],
-                       help="real: wall time; scaled: --clock-scale times faster; manual: only /_sim/clock/advance")
-    serve.add_argument("--clock-scale", type=float, default=None, help="speed of the scaled clock (e.g. 10)")
-    serve.add_argument("--clock-start", type=datetime.fromisoformat,
-                       help="simulated time at start, ISO 8601 (default: now)")
-    serve.add_argument("--clock-offset", type=float,
-                       help="seconds the simulated server clock runs ahead of (negative: behind) real time")
-    serve.add_argument("--token-lifetime", type=int, help="token lifetime in seconds (1200)")
-    serve.add_argument("--strictness", choices=[s.value for s in Strictness],
-                       help="request validation of the MiCC SDK (lenient = what the real server accepts)")
-    serve.add_argument("--quirk", type=_quirk, action="append", default=[], metavar="NAME=on|off",
-                       help="turn a quirk on or off (repeatable); see `micc-sim quirks`")
-    serve.add_argument("--control-from-anywhere", action="store_true", default=None,
-                       help="answer /_sim from any address (it has no authentication)")
-    serve.add_argument("--seed", type=int, help="seed for generated item ids (0)")
-    serve.add_argument("--journal-size", type=int, help="requests kept in the request journal (10000)")
-    serve.add_argument("--metrics-interval", type=float,
-                       help="simulated seconds between samples of /_sim/metrics/series (1)")
-    serve.add_argument("--metrics-size", type=int, help="samples kept in /_sim/metrics/series (3600)")
-    serve.add_argument("--tls", choices=[m.value for m in TlsMode],
-                       help="serve HTTPS: self-signed, or ca (a local CA signs the certificate; default off)")
-    serve.add_argument("--tls-dir", type=Path, help="where certificates are kept (.micc-sim/tls)")
-    serve.add_argument("--tls-name", action="append", default=[], metavar="HOST",
-                       help="another host name the certificate must carry (repeatable)")
-    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    _serve_options(commands.add_parser("serve", help="run the simulator"))
+    exec_ = commands.add_parser(
+        "exec", help="run a command against a simulator started for it: micc-sim exec [serve options] -- CMD ...",
+        description="Start the simulator on a free loopback port, wait until every face is ready, run CMD with "
+                    "MICC_SIM_URL, MICC_SIM_SDK_URL, MICC_SIM_TOKEN_URL, MICC_SIM_SIGNALR_URL, MICC_SIM_HUBS_URL, "
+                    "MICC_SIM_DESKTOP_URL, MICC_SIM_CONTROL_URL and CLOUDLINK_<SERVICE>_URL set, forward signals "
+                    "to it, stop the simulator and exit with CMD's code. Options before -- are serve's.")
+    _serve_options(exec_)
+    exec_.add_argument("--ready-timeout", type=float, default=60.0,
+                       help="seconds to wait for the simulator to be ready (60)")
+    exec_.add_argument("command_args", nargs=argparse.REMAINDER, metavar="-- CMD ARGS", help="the command to run")
 
     world = commands.add_parser("world", help="the default world, or check a world file")
     world_commands = world.add_subparsers(dest="world_command", required=True)
@@ -117,6 +97,41 @@ def _parser() -> argparse.ArgumentParser:
     cov = commands.add_parser("coverage", help="list MiCC SDK operations as stateful or synthesized")
     cov.add_argument("--markdown", action="store_true", help="print the Markdown page (docs/coverage.md)")
     return parser
+
+
+def _serve_options(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8080; 0: a free one, printed)")
+    serve.add_argument("--ready-file", type=Path,
+                       help="write the bound base URL to this file once the server accepts requests")
+    serve.add_argument("--world", type=Path, help="world file (YAML or JSON); default: the embedded world")
+    serve.add_argument("--clients-config", type=Path,
+                       help="Clients.config file (JSON array of {Id, Secret}); re-read on IIS restart")
+    serve.add_argument("--clock", choices=[m.value for m in ClockMode],
+                       help="real: wall time; scaled: --clock-scale times faster; manual: only /_sim/clock/advance")
+    serve.add_argument("--clock-scale", type=float, default=None, help="speed of the scaled clock (e.g. 10)")
+    serve.add_argument("--clock-start", type=datetime.fromisoformat,
+                       help="simulated time at start, ISO 8601 (default: now)")
+    serve.add_argument("--clock-offset", type=float,
+                       help="seconds the simulated server clock runs ahead of (negative: behind) real time")
+    serve.add_argument("--token-lifetime", type=int, help="token lifetime in seconds (1200)")
+    serve.add_argument("--strictness", choices=[s.value for s in Strictness],
+                       help="request validation of the MiCC SDK (lenient = what the real server accepts)")
+    serve.add_argument("--quirk", type=_quirk, action="append", default=[], metavar="NAME=on|off",
+                       help="turn a quirk on or off (repeatable); see `micc-sim quirks`")
+    serve.add_argument("--control-from-anywhere", action="store_true", default=None,
+                       help="answer /_sim from any address (it has no authentication)")
+    serve.add_argument("--seed", type=int, help="seed for generated item ids (0)")
+    serve.add_argument("--journal-size", type=int, help="requests kept in the request journal (10000)")
+    serve.add_argument("--metrics-interval", type=float,
+                       help="simulated seconds between samples of /_sim/metrics/series (1)")
+    serve.add_argument("--metrics-size", type=int, help="samples kept in /_sim/metrics/series (3600)")
+    serve.add_argument("--tls", choices=[m.value for m in TlsMode],
+                       help="serve HTTPS: self-signed, or ca (a local CA signs the certificate; default off)")
+    serve.add_argument("--tls-dir", type=Path, help="where certificates are kept (.micc-sim/tls)")
+    serve.add_argument("--tls-name", action="append", default=[], metavar="HOST",
+                       help="another host name the certificate must carry (repeatable)")
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
 
 
 def _load_parser(commands: Any) -> None:
@@ -177,10 +192,32 @@ def _load_parser(commands: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Every failure the user can cause is one line on standard error and exit code 2, never a traceback; a
+    closed standard output (``micc-sim coverage | head``) ends the command quietly."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _dispatch(argv)
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(argv: list[str]) -> int:
+    from micc_sim.harness.execute import ExecError
+    from micc_sim.serving import BindError
+
+    command = []
+    if argv[:1] == ["exec"] and "--" in argv:
+        split = argv.index("--")
+        argv, command = argv[:split], argv[split + 1:]
     args = _parser().parse_args(argv)
     try:
         if args.command == "serve":
             return _serve(args)
+        if args.command == "exec":
+            return _exec(argv[1:], command or args.command_args, args.ready_timeout)
         if args.command == "world":
             return _world(args)
         if args.command == "quirks":
@@ -193,10 +230,37 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _scenario(args)
         if args.command == "load":
             return _load(args)
-    except (WorldFileError, ContractError, ScenarioFileError, LoadError) as exc:
+    except (WorldFileError, ContractError, ScenarioFileError, LoadError, ExecError, BindError) as exc:
         print(f"micc-sim: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a file named on the command line that cannot be read or written
+        if isinstance(exc, BrokenPipeError):
+            raise
+        print(f"micc-sim: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}", file=sys.stderr)
+        return 2
     return 1
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe, Python would complain again when it flushes standard output at exit."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _exec(tokens: list[str], command: list[str], ready_timeout: float) -> int:
+    from micc_sim.harness.execute import run_exec
+
+    serve_args, skip = [], False
+    for token in tokens:  # serve's options as given, less exec's own
+        if skip:
+            skip = False
+        elif token == "--ready-timeout":
+            skip = True
+        elif not token.startswith("--ready-timeout="):
+            serve_args.append(token)
+    return run_exec(serve_args, command, ready_timeout)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -204,6 +268,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from micc_sim.app import create_app
     from micc_sim.runtime import Simulator
+    from micc_sim.serving import HttpProtocol, ReadyServer, base_url, bind
     from micc_sim.settings import Settings
 
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -231,7 +296,8 @@ def _serve(args: argparse.Namespace) -> int:
                                     *([settings.host] if settings.host not in ("0.0.0.0", "::") else [])]))
         files = ensure_certificates(settings.tls, settings.tls_dir, hosts)
         ssl = {"ssl_certfile": str(files.cert), "ssl_keyfile": str(files.key)}
-    base = f"{'https' if ssl else 'http'}://{settings.host}:{settings.port}"
+    sock = bind(settings.host, settings.port)  # port 0: the system picks a free one, and we say which
+    base = base_url(settings.host, sock.getsockname()[1], bool(ssl))
     print(f"micc-sim {__version__}: {len(sim.world.employees)} employees, {len(sim.world.queues)} queues, "
           f"clock {sim.clock.mode.value}" + (f" x{sim.clock.scale:g}" if sim.clock.mode.value == "scaled" else ""))
     print(f"  token:     POST {base}/authorizationserver/token")
@@ -244,14 +310,16 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"  TLS {settings.tls.value}: clients trust {files.trust}")
     for message in sim.clients.rejected:
         print(f"  warning: Clients.config: {message}", file=sys.stderr)
-    sim.own_sockets.add(settings.host, settings.port)
+    sim.own_sockets.add(settings.host, sock.getsockname()[1])
     app = create_app(sim)
     _tune_gc()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level,
-                access_log=args.log_level in ("info", "debug"),  # above info it logs nothing, yet formats each line
-                timeout_graceful_shutdown=3,  # open hub long polls and event streams do not hold a stop
-                ws_ping_interval=None,  # each WebSocket protocol keeps itself alive (MQTT PINGREQ, engine.io,
-                **ssl)  # SignalR): paho-mqtt answers a WebSocket ping with an unmasked pong, a protocol error
+    config = uvicorn.Config(app, http=HttpProtocol, log_level=args.log_level,
+                            access_log=args.log_level in ("info", "debug"),  # above info: nothing, yet formatted
+                            timeout_graceful_shutdown=3,  # open hub long polls and streams do not hold a stop
+                            ws_ping_interval=None,  # each WebSocket protocol keeps itself alive (MQTT PINGREQ,
+                            **ssl)  # engine.io, SignalR): paho-mqtt answers a WebSocket ping with an unmasked pong
+    server = ReadyServer(config, base, args.ready_file)
+    server.run(sockets=[sock])
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The ``micc_sim`` pytest fixture: a fresh simulator on a free loopback port for each test.
+"""The ``micc_sim`` pytest fixtures: a simulator on a free loopback port, reset to the test's world for each test.
 
 Installed with micc-sim (a ``pytest11`` entry point), so an integrator's suite only writes::
 
@@ -8,198 +8,80 @@ Installed with micc-sim (a ``pytest11`` entry point), so an integrator's suite o
         micc_sim.advance(5)
         assert micc_sim.count("POST", "*/openmedia") == 1
 
-The clock is manual: nothing moves until the test calls ``advance``. Options come from the marker
-``@pytest.mark.micc_sim(world="tests/world.yaml", quirks={...}, clock="real", token_lifetime=60)``;
-any keyword of :class:`micc_sim.settings.Settings` is accepted (``world`` is ``world_file``), and
-``scenario="scenarios/x.yaml"`` starts from a scenario's world and quirks.
+``micc_sim`` shares one server per pytest session (one per distinct set of settings) and resets it before each
+test: the world, tokens, timers, journal and faults are as at start, and the manual clock is back at its start.
+``micc_sim_fresh`` starts a server of the test's own. The clock is manual: nothing moves until the test calls
+``advance``. Options come from the marker ``@pytest.mark.micc_sim(world="tests/world.yaml", quirks={...},
+clock="real", token_lifetime=60)`` (any keyword of :class:`micc_sim.settings.Settings`; ``world`` is a world file,
+``scenario="scenarios/x.yaml"`` starts from a scenario's world and quirks) and, for every test, from
+``--micc-sim-world FILE`` (or the ``micc_sim_world`` ini option).
+
+This module imports nothing but pytest: a suite that never asks for a simulator pays nothing for it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-import httpx
 import pytest
 
-from micc_sim.harness.clients import cloudlink
-from micc_sim.harness.clients.webhooks import WebhookReceiver
-from micc_sim.harness.control.journal import JournalEntry, JournalFilter
-from micc_sim.harness.scenarios.model import load_scenario
-from micc_sim.harness.scenarios.runner import world_for
-from micc_sim.runtime import Simulator
-from micc_sim.settings import Settings
-from micc_sim.testing import serve_in_thread
-from micc_sim.world.core import World
-from micc_sim.world.seed import TALKATIVE_SECRET
-
-DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+if TYPE_CHECKING:
+    from micc_sim.harness.fixture import MiccSim, Options, Pool
 
 
-@dataclass
-class MiccSim:
-    """A running simulator, as a test sees it."""
-
-    sim: Simulator
-    base_url: str
-    talkative_id: str = "Talkative"
-    talkative_secret: str = TALKATIVE_SECRET
-    _receivers: list[WebhookReceiver] = field(default_factory=list, repr=False)
-
-    @property
-    def sdk_url(self) -> str:
-        return f"{self.base_url}/miccsdk/api/v1"
-
-    @property
-    def token_url(self) -> str:
-        return f"{self.base_url}/authorizationserver/token"
-
-    # -- the real-time faces ---------------------------------------------------------------------
-    @property
-    def hubs_url(self) -> str:
-        """What SignalR's ``$.hubConnection`` takes (it adds ``/signalr``): ``http://127.0.0.1:PORT/miccsdk/``."""
-        return f"{self.base_url}/miccsdk/"
-
-    @property
-    def signalr_url(self) -> str:
-        """The hubs' SignalR endpoint itself (``.../miccsdk/signalr``: negotiate, connect, ...)."""
-        return f"{self.base_url}/miccsdk/signalr"
-
-    @property
-    def desktop_url(self) -> str:
-        """The agent desktop as a socket.io client names it: server and namespace (``io(desktop_url)``); with
-        python-socketio, connect to ``base_url`` with ``namespaces=["/agent"]``. The path is ``/socket.io/``."""
-        return f"{self.base_url}/agent"
-
-    def cloudlink_url(self, service: str) -> str:
-        """A CloudLink service's base URL: ``cloudlink_url("media")`` is ``.../media/2017-09-01``."""
-        return cloudlink.service_url(self.base_url, service)
-
-    @property
-    def cloudlink_urls(self) -> dict[str, str]:
-        return {service: self.cloudlink_url(service) for service in cloudlink.SERVICES}
-
-    def cloudlink_token(self, username: str = cloudlink.DEFAULT_ADMIN, password: str = cloudlink.DEFAULT_PASSWORD,
-                        account_id: str | None = None) -> str:
-        """A CloudLink access token for a login of the default tenant (its account admin by default; agents are
-        ``first.last@wagner.example.com``; every password is ``password``)."""
-        try:
-            return cloudlink.token(self.base_url, username, password, account_id=account_id)
-        except PermissionError as exc:
-            raise AssertionError(str(exc)) from None
-
-    def cloudlink_client_token(self, client_id: str = "default", secret: str | None = None,
-                               account_id: str | None = None) -> str:
-        """A client-credentials CloudLink token (the default tenant's client by default)."""
-        try:
-            return cloudlink.token(self.base_url, client_id=client_id, client_secret=secret, account_id=account_id)
-        except PermissionError as exc:
-            raise AssertionError(str(exc)) from None
-
-    def webhook_receiver(self, statuses: list[int] | None = None,
-                         application_id: str | None = None) -> WebhookReceiver:
-        """A webhook receiver on loopback (closed when the test ends): point a CloudLink subscription's
-        ``deviceId`` at its ``url``. It records every delivery and verifies its signature with its
-        subscription's ``applicationId`` (looked up in the simulator unless given) and the simulator's signature
-        settings: ``receiver.wait_for(n)``, ``receiver.deliveries`` (``.json``, ``.signature_ok``),
-        ``receiver.forged``. ``statuses`` are answered before 200 (``[503]`` makes the simulator retry)."""
-        settings = self.sim.settings.notifications
-
-        def key(notification: Any) -> str | None:
-            subscription_id = ((notification or {}).get("subscription") or {}).get("subscriptionId")
-            found = self.sim.cloudlink.notify.subscriptions.get(subscription_id or "")
-            return found.application_id if found else None
-
-        receiver = WebhookReceiver(application_id=application_id or key, statuses=list(statuses or []),
-                                   algorithm=settings.signature_algorithm, encoding=settings.signature_encoding,
-                                   header=settings.signature_header.lower())
-        self._receivers.append(receiver)
-        return receiver
-
-    def subscribe_webhook(self, receiver: WebhookReceiver, token: str | None = None,
-                          application_id: str | None = None, **subscription: Any) -> dict[str, Any]:
-        """``POST /subscriptions`` for a webhook to ``receiver`` (``topic=..., subjectFilter=...`` in the API's
-        spelling), with ``token`` (the tenant's account admin's by default). Returns the subscription."""
-        return cloudlink.subscribe_webhook(self.base_url, token or self.cloudlink_token(), receiver.url,
-                                           subscription, application_id)
-
-    @property
-    def world(self) -> World:
-        return self.sim.world
-
-    def token(self, username: str = "_admin", password: str | None = None) -> str:
-        """An access token for a login of the world (default world: agents' password is ``password``)."""
-        password = password if password is not None else ("_password" if username == "_admin" else "password")
-        return self._token({"grant_type": "password", "username": username, "password": password})
-
-    def client_token(self, client_id: str | None = None, secret: str | None = None) -> str:
-        return self._token({"grant_type": "client_credentials", "client_id": client_id or self.talkative_id,
-                            "client_secret": secret or self.talkative_secret})
-
-    def _token(self, form: dict[str, str]) -> str:
-        r = httpx.post(self.token_url, data=form, timeout=30)
-        if r.status_code != 200:
-            raise AssertionError(f"the AuthorizationServer refused {form.get('grant_type')}: {r.text}")
-        return r.json()["access_token"]
-
-    def sdk(self, token: str | None = None) -> httpx.Client:
-        """An httpx client for the MiCC SDK with a bearer token (the administrator's by default)."""
-        return httpx.Client(base_url=self.sdk_url, headers={"Authorization": f"Bearer {token or self.token()}"},
-                            timeout=30)
-
-    def advance(self, seconds: float) -> None:
-        """Move the simulated clock; timers due on the way fire at their own instants."""
-        r = httpx.post(f"{self.base_url}/_sim/clock/advance", json={"seconds": seconds}, timeout=60)
-        r.raise_for_status()
-
-    def requests(self, method: str | None = None, path: str | None = None,
-                 status: str | int | None = None) -> list[JournalEntry]:
-        """Journal entries matching: ``path`` is a glob (or a regex starting with ``^``)."""
-        return self.sim.journal.find(JournalFilter(method=method, path=path,
-                                                   status=str(status) if status is not None else None))
-
-    def count(self, method: str | None = None, path: str | None = None, status: str | int | None = None) -> int:
-        return len(self.requests(method, path, status))
-
-    def control(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """Any /_sim call, e.g. ``micc_sim.control("POST", "/faults", json={"kind": "busy"})``."""
-        return httpx.request(method, f"{self.base_url}/_sim{path}", timeout=60, **kwargs)
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("micc-sim")
+    group.addoption("--micc-sim-world", default=None, metavar="FILE",
+                    help="world file the micc_sim fixtures start from (default: the embedded world)")
+    parser.addini("micc_sim_world", "world file the micc_sim fixtures start from", default=None)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "micc_sim(world=None, **settings): options of the micc_sim fixture (a world file, quirks, "
-                   "clock, token_lifetime, ...)")
+        "markers", "micc_sim(world=None, **settings): options of the micc_sim fixtures (a world file, a scenario, "
+                   "quirks, clock, token_lifetime, ...)")
+
+
+def _options(request: pytest.FixtureRequest) -> Options:
+    from micc_sim.harness.fixture import Options
+
+    marker = request.node.get_closest_marker("micc_sim")
+    config = request.config
+    default_world = config.getoption("--micc-sim-world") or config.getini("micc_sim_world") or None
+    return Options.from_marker(marker.args if marker else (), dict(marker.kwargs) if marker else {},
+                               config.rootpath, default_world)
+
+
+@pytest.fixture(scope="session")
+def micc_sim_pool() -> Iterator[Pool]:
+    """The session's simulators (started when a test first needs one; stopped when the session ends)."""
+    from micc_sim.harness.fixture import Pool
+
+    pool = Pool()
+    try:
+        yield pool
+    finally:
+        pool.close()
 
 
 @pytest.fixture
-def micc_sim(request: pytest.FixtureRequest) -> Iterator[MiccSim]:
-    """A fresh simulator (default world, manual clock) on a free loopback port."""
-    options: dict[str, Any] = {"clock": "manual", "clock_start": DEFAULT_START}
-    world = None
-    marker = request.node.get_closest_marker("micc_sim")
-    if marker is not None:
-        if marker.args:
-            options["world_file"] = marker.args[0]
-        options.update(marker.kwargs)
-        if "world" in options:
-            options["world_file"] = options.pop("world")
-    root = Path(request.config.rootpath)
-    if options.get("world_file"):
-        path = Path(options["world_file"])
-        options["world_file"] = path if path.is_absolute() else root / path
-    if options.get("scenario"):
-        scenario = load_scenario(root / options.pop("scenario"))
-        world = world_for(scenario)
-        options["quirks"] = {**scenario.settings.quirks, **options.get("quirks", {})}
-    sim = Simulator(Settings(**options), world)
-    with serve_in_thread(sim) as running:
-        fixture = MiccSim(sim, running.base_url)
+def micc_sim(request: pytest.FixtureRequest, micc_sim_pool: Pool) -> Iterator[MiccSim]:
+    """A running simulator (default world, manual clock) shared by the session and reset to this test's world."""
+    fixture = micc_sim_pool.acquire(_options(request))
+    try:
+        yield fixture
+    finally:
+        fixture.close()
+
+
+@pytest.fixture
+def micc_sim_fresh(request: pytest.FixtureRequest) -> Iterator[MiccSim]:
+    """A simulator of this test's own, started for it and stopped after it."""
+    from micc_sim.harness.fixture import fresh
+
+    with fresh(_options(request)) as fixture:
         try:
             yield fixture
         finally:
-            for receiver in fixture._receivers:
-                receiver.close()
+            fixture.close()

@@ -56,6 +56,7 @@ class Simulator:
         self.quirks = self.settings.make_quirks()
         self.world_config = world_config or (
             load_world_file(self.settings.world_file) if self.settings.world_file else default_world())
+        self.baseline = self.world_config  # what a reset returns to: the start's world until a new one is saved
         self.world = self._new_world()
         self.cloudlink = CloudLink(self.world_config.cloudlink, self.clock.now, self.bus,
                                    max_pending=self.settings.notifications.max_pending)
@@ -105,8 +106,12 @@ class Simulator:
 
     # -- control commands --------------------------------------------------------------------
     def reset(self) -> None:
-        """A fresh world (and CloudLink tenant) from the same source; timers, sessions, the journal and fault
-        rules are gone too."""
+        """A fresh world (and CloudLink tenant) from the baseline (the world the server started with, or the
+        last one saved with :meth:`save_baseline`); timers, sessions, the journal and fault rules are gone too."""
+        self.world_config = self.baseline
+        self._rebuild()
+
+    def _rebuild(self) -> None:
         self.clock.cancel_all()
         self.world = self._new_world()
         self.cloudlink = CloudLink(self.world_config.cloudlink, self.clock.now, self.bus,
@@ -117,9 +122,14 @@ class Simulator:
         self.faults.clear()
 
     def replace_world(self, config: WorldConfig) -> None:
-        """Serve another world from now on (reset rebuilds this one); sessions end, the clock goes on."""
+        """Serve another world from now on; sessions end, the clock goes on. A reset goes back to the baseline,
+        so one scenario's world never leaks into the next; :meth:`save_baseline` keeps this one instead."""
         self.world_config = config
-        self.reset()
+        self._rebuild()
+
+    def save_baseline(self) -> None:
+        """Make the world now configured what every later reset returns to."""
+        self.baseline = self.world_config
 
     def snapshot(self) -> dict[str, Any]:
         """The world and the AuthorizationServer's sessions, as plain data (see world/snapshot.py)."""

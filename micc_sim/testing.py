@@ -13,6 +13,7 @@ import uvicorn
 
 from micc_sim.app import create_app
 from micc_sim.runtime import Simulator
+from micc_sim.serving import HttpProtocol
 from micc_sim.tls import TlsFiles
 
 SHUTDOWN_GRACE = 2  # seconds open requests (a hub client's long poll or event stream) get when the server stops
@@ -43,7 +44,8 @@ def serve_in_thread(sim: Simulator, host: str = "127.0.0.1", port: int = 0, star
     sim.own_sockets.add(host, port)
     ssl = {"ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key)} if tls else {}
     server = _ThreadedServer(uvicorn.Config(create_app(sim), host=host, port=port, log_level="warning",
-                                            lifespan="on", timeout_graceful_shutdown=SHUTDOWN_GRACE,
+                                            http=HttpProtocol, lifespan="on",
+                                            timeout_graceful_shutdown=SHUTDOWN_GRACE,
                                             ws_ping_interval=None, **ssl))  # see cli._serve
     thread = threading.Thread(target=server.run, name="micc-sim", daemon=True)
     thread.start()

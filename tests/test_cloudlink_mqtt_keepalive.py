@@ -101,11 +101,10 @@ def test_a_client_that_goes_silent_is_closed_after_one_and_a_half_keep_alives(li
 def test_serve_starts_uvicorn_without_a_websocket_ping(monkeypatch):
     """The server's own WebSocket ping is off where users start it (``micc-sim serve``), as in the fixtures:
     paho-mqtt answers a ping with an unmasked pong and would lose its connection at each one (every 20 s)."""
-    import uvicorn
-
-    from micc_sim import cli
+    from micc_sim import cli, serving
 
     started: dict = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(options))
+    monkeypatch.setattr(serving.ReadyServer, "run", lambda server, **options: started.update(
+        ws_ping_interval=server.config.ws_ping_interval))
     assert cli.main(["serve", "--port", "0", "--clock", "manual"]) == 0
     assert "ws_ping_interval" in started and started["ws_ping_interval"] is None

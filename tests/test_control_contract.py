@@ -44,6 +44,8 @@ def test_control_answers_conform_to_the_document(live):
         (live.http.patch("/_sim/employees/1005", json={"logged_in": True}), "Control_PatchEmployee"),
         (live.http.post("/_sim/iis/restart"), "Control_RestartIis"),
         (live.http.patch("/_sim/world", json={"routing": {"offer_timeout": 30}}), "Control_PatchWorld"),
+        (live.http.post("/_sim/world/baseline"), "Control_SaveBaseline"),
+        (live.http.get("/_sim/ready"), "Control_Ready"),
         (live.http.post("/_sim/reset"), "Control_Reset"),
     ]
     for response, operation_id in calls:

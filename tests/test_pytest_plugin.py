@@ -30,6 +30,26 @@ def test_each_test_gets_a_fresh_world(micc_sim):
     assert micc_sim.count() == 0 and micc_sim.world.items == {}
 
 
+def test_each_test_starts_at_the_clocks_start_and_with_no_timer(micc_sim):
+    from micc_sim.harness.fixture import DEFAULT_START
+
+    assert micc_sim.sim.clock.now() == DEFAULT_START and micc_sim.sim.clock.pending() == 0
+    micc_sim.sdk().post("/openmedia", json={"queue": "Web Chat"})
+    micc_sim.advance(600)  # the next test must not see this hour or this item
+
+
+def test_the_next_test_sees_none_of_it(micc_sim):
+    from micc_sim.harness.fixture import DEFAULT_START
+
+    assert micc_sim.sim.clock.now() == DEFAULT_START and micc_sim.world.items == {}
+    assert [q.name for q in micc_sim.world.queues.values()][0] == "Web Chat"  # not the lab world of another test
+
+
+def test_a_server_of_its_own_when_asked(micc_sim_fresh, micc_sim_pool):
+    assert micc_sim_fresh.base_url not in {m.base_url for m in micc_sim_pool._running.values()}
+    assert micc_sim_fresh.sdk().get("/queues").status_code == 200
+
+
 @pytest.mark.micc_sim("lab.yaml", quirks={"double_slash_paths": False})
 def test_a_world_file_and_settings_from_the_marker(micc_sim):
     assert [q.name for q in micc_sim.world.queues.values()] == ["Tasks"]
@@ -111,4 +131,31 @@ def test_the_fixture_serves_an_integrators_suite(pytester):
     pytester.makefile(".yaml", lab=LAB, scenario=SCENARIO)
     pytester.makepyfile(test_integration=INTEGRATOR_TESTS)
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=7)
+    result.assert_outcomes(passed=10)
+
+
+def test_fifty_tests_share_one_server(pytester):
+    pytester.makepyfile(test_many="""
+import pytest
+
+@pytest.mark.parametrize("n", range(50))
+def test_a_chat(micc_sim, n):
+    answer = micc_sim.sdk(micc_sim.client_token()).post("/openmedia", json={"queue": "Web Chat"})
+    assert answer.status_code == 201 and len(micc_sim.world.items) == 1
+    with open("urls.txt", "a") as urls:
+        urls.write(micc_sim.base_url + "\\n")
+""")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=50)
+    assert len(set((pytester.path / "urls.txt").read_text().split())) == 1
+
+
+def test_the_plugin_imports_nothing_until_a_test_asks_for_a_simulator():
+    """pytest imports the plugin in every run of an environment that has micc-sim: it must stay light."""
+    import subprocess
+    import sys
+
+    code = ("import sys, micc_sim.pytest_plugin; heavy = [m for m in ('starlette', 'uvicorn', 'httpx', "
+            "'pydantic', 'micc_sim.runtime', 'micc_sim.world') if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

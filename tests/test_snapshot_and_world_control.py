@@ -86,7 +86,11 @@ def test_put_world_replaces_it_with_another_world_file(live):
                                                                "password": "pw"}).json()["access_token"]
     item = live.sdk(token).post("/openmedia", json={"queue": "Tasks"}).json()
     assert item["agentReporting"] == "42"
-    live.http.post("/_sim/reset")  # reset rebuilds the replaced world, not the default one
+    live.http.post("/_sim/reset")  # a reset goes back to the world the server started with...
+    assert "Web Chat" in [q["name"] for q in live.world()["queues"]]
+    live.http.put("/_sim/world", content=yaml.safe_dump(lab))
+    assert live.http.post("/_sim/world/baseline").json()["baseline"] is True
+    live.http.post("/_sim/reset")  # ... unless the replaced world was saved as the baseline
     assert [q["name"] for q in live.world()["queues"]] == ["Tasks"]
     bad = live.http.put("/_sim/world", content="queues: [{name: Q}]")
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_world"

@@ -128,6 +128,21 @@ async def reset(request: Request) -> JSONResponse:
     return JSONResponse({"reset": True, "clock": clock_view(sim)})
 
 
+async def save_baseline(request: Request) -> JSONResponse:
+    """The world configured now (after PUT or PATCH /_sim/world) becomes what every later reset returns to."""
+    sim = _sim(request)
+    sim.save_baseline()
+    return JSONResponse({"baseline": True, **_world_summary(sim)})
+
+
+async def ready(request: Request) -> JSONResponse:
+    """200 once the server answers: every face is mounted on this one ASGI app, so it is ready when this is
+    (the container healthcheck, ``micc-sim exec`` and ``serve --ready-file`` rely on it)."""
+    sim = _sim(request)
+    return JSONResponse({"ready": True, "started": dotnet_datetime(sim.started_at), "clock": clock_view(sim),
+                         **_world_summary(sim)})
+
+
 async def get_clock(request: Request) -> JSONResponse:
     return JSONResponse(clock_view(_sim(request)))
 
