@@ -71,14 +71,14 @@ def test_the_clock_does_not_move_whatever_the_user_registers(live):
     assert live.http.get("/_sim/clock").json() == before
 
 
-def test_a_dns_name_resolving_to_loopback_is_refused_at_delivery(live):
+def test_a_dns_name_resolving_to_loopback_is_refused_at_delivery(live_with):
     """A name only a look-up tells apart (this machine's host name, a rebinding or nip.io-style name): allowed
     at registration, refused after resolution as a final failure, and the clock stays put."""
+    live = live_with(notifications={"webhook_hosts": ["*"]})
     port = _port(live)
     name = socket.gethostname()
     addresses = {info[4][0] for info in socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)}
     assert any(live.sim.own_sockets.owns(a, port) for a in addresses), f"{name} resolves to {addresses}"
-    live.sim.settings.notifications.webhook_hosts.append("*")
     before = live.http.get("/_sim/clock").json()
     with api(live, ADMIN) as client:
         sid = subscribe(client, applicationId="a", transport="webhook", topic=TOPIC,

@@ -226,3 +226,13 @@ def test_malformed_mqtt_is_a_closed_connection_and_the_server_goes_on(live, garb
             while True:
                 assert ws.recv(timeout=5)[:1] in (b"\x20",)  # at most a CONNACK before the close
     assert live.http.get("/_sim/clock").status_code == 200
+
+
+def test_a_reset_ends_the_bindings_of_client_ids(live):
+    """A persistent session binds its client id until the tenant it was made in is gone: after a reset the
+    next test's principal may use the same id (the pytest plugin resets one server between tests)."""
+    device = Device(connection_url(api(live, AGENT)), clean_session=False)
+    device.close()
+    assert connack(connection_url(api(live, OTHER_AGENT)), DEVICE) == NOT_AUTHORIZED
+    assert live.http.post("/_sim/reset").status_code == 200
+    assert connack(connection_url(api(live, OTHER_AGENT)), DEVICE) == 0

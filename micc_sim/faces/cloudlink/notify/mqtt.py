@@ -65,6 +65,7 @@ class Session:
     subscriptions: dict[str, int] = field(default_factory=dict)  # topic -> granted QoS
     queued: deque[tuple[str, bytes]] = field(default_factory=deque)  # (topic, payload) for when it returns
     connection: Connection | None = None
+    tenant: Any = None  # the CloudLink it was made in: a reset or restore makes a new one, and ends this
 
 
 class Connection:
@@ -222,6 +223,11 @@ class MqttBroker:
             await connection.send(wire.connack(wire.NOT_AUTHORIZED))
             return False
         session = self.sessions.get(client_id)
+        if session is not None and session.tenant is not self.sim.cloudlink:  # from before a reset
+            self._drop(session)
+            if session.connection is not None:
+                await session.connection.close(1000)
+            session = None
         if session is not None and (session.principal.principal_id, session.principal.account_id) != (
                 who.principal_id, who.account_id):
             log.warning("MQTT CONNECT refused: client id %s belongs to another principal", client_id)
@@ -235,7 +241,7 @@ class MqttBroker:
         if not present:
             if session is not None:
                 self._drop(session)
-            session = Session(client_id, who, packet.clean_session)
+            session = Session(client_id, who, packet.clean_session, tenant=self.sim.cloudlink)
             self.sessions[client_id] = session
         session.principal, session.clean, session.connection = who, packet.clean_session, connection
         connection.session = session
