@@ -16,7 +16,8 @@ the simulator. Three checks keep them apart (docs/security.md, "Deliveries never
   carries it (:class:`RefuseOwnDeliveries`), so nothing that forwards or redirects a delivery (a proxy, a
   port mapping, a receiver answering 307 to a client that follows it) brings it back in.
 
-Deliveries to other ports on loopback (the user's test receiver) are not affected.
+Deliveries to other ports on loopback (the user's test receiver) are not affected. A face that delivers
+with httpx uses :func:`delivery_client`, which does the last two for it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import socket
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import httpx
 from starlette.responses import JSONResponse
 
 DELIVERY_HEADER = "x-micc-sim-delivery"  # sent with every outgoing delivery; refused on arrival (inferred name)
@@ -133,6 +135,40 @@ async def delivery_addresses(host: str, port: int, own: OwnSockets) -> list[str]
             raise OwnAddress(f"{host} port {port} resolves to {address}, where the simulator itself listens: "
                              "a delivery must not reach the simulator (docs/security.md)")
     return found
+
+
+class GuardedTransport(httpx.AsyncBaseTransport):
+    """An httpx transport for deliveries: resolves the host once with :func:`delivery_addresses` (an
+    ``httpx.ConnectError`` when it is the simulator's own socket), connects to the address it checked (the Host
+    header and TLS name stay the URL's), and marks the request with :data:`DELIVERY_HEADER`."""
+
+    def __init__(self, own: OwnSockets, inner: httpx.AsyncBaseTransport | None = None) -> None:
+        self.own = own
+        self.inner = inner or httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        port = url.port or (443 if url.scheme == "https" else 80)
+        try:
+            addresses = await delivery_addresses(url.host, port, self.own)
+        except OwnAddress as exc:
+            raise httpx.ConnectError(str(exc), request=request) from None
+        except OSError as exc:
+            raise httpx.ConnectError(f"{url.host}: {exc}", request=request) from exc
+        request.headers[DELIVERY_HEADER] = "callback"
+        if url.scheme == "https":
+            request.extensions = {**request.extensions, "sni_hostname": url.host}
+        request.url = url.copy_with(host=addresses[0])
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def delivery_client(own: OwnSockets, **options: Any) -> httpx.AsyncClient:
+    """An ``httpx.AsyncClient`` for deliveries (MiCC SDK web hooks, any callback): :class:`GuardedTransport`,
+    redirects not followed. ``options`` go to the client (``timeout``, ...)."""
+    return httpx.AsyncClient(transport=GuardedTransport(own), follow_redirects=False, **options)
 
 
 class RefuseOwnDeliveries:

@@ -157,3 +157,22 @@ def test_the_guard_can_be_turned_off(live_with):
         assert client.post("/subscriptions", json={"applicationId": "a", "deviceId": url, "transport": "webhook",
                                                    "topic": TOPIC}).status_code == 201
     assert live.http.get("/_sim/clock", headers={"x-micc-sim-delivery": "x"}).status_code == 200
+
+
+def test_the_httpx_delivery_client_refuses_the_simulator_and_reaches_the_users_receiver(live):
+    """What MiCC SDK web hooks and other callbacks deliver with: ``micc_sim.outbound.delivery_client``."""
+    import httpx
+
+    from micc_sim.outbound import delivery_client
+
+    async def post(url: str) -> int:
+        async with delivery_client(live.sim.own_sockets, timeout=5) as client:
+            return (await client.post(url, json={"a": 1})).status_code
+
+    for url in (f"http://127.0.0.1:{_port(live)}/_sim/reset", f"http://localhost:{_port(live)}/_sim/reset",
+                f"http://{socket.gethostname()}:{_port(live)}/_sim/reset"):
+        with pytest.raises(httpx.ConnectError, match="simulator itself"):
+            asyncio.run(post(url))
+    with receiver() as hook:
+        assert asyncio.run(post(hook.url)) == 200
+        assert hook.wait_for(1)[0][0]["x-micc-sim-delivery"] == "callback"
