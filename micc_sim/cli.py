@@ -87,9 +87,14 @@ def _parser() -> argparse.ArgumentParser:
     scenario = commands.add_parser("scenario", help="run scripted scenarios (scenarios/*.yaml)")
     scenario_commands = scenario.add_subparsers(dest="scenario_command", required=True)
     run = scenario_commands.add_parser("run", help="run scenario files, each in a fresh world")
-    run.add_argument("paths", nargs="*", type=Path, default=[Path("scenarios")], help="files or folders (scenarios)")
+    run.add_argument("paths", nargs="*", type=Path, default=[],
+                     help="files, folders or library names such as queue-cap (default: the library that ships "
+                          "with micc-sim, and ./scenarios if there is one)")
     run.add_argument("--base-url", help="run against this simulator instead of starting one per scenario")
     run.add_argument("--junit", type=Path, help="write a JUnit XML report here")
+    listing = scenario_commands.add_parser("list", help="list scenarios: name, file and what each shows")
+    listing.add_argument("paths", nargs="*", type=Path, default=[],
+                         help="files or folders (default: the library, and ./scenarios if there is one)")
     scenario_commands.add_parser("schema", help="print the JSON Schema of the scenario format")
 
     _load_parser(commands)
@@ -373,8 +378,29 @@ def _scenario(args: argparse.Namespace) -> int:
     if args.scenario_command == "schema":
         print(json.dumps(json_schema(), indent=2))
         return 0
+    if args.scenario_command == "list":
+        return _list_scenarios(args.paths)
     results = run_all(args.paths, base_url=args.base_url, junit=args.junit)
     return 0 if all(r.passed or r.skipped for r in results) else 1
+
+
+def _list_scenarios(paths: list[Path]) -> int:
+    from micc_sim.harness.scenarios.model import load_scenario
+    from micc_sim.harness.scenarios.report import library, scenario_files
+
+    root = library()
+    for path in scenario_files(paths):
+        try:
+            shown = f"library:{path.relative_to(root).as_posix()}"
+        except ValueError:
+            shown = str(path)
+        try:
+            scenario = load_scenario(path)
+        except ScenarioFileError as exc:
+            print(f"{shown}\n    (cannot be read: {exc})")
+            continue
+        print(f"{shown}\n    {scenario.name}" + (f" [{scenario.source}]" if scenario.source else ""))
+    return 0
 
 
 def _load(args: argparse.Namespace) -> int:

@@ -1,6 +1,6 @@
 """Request-path handling of IIS that clients rely on, as a step of the request chain (``micc_sim.chain``).
 
-* Double slashes (``https://host//authorizationserver/token``) collapse to one (seed 000, step 3).
+* Double slashes (``https://host//authorizationserver/token``) collapse to one (integrator guide, step 3).
 * The fixed prefixes match in any case (``/MiccSdk/``, ``/AuthorizationServer/Token``): the path is
   rewritten to the canonical spelling before routing, so every face sees one spelling.
 

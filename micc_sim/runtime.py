@@ -155,7 +155,7 @@ class Simulator:
         self.tokens.replace(sessions)
 
     def iis_restart(self) -> RestartReport:
-        """What restarting IIS does to a MiCC server (seed 000, step 6B)."""
+        """What restarting IIS does to a MiCC server (integrator guide, step 6B)."""
         dropped = 0
         if self.quirks.iis_restart_drops_interactions:
             dropped = self.world.drop_live_items(FailedRouteReason.ServerRestart)

@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     clock_scale: float = Field(1.0, gt=0, description="simulated seconds per wall second (scaled mode)")
     clock_start: datetime | None = Field(None, description="simulated time at start; default: now")
     clock_offset: float = Field(0.0, description="seconds the server's clock is ahead (or, negative, behind) of "
-                                                 "real time when clock_start is not given: the clock skew of seed 000")
+                                                 "real time when clock_start is not given (the integrator guide's "
+                                                 "clock skew)")
     token_lifetime: int = Field(1200, gt=0, description="AuthorizationServer token lifetime, seconds")
     strictness: Strictness = Strictness.LENIENT
     quirks: dict[str, bool] = Field(default_factory=dict, description="quirk switches to change")

@@ -1,4 +1,4 @@
-"""TLS for `micc-sim serve --tls`: the certificate set-ups of the integrator guide (seed 000).
+"""TLS for `micc-sim serve --tls`: the certificate set-ups of the integrator guide.
 
 * ``ca``          -- a local certificate authority signs the server certificate; clients that trust
                      ``ca.pem`` verify the server (the guide's "Verify" mode, with a CA of your own);

@@ -58,7 +58,7 @@ def test_a_partner_admin_creates_a_customer_user_who_logs_in_at_once_and_the_cre
     [published] = publications(live, "POST")
     assert published.subject == f"/accounts/{customer}/users/{user['userId']}"
     assert published.content == user and published.account_id == customer
-    # seed 003's "User Provisioning Automation" subscription filters
+    # the CloudLink guides' "User Provisioning Automation" subscription filters
     assert re.search(f"^/accounts/{customer}/users", published.subject)
 
 

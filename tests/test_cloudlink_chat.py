@@ -101,7 +101,7 @@ def test_the_guides_working_conversation_create_message_react_and_what_it_publis
     [created] = published(live, rf"^/conversations/{cid}$")
     assert (created.method, created.content) == ("POST", conversation)
     assert sorted(created.principal_filter) == sorted([ann.id, bea.id])  # a private conversation's people only
-    [posted] = published(live, "^/conversations/[^/]+/messages/[^/]+$")  # seed 003's example subscription
+    [posted] = published(live, "^/conversations/[^/]+/messages/[^/]+$")  # the CloudLink guides' example subscription
     assert (posted.method, posted.subject, posted.content) == (
         "POST", f"/conversations/{cid}/messages/{message['messageId']}", message)
     assert posted.principal_id == ann.id and posted.account_id == conversation["accountId"]

@@ -1,4 +1,4 @@
-"""CloudLink end to end: seed 003's subscription examples, fed by the real services.
+"""CloudLink end to end: the CloudLink guides' subscription examples, fed by the real services.
 
 Every subscription example of the Notifications API Guide's "Use Cases" is created through the API, with a
 real transport: the call-routing ones over MQTT (paho, over WebSocket, the guide's deviceId as its client id),
@@ -262,7 +262,7 @@ def test_the_state_examples_on_1005_get_its_connected_and_completed_legs_and_end
     assert legs(scenario.received("logging: connected on 1005")) == [("1005", a, "connected")]
     assert legs(scenario.received("logging: completed on 1005")) == [("1005", a, "completed"),
                                                                       ("1005", c, "completed")]
-    # seed 003's Media guide and the vendor's Swagger call a finished call "completed": no leg is ever "ended"
+    # the CloudLink guides' Media guide and the vendor's Swagger call a finished call "completed": no leg "ended"
     assert scenario.received("routing: ended on 1005") == []
 
 

@@ -16,7 +16,7 @@ from micc_sim.faces.cloudlink.notify.filters import FilterError, subject_filter
 DEVICE = "5f24b3093e7f2356318fde4"  # the guide's deviceId: an MQTT client id
 ACCOUNT = "0577470b-aa3a-51fe-b6c0-4bbb26f6cf2f"  # Wagner Group
 
-# seed 003, Notifications API Guide: every subscription example, as a client sends it. The guide prints the
+# the CloudLink guides, Notifications API Guide: every subscription example, as a client sends it. The guide prints the
 # publicationFilter strings with unescaped inner double quotes (the JSON as printed does not parse): here they
 # are escaped, which is what a client has to send. The chat-content filter is printed without its closing
 # parenthesis; it is refused (see test_the_guides_chat_filter_as_printed_is_refused), so this is the fixed one.

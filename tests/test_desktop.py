@@ -1,4 +1,4 @@
-"""The agent desktop (seed 001's IAgentClient) over socket.io, driven with python-socketio's own client.
+"""The agent desktop (Agent Integration's IAgentClient) over socket.io, driven with python-socketio's own client.
 
 Every request answers its documented type; requests the agent's state does not allow answer false; world
 changes arrive as the document's events, whichever face made them.

@@ -97,3 +97,32 @@ def test_the_coverage_page_is_up_to_date():
 def test_documented_docs_pages_exist():
     for link in re.findall(r"\]\((docs/[^)]+|contracts/[^)]+)\)", README):
         assert (ROOT / link).is_file(), link
+
+
+def test_what_users_read_names_the_vendor_documents_by_title():
+    """Users cannot look up "seed 002": the README, docs, scenarios, contracts, quirks and CLI help say "the MiCC
+    SDK reference", "the integrator guide", "Agent Integration", "the CloudLink guides"."""
+    import subprocess
+    import sys
+
+    internal = re.compile(r"\bseeds? ?0{0,2}[0-3]\b", re.IGNORECASE)
+    texts = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for pattern in (
+        "README.md", "docs/**/*.md", "scenarios/**/*.yaml", "contracts/*.yaml", "examples/**/*.md")
+        for p in ROOT.glob(pattern)}
+    commands = [["--help"], ["quirks"], *([c, "--help"] for c in ("serve", "exec", "world", "contract", "scenario",
+                                                                     "load", "coverage"))]
+    for args in commands:
+        texts[f"micc-sim {' '.join(args)}"] = subprocess.run(
+            [sys.executable, "-m", "micc_sim", *args], capture_output=True, text=True, timeout=60).stdout
+    found = {where: internal.findall(text) for where, text in texts.items() if internal.search(text)}
+    assert found == {}
+
+
+def test_the_shipped_default_world_is_what_the_generator_makes():
+    """Users' installations serve micc_sim/world/default_world.json (faker is not a dependency); after a change of
+    the generator, ``python -m micc_sim.world.seed`` writes it anew."""
+    from micc_sim.world.config import WorldConfig
+    from micc_sim.world.seed import SHIPPED, generate_default_world
+
+    shipped = WorldConfig.model_validate_json(SHIPPED.read_text(encoding="utf-8"))
+    assert shipped == generate_default_world(), "stale: run python -m micc_sim.world.seed"

@@ -113,7 +113,7 @@ def test_with_case_insensitive_paths_off_paths_below_the_prefix_are_exact_too(li
 
 
 def test_a_server_clock_offset_shows_in_the_times_the_server_reports(live_with):
-    """Seed 000: response times differ partly because the two servers' clocks differ."""
+    """The integrator guide: response times differ partly because the two servers' clocks differ."""
     from datetime import UTC, datetime
 
     sim = live_with(clock="real", clock_start=None, clock_offset=90)

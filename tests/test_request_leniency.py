@@ -69,7 +69,7 @@ def test_an_empty_or_malformed_body_is_a_400_never_a_500(live, raw):
 
 
 def test_an_empty_object_is_a_valid_post(live):
-    """Seed 002: the body may not be empty, but every property is optional."""
+    """The MiCC SDK reference: the body may not be empty, but every property is optional."""
     sdk = live.sdk(live.token())
     assert sdk.post("/openmedia", json={}).status_code == 201
 

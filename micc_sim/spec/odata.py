@@ -88,7 +88,7 @@ def _lookup(item: Any, path: str) -> Any:
     return item
 
 
-# OData v4 enum literals (``Mitel.MiccSdk.Models.DirectoryEntryType'ElasticContact'``, as seed 002 shows)
+# OData v4 enum literals (``Mitel.MiccSdk.Models.DirectoryEntryType'ElasticContact'``, as the MiCC SDK reference shows)
 # compare like their member name; the grammar of odata-query has no enum literal, so they become strings.
 _ENUM_LITERAL = re.compile(r"\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+'((?:[^']|'')*)'")
 

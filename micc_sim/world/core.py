@@ -57,7 +57,7 @@ class Conflict(WorldError):
 
 @dataclass
 class OpenMediaRequest:
-    """What an integration may say about a new open-media item (seed 002, OpenMedia POST)."""
+    """What an integration may say about a new open-media item (MiCC SDK reference, OpenMedia POST)."""
 
     id: str | None = None
     queue: str | None = None

@@ -58,7 +58,7 @@ class InteractionKind(StrEnum):
 
 
 class CallType(IntEnum):
-    """Seed 001, ICall.Type."""
+    """Agent Integration, ICall.Type."""
 
     Unknown = 0
     Incoming = 1
@@ -69,7 +69,7 @@ class CallType(IntEnum):
 
 
 class CampaignStatus(IntEnum):
-    """Seed 001: the standard campaign call statuses (a customer value may be any number above 64)."""
+    """Agent Integration: the standard campaign call statuses (a customer value may be any number above 64)."""
 
     NotYetCalled = 1
     Busy = 2

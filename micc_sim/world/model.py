@@ -26,7 +26,7 @@ class MediaType(IntEnum):
 
 
 class PresenceAvailability(IntEnum):
-    """Seed 002: ``0 = Unknown 1 = Available 2 = Busy 3 = DoNotDisturb 4 = Away 5 = Offline``."""
+    """The MiCC SDK reference: ``0 = Unknown 1 = Available 2 = Busy 3 = DoNotDisturb 4 = Away 5 = Offline``."""
 
     Unknown = 0
     Available = 1
@@ -37,7 +37,7 @@ class PresenceAvailability(IntEnum):
 
 
 class ConversationState(IntEnum):
-    """Conversation states. Names from real clients and seed 002; integers inferred."""
+    """Conversation states. Names from real clients and the MiCC SDK reference; integers inferred."""
 
     Unknown = 0
     Offered = 1

@@ -16,28 +16,28 @@ def _quirk(source: str, doc: str) -> bool:
 @dataclass
 class Quirks:
     unvalidated_workflow_swallows_items: bool = _quirk(
-        "seed 000, troubleshooting",
+        "integrator guide, troubleshooting",
         "An open-media queue whose workflow was not validated accepts items (201) but never "
         "publishes them: they never reach the queue or an agent.")
     queue_offline_without_available_agents: bool = _quirk(
-        "seed 000, troubleshooting",
+        "integrator guide, troubleshooting",
         "A queue whose agent groups have no members, or no logged-in Available agent, is offline; "
         "items routed to it go to the routing-failure destination (else fail).")
     routing_failure_destination: bool = _quirk(
-        "seed 000, step 5.6 and 6A",
+        "integrator guide, step 5.6 and 6A",
         "Items that cannot be routed go to the media server's routing-failure destination queue when "
         "one is set; off, they fail.")
     double_slash_paths: bool = _quirk(
-        "seed 000, step 3",
+        "integrator guide, step 3",
         "https://host//authorizationserver/token (double slash) works like a single slash.")
     case_insensitive_paths: bool = _quirk(
         "wire-notes, URLs and paths",
         "IIS matches paths in any case: /MiccSdk/, /MiCCSdk/, /AuthorizationServer/Token.")
     clients_config_read_on_restart_only: bool = _quirk(
-        "seed 000, step 6B",
+        "integrator guide, step 6B",
         "Clients.config is read only when IIS restarts: a new secret is refused until then.")
     iis_restart_drops_interactions: bool = _quirk(
-        "seed 000, step 6B",
+        "integrator guide, step 6B",
         "An IIS restart disrupts active interactions: live open-media items fail.")
 
     @classmethod

@@ -2,11 +2,18 @@
 
 Same seed, same world: names and GUIDs are identical on every run and on every machine, so the
 README, scenarios and tests can name them. ``micc-sim world export`` prints it as a world file.
+
+faker is not a dependency of the simulator: the generated world ships as data (``default_world.json``) and is
+what a user's installation serves; with faker installed (the ``world`` and ``test`` extras) it is generated, and
+a test keeps the shipped file equal to the generator. After changing the generator, write the file anew with
+``python -m micc_sim.world.seed``.
 """
 
 from __future__ import annotations
 
-from faker import Faker
+import functools
+import sys
+from pathlib import Path
 
 from micc_sim.faces.cloudlink.config import (
     AccountConfig,
@@ -33,7 +40,7 @@ AGENT_PASSWORD = "password"
 TALKATIVE_SECRET = "7d9f1b26-2a7b-46e9-a2e7-1acb3ea5b26d"  # the integrator guide's own example
 PARTNER_DOMAIN = "partner.example.com"
 PARTNER_NUMBER = "100000001"
-ACCOUNT_NUMBER = "105444491"  # the account number of seed 003's examples
+ACCOUNT_NUMBER = "105444491"  # the account number of the CloudLink guides' examples
 CLOUDLINK_CLIENT_ID = cl_hex("client", "integration")
 CLOUDLINK_CLIENT_SECRET = cl_hex("client-secret", "integration")
 CLOUDLINK_APPLICATION_ID = cl_hex("application", "sample app")
@@ -53,7 +60,26 @@ _AGENTS = [
 ]
 
 
+SHIPPED = Path(__file__).with_name("default_world.json")
+
+
 def default_world() -> WorldConfig:
+    """A new copy of the default world (callers may change it)."""
+    try:
+        return generate_default_world()
+    except ImportError:
+        return WorldConfig.model_validate_json(_shipped())
+
+
+@functools.cache
+def _shipped() -> str:
+    return SHIPPED.read_text(encoding="utf-8")
+
+
+def generate_default_world() -> WorldConfig:
+    """The default world, from faker's data and the fixed seed (raises ImportError without faker)."""
+    from faker import Faker
+
     fake = Faker("en_US")
     fake.seed_instance(SEED)
     used: set[str] = set()
@@ -175,3 +201,13 @@ def default_cloudlink(employees: list[EmployeeConfig]) -> CloudLinkConfig:
                                         redirect_uris=["http://127.0.0.1:8765/callback",
                                                        "https://app.example.com/loginsuccess"])],
     )
+
+
+def write_shipped(path: Path = SHIPPED) -> None:
+    path.write_text(generate_default_world().model_dump_json(exclude_defaults=True, indent=1) + "\n",
+                    encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_shipped(Path(sys.argv[1]) if len(sys.argv) > 1 else SHIPPED)
+    print(f"wrote {sys.argv[1] if len(sys.argv) > 1 else SHIPPED}")

@@ -1,4 +1,4 @@
-"""Mitel CloudLink: authentication, admin, notifications, chat, media and presence (seed 003).
+"""Mitel CloudLink: authentication, admin, notifications, chat, media and presence (CloudLink guides).
 
 Each service is a package with its state (``models.py``: pure domain, no HTTP), its wire handling
 (``responses.py``: one handler per operationId of its contract) and its routes (``urls.py``).

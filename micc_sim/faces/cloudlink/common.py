@@ -1,4 +1,4 @@
-"""The wire conventions every CloudLink service shares (wire-notes, seed 003).
+"""The wire conventions every CloudLink service shares (wire-notes, the CloudLink guides).
 
 * Each service is served from its contract (``contracts/cloudlink-<service>.openapi.yaml``) under
   ``/<service>/2017-09-01`` (or host-style, see :class:`HostStyleUrls`), paths case-sensitive as Node's are.

@@ -1,4 +1,4 @@
-"""The agent-desktop integration interface (seed 001: IAgentClient requests and events) over socket.io."""
+"""The agent-desktop integration interface (Agent Integration: IAgentClient requests and events) over socket.io."""
 
 from micc_sim.faces.desktop.urls import face
 

@@ -1,6 +1,6 @@
 """How a socket.io request names its arguments, and how they are bound to a request's parameters.
 
-A request is an event named after the IAgentClient method (PascalCase; camelCase too for the methods seed 001
+A request is an event named after the IAgentClient method (PascalCase; camelCase too for the methods Agent Integration
 marks JS = Yes). Its arguments come positional (``emit("MakeCall", ["5551234", "Ada", false])``, or as several
 socket.io arguments) or named (``emit("MakeCall", {"number": "5551234"})``). Names match without case, spaces,
 dashes or underscores, so ``"Call ID"``, ``"callId"`` and ``"call_id"`` are one name. Values bind the way
@@ -35,7 +35,7 @@ class Request:
     name: str  # PascalCase, as the .NET interface names it
     params: tuple[Param, ...]
     returns: str  # the documented type: bool, void, IUserInformation, ICall[], ...
-    js: bool  # the JS column of seed 001
+    js: bool  # the JS column of Agent Integration
     needs: str  # none | app (running and registered) | agent (and the agent logged on)
     group: str
     handler: Callable[..., Any]

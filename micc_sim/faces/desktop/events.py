@@ -1,4 +1,4 @@
-"""World events -> the events of seed 001, for every registered desk they concern.
+"""World events -> the events of Agent Integration, for every registered desk they concern.
 
 Runs on the bus (synchronously, where the world changed), so each payload is rendered at once, from the
 world as it is at that moment, and queued on the desk's outbox; the desk's sender task emits them in order.

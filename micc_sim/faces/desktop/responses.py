@@ -1,4 +1,4 @@
-"""The IAgentClient requests of seed 001, one handler each, in the document's order and sections.
+"""The IAgentClient requests of Agent Integration, one handler each, in the document's order and sections.
 
 A handler gets the connection's :class:`Context` and its bound arguments, calls the world and answers the
 documented type. A request the agent's state does not allow answers its failure value (``false``, ``null`` or

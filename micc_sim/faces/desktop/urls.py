@@ -6,8 +6,8 @@
   Such a connection is running, logged on and registered at once. A connection with no ``auth`` finds no Agent
   application running: it starts one with ``LaunchBSAWithCredentials`` (or ``LaunchBSA``) and then calls
   ``Initialize``. Bad credentials refuse the connection (``connect_error`` with a message).
-* Each request of ``responses.REQUESTS`` is an event by its PascalCase name and, for those seed 001 marks JS = Yes,
-  its camelCase name; the acknowledgement carries the answer. Unknown requests and bad arguments are answered
+* Each request of ``responses.REQUESTS`` is an event by its PascalCase name and, for those Agent Integration marks
+  JS = Yes, its camelCase name; the acknowledgement carries the answer. Unknown requests and bad arguments are answered
   ``{"error": {"code", "message"}}``.
 * ``/_sim/desktop/``: a test page (the vendor's JavaScriptTest) with the camelCase API over our own socket.io
   client, ``/_sim/socketio-lite.js``.
@@ -127,7 +127,7 @@ class DesktopServer:
         async def handle(sid: str, *args: Any) -> Any:
             if camel and not req.js:
                 return error("not_in_javascript", f"{req.name} is not in the JavaScript interface (JS = No in "
-                                                  f"seed 001); send it as {req.name!r}")
+                                                  f"Agent Integration); send it as {req.name!r}")
             return self.answer(sid, req, args)
 
         return handle

@@ -1,4 +1,4 @@
-"""The data interfaces of seed 001 as the socket.io face sends them: PascalCase property names as the .NET
+"""The data interfaces of Agent Integration as the socket.io face sends them: PascalCase property names as the .NET
 interfaces show them, enums as their integers, dates as JSON.NET writes a UTC DateTime (an unset DateTime
 is ``DateTime.MinValue``, ``0001-01-01T00:00:00``: .NET dates cannot be null).
 
@@ -26,7 +26,7 @@ S = InteractionState
 
 
 class SessionState(IntEnum):
-    """Seed 001, SessionState (ICall, IChat, IOpenMedia, IEmail, ISMS)."""
+    """Agent Integration, SessionState (ICall, IChat, IOpenMedia, IEmail, ISMS)."""
 
     Failed = -1
     Undefined = 0
@@ -50,7 +50,7 @@ DESCRIPTIONS = {SessionState.OnHold: "On Hold", SessionState.ForceClearing: "For
 
 
 class RecordingState(IntEnum):
-    """Seed 001, CallRecordingState: the document lists ``Stopped = 0 Paused = 1 Dialing = 2``; a recorded call
+    """Agent Integration, CallRecordingState: the document lists ``Stopped = 0 Paused = 1 Dialing = 2``; a recorded call
     shows 2, which the document names Dialing (read as Recording: inferred)."""
 
     Stopped = 0
@@ -59,7 +59,7 @@ class RecordingState(IntEnum):
 
 
 class DesktopMedia(IntEnum):
-    """Seed 001, the MediaType of EnterCQCodes and GetCallCQCodes (not the world's numbering)."""
+    """Agent Integration, the MediaType of EnterCQCodes and GetCallCQCodes (not the world's numbering)."""
 
     Chat = 1
     Voice = 2

@@ -1,6 +1,6 @@
 """The MiCC SDK's access-control notes, applied by handlers: "me", supervisors and third parties.
 
-Seed 002 says, operation by operation: using "me" is always allowed; anything else needs a supervisor
+The MiCC SDK reference says, operation by operation: using "me" is always allowed; anything else needs a supervisor
 right ("May change the real-time states of agents and queues", a supervisor licence); third-party
 requests (a Clients.config client rather than an employee) are denied where employee context is needed.
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from importlib import resources
 from pathlib import Path
 
 from rich.console import Console
@@ -13,9 +14,34 @@ from micc_sim.harness.scenarios.model import ScenarioFileError, load_scenario
 from micc_sim.harness.scenarios.runner import Result, run_scenario
 
 
+def library() -> Path:
+    """The scenario library that ships with micc-sim (the integrator guide's cases, real-time flows, ...)."""
+    return Path(str(resources.files("micc_sim") / "scenario_library"))
+
+
+def default_paths() -> list[Path]:
+    """What ``scenario run`` and ``scenario list`` take without arguments: the library, and the user's own
+    ``./scenarios`` folder beside it when there is one (in a checkout of micc-sim that folder is the library)."""
+    paths = [library()]
+    local = Path("scenarios")
+    if local.is_dir() and not local.resolve().samefile(paths[0].resolve()):
+        paths.append(local)
+    return paths
+
+
+def _by_name(path: Path) -> Path | None:
+    """``queue-cap`` or ``integrator-guide/queue-cap``: a scenario of the library named without its folder."""
+    name = str(path).removesuffix(".yaml")
+    candidates = [p for p in library().rglob("*.yaml")
+                  if p.stem == name or p.relative_to(library()).with_suffix("").as_posix() == name]
+    return candidates[0] if len(candidates) == 1 else None
+
+
 def scenario_files(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
-    for path in paths:
+    for path in paths or default_paths():
+        if not path.exists() and (named := _by_name(path)) is not None:
+            path = named
         if path.is_dir():
             found += sorted(p for p in path.rglob("*.yaml") if p.is_file())
         elif path.is_file():

@@ -1,6 +1,6 @@
 """Who may do what in the directory: one table from (resource, action) to how far the caller must reach.
 
-Seed 003 gives the roles: a ``PARTNER_ADMIN`` has full access to its partner account and every customer
+The CloudLink guides gives the roles: a ``PARTNER_ADMIN`` has full access to its partner account and every customer
 account, an ``ACCOUNT_ADMIN`` to its account, a ``USER`` basic rights in its account. The rest is inferred
 and documented in ``docs/cloudlink-admin.md``: a user reads its account's directory (a chat client has to
 find the people it talks to) but changes nothing in it; personal contacts are seen by their creator only;

@@ -1,6 +1,6 @@
 """The CloudLink directory: accounts, users, clients, groups, sites, contacts and applications.
 
-Roles (seed 003): ``PARTNER_ADMIN`` manages its own account and every customer account of that partner,
+Roles (CloudLink guides): ``PARTNER_ADMIN`` manages its own account and every customer account of that partner,
 ``ACCOUNT_ADMIN`` its own account, ``USER`` only itself. Who may do what is :mod:`.access`; this module
 keeps the directory consistent (unique logins per account, unique extensions, no dangling members) and
 refuses what would break it with a :class:`DirectoryError`.
@@ -223,7 +223,7 @@ class Directory:
                 "contact": self.contacts}[kind]
 
     def entities(self, account_id: str) -> list[tuple[str, Entity]]:
-        """Users, contacts, groups and clients of an account, in that order (seed 003's "entities")."""
+        """Users, contacts, groups and clients of an account, in that order (CloudLink guides' "entities")."""
         return [(kind, e) for kind in ("user", "contact", "group", "client") for e in self.of_account(kind, account_id)]
 
     def customers(self, partner_id: str) -> list[Account]:

@@ -111,5 +111,5 @@ _SUBJECTS = {
 
 
 def subject(kind: str, e: Any) -> str:
-    """The publication subject of a directory resource: its path, with the account's id (seed 003's form)."""
+    """The publication subject of a directory resource: its path, with the account's id (CloudLink guides' form)."""
     return _SUBJECTS[kind](e)

@@ -1,6 +1,6 @@
 """CloudLink Authentication API: ``/token`` grants, ``/authorize`` codes, guest tokens, "who am I", key set.
 
-Grants (seed 003, wire-notes): ``password``, ``client_credentials``, ``refresh_token`` (``refresh_token``,
+Grants (CloudLink guides, wire-notes): ``password``, ``client_credentials``, ``refresh_token`` (``refresh_token``,
 or ``token`` as some clients send it) and ``authorization_code``. The guide's code exchange sends no
 ``grant_type`` and spells the client ``clientId``: a body with a ``code`` and no ``grant_type`` is an
 authorization code grant, and ``clientId`` is read as ``client_id`` everywhere.

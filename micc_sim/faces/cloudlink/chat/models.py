@@ -1,4 +1,4 @@
-"""CloudLink Chat (the Conversations API of seed 003): conversations, participants, messages, reactions,
+"""CloudLink Chat (the Conversations API of the CloudLink guides): conversations, participants, messages, reactions,
 attachments and commands of one simulator, as pure domain.
 
 What the guide states is a rule here: direct conversations (``stream`` false) have fixed participants and are
@@ -23,7 +23,7 @@ from typing import Any
 from micc_sim.faces.cloudlink.config import cl_id
 from micc_sim.faces.cloudlink.errors import DirectoryError, known, not_found
 
-ATTACHMENT_LIMIT = 10 * 1024 * 1024  # "up to 10MB" (seed 003), read as MiB
+ATTACHMENT_LIMIT = 10 * 1024 * 1024  # "up to 10MB" (CloudLink guides), read as MiB
 SHRUG = "¯\\_(ツ)_/¯"
 PLAIN_TEXT = "text/plain"
 

@@ -1,1 +1,1 @@
-"""CloudLink Media API: endpoints, calls, call records, recordings and conferences (seed 003)."""
+"""CloudLink Media API: endpoints, calls, call records, recordings and conferences (CloudLink guides)."""

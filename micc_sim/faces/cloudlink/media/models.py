@@ -1,4 +1,4 @@
-"""Media: the users' phones (endpoints), calls between them, call records and recordings (seed 003, Media API).
+"""Media: the users' phones (endpoints), calls between them, call records and recordings (CloudLink guides, Media API).
 
 An endpoint is the phone of a directory user with an ``extension`` (its endpointId is the extension);
 its line state follows its calls. A call has one callId and one *leg* per party: each endpoint sees its

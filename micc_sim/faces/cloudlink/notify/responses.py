@@ -1,4 +1,4 @@
-"""CloudLink Notifications API: subscriptions, custom publications and websocket connections (seed 003).
+"""CloudLink Notifications API: subscriptions, custom publications and websocket connections (CloudLink guides).
 
 Who sees what: a subscription belongs to the caller's account and to the caller; its owner sees and deletes
 it, and so do the admins of its account (an ACCOUNT_ADMIN of it, a PARTNER_ADMIN of its partner), as

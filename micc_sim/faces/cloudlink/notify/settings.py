@@ -2,7 +2,7 @@
 
 One object in the simulator's settings (``Settings.notifications``; ``MICC_SIM_NOTIFICATIONS`` takes it as JSON,
 e.g. ``MICC_SIM_NOTIFICATIONS='{"attempts": 3, "webhook_hosts": ["*"]}'``). The signature's header, algorithm
-and encoding are settings because no vendor source confirms them (seed 003 names the header and SHA-256 keyed by
+and encoding are settings because no vendor source confirms them (CloudLink guides names the header and SHA-256 keyed by
 the applicationId; third-party receivers verify a hex HMAC-SHA256 of the raw body, the default here).
 """
 

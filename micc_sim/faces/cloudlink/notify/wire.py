@@ -29,7 +29,7 @@ def body_bytes(delivery: Delivery) -> bytes:
 
 
 def signature(body: bytes, application_id: str, settings: NotifySettings) -> str:
-    """HMAC of the exact body bytes keyed by the subscription's applicationId (seed 003), hex by default."""
+    """HMAC of the exact body bytes keyed by the subscription's applicationId (CloudLink guides), hex by default."""
     digest = hmac.new(application_id.encode("utf-8"), body, settings.signature_algorithm).digest()
     return digest.hex() if settings.signature_encoding == "hex" else base64.b64encode(digest).decode("ascii")
 

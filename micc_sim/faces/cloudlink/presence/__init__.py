@@ -1,1 +1,1 @@
-"""CloudLink Presence API: presentities, their sources and the aggregate presence (seed 003)."""
+"""CloudLink Presence API: presentities, their sources and the aggregate presence (CloudLink guides)."""

@@ -1,4 +1,5 @@
-"""Presence: presentities, their sources grouped in categories, and the aggregate (seed 003, Presence API Guide).
+"""Presence: presentities, their sources grouped in categories, and the aggregate (CloudLink guides, Presence
+API Guide).
 
 A presentity is anything with presence: every directory user has one (``type`` ``user``, its principalId
 the userId); groups and external ones are created through the API. It has two presences: the

@@ -1,5 +1,5 @@
 /*
- * AgentClient: the JavaScript interface of seed 001 (the camelCase requests marked JS = Yes), each returning a
+ * AgentClient: the JavaScript interface of Agent Integration (the camelCase requests marked JS = Yes), each returning a
  * Promise, over the simulator's socket.io agent desktop (namespace /agent) with socketio-lite.js.
  *
  *   const agentClient = new AgentClient();                  // this page's server

@@ -1,6 +1,6 @@
 """AuthorizationServer state: the Clients.config clients and the bearer tokens issued so far.
 
-Clients.config is read when the server starts and again only when IIS restarts (seed 000): a
+Clients.config is read when the server starts and again only when IIS restarts (integrator guide): a
 secret changed in the file is ignored until then. Each entry needs an ``Id`` and a ``Secret`` that
 is a UUID v4; any other entry is rejected with a message saying why, and the rest still load.
 Tokens are opaque random strings that expire on the simulated clock.

@@ -1,4 +1,4 @@
-"""``employeeHub``: an employee's state and inbox, pushed as they change (seed 002: the Employee tag's
+"""``employeeHub``: an employee's state and inbox, pushed as they change (MiCC SDK reference: the Employee tag's
 real-time updates; wire notes: the calls agent bars handle).
 
 Client methods: ``addSelfMonitor()`` (the caller's own employee: an agent bar), and, named by us (the

@@ -1,4 +1,4 @@
-"""``queueHub``: a queue's "Queue Now" state and its waiting conversations, pushed as they change (seed 002:
+"""``queueHub``: a queue's "Queue Now" state and its waiting conversations, pushed as they change (MiCC SDK reference:
 the Queue tag's real-time updates go through the SignalR hub "queueHub").
 
 The vendor documents name the hub only; the names here are ours. Client methods: ``addMonitor(queue)`` and

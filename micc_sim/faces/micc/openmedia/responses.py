@@ -9,7 +9,7 @@ from micc_sim.spec.router import ApiError, Call, Reply
 from micc_sim.world.core import OpenMediaRequest, World
 from micc_sim.world.model import STATE_NAMES, ConversationState, Employee, OpenMediaItem, Queue
 
-#: GET answers 404 for these (seed 002: "Failed or Handled states ... 404/Not Found").
+#: GET answers 404 for these (MiCC SDK reference: "Failed or Handled states ... 404/Not Found").
 GONE = frozenset({ConversationState.Handled, ConversationState.Failed})
 
 
