@@ -78,22 +78,31 @@ class Reader:
         self.max_packet = max_packet
 
     def feed(self, data: bytes) -> list[Incoming]:
+        """The packets ``data`` completes. A client's message holds at most a couple of packets' worth: more is
+        refused rather than parsed into a pile (a WebSocket message may be megabytes)."""
+        if len(self.buffer) + len(data) > 2 * self.max_packet + 8:
+            raise MalformedPacket(f"more than {2 * self.max_packet} bytes at once: not what an MQTT client sends")
         self.buffer += data
         packets: list[Incoming] = []
-        while True:
-            framed = self._frame()
-            if framed is None:
-                return packets
-            first, body = framed
-            packets.append(parse(first >> 4, first & 0x0F, body))
+        start = 0
+        try:
+            while True:
+                framed = self._frame(start)
+                if framed is None:
+                    return packets
+                first, body, start = framed
+                packets.append(parse(first >> 4, first & 0x0F, body))
+        finally:
+            del self.buffer[:start]  # once: the bytes of every packet taken
 
-    def _frame(self) -> tuple[int, bytes] | None:
-        """The next whole packet's first byte and body, or None until more bytes arrive (2.2.3)."""
+    def _frame(self, start: int) -> tuple[int, bytes, int] | None:
+        """The whole packet at ``start``: its first byte, its body and where the next begins; None until more
+        bytes arrive (2.2.3)."""
         buffer = self.buffer
-        length, multiplier, position = 0, 1, 1
+        length, multiplier, position = 0, 1, start + 1
         while True:
             if position >= len(buffer):
-                if position > 4:
+                if position - start > 4:
                     raise MalformedPacket("the remaining length takes more than 4 bytes")
                 return None
             byte = buffer[position]
@@ -102,15 +111,13 @@ class Reader:
             if not byte & 0x80:
                 break
             multiplier *= 128
-            if position > 4:
+            if position - start > 4:
                 raise MalformedPacket("the remaining length takes more than 4 bytes")
         if length > self.max_packet:
             raise MalformedPacket(f"a packet of {length} bytes is larger than this server takes ({self.max_packet})")
         if len(buffer) < position + length:
             return None
-        first, body = buffer[0], bytes(buffer[position:position + length])
-        del buffer[:position + length]
-        return first, body
+        return buffer[start], bytes(buffer[position:position + length]), position + length
 
 
 def parse(kind: int, flags: int, body: bytes) -> Incoming:
