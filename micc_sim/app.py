@@ -76,7 +76,7 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
         micc_hubs.face(sim),
         desktop_face(sim),  # before control: its test page is /_sim/desktop/
         socketio_face(sim),  # /socket.io/ (the desktop's and the dashboard's namespaces), /_sim/socketio-lite.js
-        dashboard.face(sim, control.state.timeline),
+        dashboard.face(sim, control.state.timeline, control.state.metrics),
         Face("control", [Mount("/_sim", app=control)], control.state.metrics.running),
         cloudlink_notify.face(sim),  # before cloudlink: its WebSocket path is under a CloudLink mount
         cloudlink.face(sim),

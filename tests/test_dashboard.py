@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -90,3 +91,92 @@ def test_the_fault_button_makes_the_sdk_answer_busy(live, page):
     page.click("#busy-fault")
     expect(page.locator("#busy-fault")).to_have_text("fault: server busy")
     assert sdk.get("/openmedia").status_code == 200
+
+
+def _feed(live):
+    """A python-socketio client of the /dashboard namespace that keeps what it receives, with its size."""
+    import json
+    import queue
+
+    import socketio
+
+    got: queue.Queue = queue.Queue()
+    client = socketio.Client()
+    for event in ("snapshot", "diff"):
+        client.on(event, (lambda name: lambda data: got.put((name, len(json.dumps(data)), data)))(event),
+                  namespace="/dashboard")
+    client.connect(live.base_url, namespaces=["/dashboard"], transports=["websocket"])
+    return client, got
+
+
+def test_one_change_among_3000_live_items_is_a_few_kib_and_an_idle_world_sends_nothing(live):
+    from micc_sim.world.core import OpenMediaRequest
+
+    world = live.sim.world
+    for n in range(3000):  # queued before any page connects
+        world.post_open_media(OpenMediaRequest(queue="Web Chat", subject=f"chat {n}"))
+    client, got = _feed(live)
+    try:
+        kind, snapshot_bytes, snapshot = got.get(timeout=10)
+        assert kind == "snapshot" and len(snapshot["items"]) == 3000
+        live.sdk(live.client_token()).post("/openmedia", json={"queue": "Web Chat", "subject": "one more"})
+        changes = []
+        while not any(c[2].get("items") for c in changes):
+            changes.append(got.get(timeout=10))
+        assert all(kind == "diff" for kind, _, _ in changes)
+        [item_change] = [c for c in changes if c[2].get("items")]
+        assert [r["subject"] for r in item_change[2]["items"]["upsert"]] == ["one more"]
+        print(f"snapshot {snapshot_bytes} bytes; one change: {sum(size for _, size, _ in changes)} bytes")
+        assert sum(size for _, size, _ in changes) < 5 * 1024 < snapshot_bytes / 100, (snapshot_bytes, changes)
+        sent = live.sim.dashboard_feed.sent_bytes
+        import time
+
+        time.sleep(1.5)  # a manual clock and no requests: nothing to tell the page
+        assert got.empty() and live.sim.dashboard_feed.sent_bytes == sent
+    finally:
+        client.disconnect()
+
+
+def test_on_a_busy_world_the_charts_are_drawn_and_a_queue_drills_down_to_an_items_requests(live, page, tmp_path):
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    live.http.delete("/_sim/metrics/series", params={"queue": "Web Chat", "cap": 4})  # as a load run marks its cap
+    sdk = live.sdk(live.client_token())
+    ids = []
+    for n in range(12):
+        ids.append(sdk.post("/openmedia", json={"queue": "Web Chat", "subject": f"Order {n}"}).json()["id"])
+        live.advance(20)  # agents accept and handle; samples are taken on the simulated clock
+        sdk.get(f"/openmedia/{ids[-1]}")  # the integration polls its item
+    live.advance(120)
+    live.http.post("/_sim/faults", json={"kind": "busy", "face": "miccsdk", "probability": 0})
+    page.set_viewport_size({"width": 1400, "height": 1100})
+    page.goto(f"{live.base_url}/_sim/dashboard")
+    expect(page.locator("#status")).to_have_text("live")
+    expect(page).to_have_title(re.compile(r"^micc-sim · .+ · dashboard$"))
+    expect(page.locator("#waiting-chart canvas")).to_have_count(1)
+    expect(page.locator("#timeline-chart canvas")).to_have_count(1)
+    expect(page.locator(".spark canvas")).to_have_count(7)
+    drawn = page.evaluate("""() => [...document.querySelectorAll('#waiting-chart canvas, #timeline-chart canvas')]
+        .map(c => c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some(v => v !== 0))""")
+    assert drawn == [True, True]
+    expect(page.locator("#queues tbody tr", has_text="P7001")).to_contain_text("cap 4")
+    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+
+    page.locator("#queues tbody tr", has_text="P7001").click()  # the queue's history
+    history = page.locator("#drill-history tbody tr")
+    expect(history.first).to_be_visible()
+    assert history.count() >= 5
+    history.first.click()  # an ended item: its events and the requests that named it
+    expect(page.locator("#drill")).to_contain_text("Interaction")
+    expect(page.locator("#drill-events li").first).to_contain_text("→")
+    expect(page.locator("#drill-requests")).to_contain_text("/openmedia/")
+    page.screenshot(path=str(tmp_path / "drill-down.png"), full_page=True)
+    assert errors == []
+    import os
+
+    if os.environ.get("MICC_SIM_SCREENSHOTS"):  # keep them to look at
+        import shutil
+
+        for name in ("dashboard.png", "drill-down.png"):
+            shutil.copy(tmp_path / name, os.path.join(os.environ["MICC_SIM_SCREENSHOTS"], name))

@@ -112,3 +112,23 @@ def test_a_closed_pipe_ends_a_listing_quietly():
     err = proc.stderr.read()
     assert proc.wait(timeout=60) == 0, err
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_the_container_image_runs_a_command_line_the_simulator_understands():
+    """The image cannot be built here (no base images); what it runs and what its healthcheck asks can be checked."""
+    import json
+    import re
+
+    from micc_sim.cli import _parser
+
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    entrypoint = json.loads(re.search(r"^ENTRYPOINT (\[.*\])$", dockerfile, re.M).group(1))
+    command = json.loads(re.search(r"^CMD (\[.*\])$", dockerfile, re.M).group(1))
+    assert entrypoint == ["micc-sim"]
+    args = _parser().parse_args(command)
+    assert (args.command, args.host, args.port, args.control_from_anywhere) == ("serve", "0.0.0.0", 8080, True)
+    assert re.search(r"^USER (?!root)\w+", dockerfile, re.M)
+    healthcheck = re.search(r"urlopen\('http://127\.0\.0\.1:8080(/[^']+)'", dockerfile).group(1)
+    from micc_sim.harness.control.urls import routes
+
+    assert healthcheck == "/_sim/ready" and any(r.path == "/ready" for r in routes)

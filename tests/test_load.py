@@ -105,9 +105,15 @@ def test_the_cap_is_split_between_workers_so_that_together_they_keep_it():
 def test_a_notifications_run_delivers_every_publication_once_to_webhooks_and_mqtt(live_with, tmp_path, capsys):
     """CloudLink users call, chat and change presence; the run's consumer gets it all by signed webhook (its
     receiver refusing a third of the POSTs, so they are retried) and by MQTT over WebSocket."""
-    live = live_with(clock="scaled", clock_scale=60, token_lifetime=86400)
+    from micc_sim.world.seed import default_world
+
+    world = default_world()
+    [admin] = [u for u in world.cloudlink.users if u.email == "admin@wagner.example.com"]
+    admin.password = "Zq8-not-in-any-report"
+    live = live_with(world, clock="scaled", clock_scale=60, token_lifetime=86400)
     code = main(["load", "notifications", "--base-url", live.base_url, "--users", "3", "--spawn-rate", "3",
-                 "--duration", "3", "--rate", "4", "--webhook-errors", "0.3", "--quiet", "--report-dir", str(tmp_path)])
+                 "--duration", "3", "--rate", "4", "--webhook-errors", "0.3", "--quiet", "--report-dir", str(tmp_path),
+                 "--cloudlink-password", admin.password])
     verdict = tmp_path / "verdict.json"
     assert code == 0, verdict.read_text() if verdict.exists() else capsys.readouterr()
     verdict = _verdict(tmp_path)
@@ -126,6 +132,8 @@ def test_a_notifications_run_delivers_every_publication_once_to_webhooks_and_mqt
     assert "<svg" in (tmp_path / "report.html").read_text() and (tmp_path / "plots.png").stat().st_size > 0
     assert (tmp_path / "deliveries.csv").read_text().count("\n") == len(deliveries) + 1
     assert live.sim.cloudlink.notify.subscriptions == {}  # the consumer's subscriptions went with the run
+    leaked = [p.name for p in tmp_path.rglob("*") if p.is_file() and admin.password.encode() in p.read_bytes()]
+    assert leaked == []  # the run's credentials are in no file of the report folder
 
 
 def test_the_notifications_verdict_fails_a_delivery_missing_doubled_or_not_owed():

@@ -62,6 +62,21 @@ def test_clearing_starts_the_ledger_afresh_and_a_reset_is_reported(live):
         "invalid_query"
 
 
+def test_items_live_before_the_clear_do_not_count_in_the_run(live):
+    """``micc-sim load --base-url`` against a server that already had work: what ends during the run of the earlier
+    items is not the run's (it made InQueue and Acd negative)."""
+    sdk = live.sdk(live.client_token())
+    before = [sdk.post("/openmedia", json={"queue": "Web Chat"}).json()["id"] for _ in range(6)]
+    live.advance(5)  # the earlier items are accepted by the agents
+    live.http.delete("/_sim/metrics/series")
+    sdk.post("/openmedia", json={"queue": "Web Chat"})
+    for item in before:
+        sdk.put(f"/openmedia/{item}", json={"action": "Complete"})
+    ledger = _series(live)["interactions"]
+    assert ledger["created"] == 1 and all(n > 0 for n in ledger["states"].values()), ledger
+    assert sum(ledger["states"].values()) == 1 and ledger["live"] == 1
+
+
 def test_prometheus_reads_the_same_numbers(live):
     sdk = live.sdk(live.client_token())
     for _ in range(5):

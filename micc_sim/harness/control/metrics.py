@@ -76,8 +76,11 @@ class Ledger:
     cleared_at: datetime | None = None
     created: int = 0
     states: Counter[ConversationState] = field(default_factory=Counter)  # mirror of the world's live states
-    at_clear: Counter[ConversationState] = field(default_factory=Counter)  # the world's counts when cleared
     peaks: dict[str, int] = field(default_factory=dict)  # queue id -> most items waiting at once
+    # the items created since the clear, by state name: those live at the clear are not the run's, and counting
+    # the world's deltas instead made a state negative when such an item ended during the run
+    run_states: Counter[str] = field(default_factory=Counter)
+    run_live: set[str] = field(default_factory=set)  # ids of the run's items still live (bounded by the world's)
 
     def counts(self, world: World) -> bool:
         """Whether these counts are this world's."""
@@ -91,6 +94,7 @@ class MetricsSampler:
         self.samples: deque[Sample] = deque(maxlen=size)
         self.dropped = 0
         self.ledger = Ledger()
+        self.caps: dict[str, int] = {}  # queue id -> the queue cap of the load run under way (shown, not enforced)
         self.clear()
         sim.bus.subscribe(OpenMediaChanged, self._changed)
 
@@ -111,6 +115,14 @@ class MetricsSampler:
                 states[state] += 1
         if event.previous is None:
             ledger.created += 1
+            ledger.run_states[state.name] += 1
+            if state in LIVE_STATES:
+                ledger.run_live.add(item.id)
+        elif item.id in ledger.run_live:
+            ledger.run_states[event.previous] -= 1
+            ledger.run_states[state.name] += 1
+            if state not in LIVE_STATES:
+                ledger.run_live.discard(item.id)
         if state is _IN_QUEUE and (queue := world.queues.get(item.queue_id or "")) is not None:
             waiting = len(queue.waiting.ids)
             if event.previous == _OFFERED_NAME and item.id not in queue.waiting:
@@ -122,9 +134,10 @@ class MetricsSampler:
         """Forget the samples and start counting afresh (a load run does this when it starts)."""
         world = self.sim.world
         self.samples.clear()
+        self.caps.clear()
         self.dropped = 0
         counts = world.state_counts()
-        self.ledger = Ledger(world=weakref.ref(world), cleared_at=self.sim.clock.now(), at_clear=counts,
+        self.ledger = Ledger(world=weakref.ref(world), cleared_at=self.sim.clock.now(),
                              states=Counter({s: n for s, n in counts.items() if s in LIVE_STATES}))
         self.sample_now()
 
@@ -182,7 +195,6 @@ class MetricsSampler:
             rows.append({"at": dotnet_datetime(sample.at), "live": sample.live,
                          **sample.row(None if queue is None else queue.id)})
         peaks = {world.queues[q].reporting: n for q, n in ledger.peaks.items() if q in world.queues}
-        now_counts = world.state_counts()
         return {
             "interval": self.interval, "size": self.samples.maxlen, "dropped": self.dropped,
             "queue": None if queue is None else {"id": queue.id, "name": queue.name, "reporting": queue.reporting},
@@ -193,9 +205,8 @@ class MetricsSampler:
                 "cleared_at": dotnet_datetime(ledger.cleared_at),
                 "world_replaced": ledger.replaced or not ledger.counts(world),
                 "created": ledger.created,
-                "states": {s.name: n - ledger.at_clear.get(s, 0) for s, n in sorted(now_counts.items())
-                           if n - ledger.at_clear.get(s, 0)},
-                "live": sum(n - ledger.at_clear.get(s, 0) for s, n in now_counts.items() if s in LIVE_STATES),
+                "states": {name: n for name, n in sorted(ledger.run_states.items()) if n},
+                "live": len(ledger.run_live),
             },
             "samples": rows,
         }

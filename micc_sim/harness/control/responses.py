@@ -158,6 +158,7 @@ async def advance_clock(request: Request) -> JSONResponse:
                                              "e.g. {\"seconds\": 30}")
     sim = _sim(request)
     fired = sim.clock.advance(seconds)
+    request.app.state.metrics.maybe_sample()  # a manual clock's series has a point after each move
     return JSONResponse({**clock_view(sim), "advanced": seconds, "timers_fired": fired})
 
 
@@ -414,7 +415,19 @@ async def get_metrics_series(request: Request) -> JSONResponse:
 
 
 async def clear_metrics_series(request: Request) -> JSONResponse:
+    """Start the series afresh; ``?queue=Q&cap=N`` also notes a load run's queue cap (the dashboard's cap line)."""
+    sim, params = _sim(request), request.query_params
+    cap = None
+    if "cap" in params:
+        try:
+            queue, cap = sim.world.queue(params.get("queue", "")), int(params["cap"])
+        except NotFound as exc:
+            return error(404, "not_found", str(exc))
+        except ValueError:
+            return error(400, "invalid_query", "cap must be a whole number")
     request.app.state.metrics.clear()
+    if cap is not None:
+        request.app.state.metrics.caps[queue.id] = cap
     return JSONResponse({"cleared": True})
 
 

@@ -67,6 +67,9 @@ routes = [
     Route("/metrics/series", r.get_metrics_series, methods=["GET"]),
     Route("/metrics/series", r.clear_metrics_series, methods=["DELETE"]),
     Route("/dashboard", dashboard.page, methods=["GET"]),
+    Route("/dashboard/assets/{name}", dashboard.asset, methods=["GET"]),
+    Route("/dashboard/queues/{ref}", dashboard.queue_detail, methods=["GET"]),
+    Route("/dashboard/items/{ref}", dashboard.item_detail, methods=["GET"]),
 ]
 
 

@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from micc_sim.faces.cloudlink.notify.models import DELIVERY_LOG_SIZE, LOG_SIZE, Publication, Subscription
-from micc_sim.harness.load.runner import Check, LoadError, LoadRun, _print_verdict, _run_view
+from micc_sim.harness.load.run import Check, LoadError, LoadRun, print_verdict, run_view
 
 CL, NOTIFY = "/authentication/2017-09-01", "/notifications/2017-09-01"
 CALLS = "^/2017-09-01/endpoints/[^/]+/calls/[^/]+$"
@@ -406,14 +406,14 @@ def judge_run(run: LoadRun, base: str, consumer: Consumer, seen: Observation, st
                      for sid, s in consumer.subscriptions.items()]
     latency = latency_summary(seen.deliveries)
     verdict = {"passed": passed, "checks": [{"name": c.name, "passed": c.passed, "detail": c.detail} for c in checks],
-               "run": _run_view(run), "simulator": base, "publications": len(seen.publications),
+               "run": run_view(run), "simulator": base, "publications": len(seen.publications),
                "deliveries": dict(Counter(d["status"] for d in seen.deliveries)), "latency": latency,
                "subscriptions": subscriptions}
     files = write_report(run.report_dir, verdict, consumer, seen, stats)
     for name, v in latency.items():
         console.print(f"  publish to delivered ({name}): {v['delivered']} delivered, p50 {v['p50_ms']} ms, "
                       f"p95 {v['p95_ms']} ms, p99 {v['p99_ms']} ms, max {v['max_ms']} ms")
-    _print_verdict(console, checks, passed, stats, files)
+    print_verdict(console, checks, passed, stats, files)
     return 0 if passed else 1
 
 

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from rich.live import Live
 from rich.table import Table
 
 from micc_sim.harness.load.profiles import PROFILES, ProfileTextError, behaviour
+from micc_sim.harness.load.run import Check, LoadError, LoadRun, print_verdict, run_view
 from micc_sim.harness.load.world_setup import SetupError, prepare_world
 
 
@@ -41,49 +42,6 @@ def free_port() -> int:
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 INSTALL_HINT = "python3 -m pip install 'micc-sim[load]'"
-
-
-class LoadError(RuntimeError):
-    """A run that could not be made (exit code 2)."""
-
-
-@dataclass
-class LoadRun:
-    profile: str
-    users: int = 1
-    spawn_rate: float = 1.0
-    duration: int = 60
-    shape: str = "steady"
-    cap: int = 10
-    cap_basis: str = "queue-now"
-    rate: float = 1.0
-    queue: str = "Web Chat"
-    poll: float = 1.0
-    patience: float = 0.0
-    chat_length: float = 0.0
-    accept_delay: str | None = None
-    handle_time: str | None = None
-    not_ready: str | None = None
-    agents: int = 0
-    seed: int = 0
-    report_dir: Path = Path("reports/load")
-    base_url: str | None = None
-    clock: str = "scaled"
-    clock_scale: float = 60.0
-    world: Path | None = None
-    workers: int = 0  # local locust workers (distributed mode on loopback)
-    master: bool = False  # a master for workers started elsewhere
-    expect_workers: int = 1
-    master_bind_host: str = "127.0.0.1"
-    master_port: int = 5557
-    ignore_cap: bool = False  # for tests: an integration that posts every chat at once
-    transport: str = "both"  # notifications: how the consumer receives (webhook, websocket, both)
-    webhook_errors: float = 0.0  # notifications: share of webhook POSTs the consumer answers 503
-    cloudlink_login: str = "admin@wagner.example.com"  # notifications: the account's admin (consumer, calls)
-    cloudlink_password: str = "password"
-    consumer_host: str = "127.0.0.1"  # notifications: where the consumer's webhook receiver listens
-    quiet: bool = False
-    locust_args: list[str] = field(default_factory=list)
 
 
 def missing_dependencies() -> list[str]:
@@ -186,13 +144,6 @@ def _last_history_row(path: Path) -> dict[str, str]:
 
 
 # -- the verdict ------------------------------------------------------------------------------------
-@dataclass
-class Check:
-    name: str
-    passed: bool
-    detail: str
-
-
 def judge(run: LoadRun, series: dict[str, Any], stats: dict[str, dict[str, str]]) -> list[Check]:
     """Pass/fail from the simulator's side: its per-change peak of the queue, and its own counts."""
     queue = series["queue"] or {"name": run.queue, "reporting": ""}
@@ -323,7 +274,8 @@ def run_load(run: LoadRun, console: Console | None = None) -> int:
         old.unlink()
     with simulator(run, folder / "micc_sim.log") as base:
         try:
-            prepared = prepare_world(base, run.queue, agent_behaviour, run.agents)
+            prepared = prepare_world(base, run.queue, agent_behaviour, run.agents,
+                                     cap=run.cap if run.profile == "queue-cap" else None)
         except (SetupError, httpx.HTTPError) as exc:
             raise LoadError(f"cannot prepare the simulator at {base}: {exc}") from exc
         main, workers = locust_commands(run, base, prepared.agents)
@@ -361,11 +313,11 @@ def run_load(run: LoadRun, console: Console | None = None) -> int:
     passed = all(c.passed for c in checks)
     from micc_sim.harness.load.report import write_report
 
-    verdict = {"passed": passed, "checks": [asdict(c) for c in checks], "run": _run_view(run),
+    verdict = {"passed": passed, "checks": [asdict(c) for c in checks], "run": run_view(run),
                "simulator": base, "queue": queue_series["queue"], "peak_waiting": queue_series["peak_waiting"],
                "interactions": queue_series["interactions"]}
     files = write_report(folder, verdict, queue_series, total_series, stats)
-    _print_verdict(console, checks, passed, stats, files)
+    print_verdict(console, checks, passed, stats, files)
     return 0 if passed else 1
 
 
@@ -377,33 +329,6 @@ def _consumer(run: LoadRun, base: str) -> Any:
 
     return Consumer(base, run.cloudlink_login, run.cloudlink_password, host=run.consumer_host,
                     transport=run.transport, webhook_errors=run.webhook_errors, seed=run.seed)
-
-
-def _run_view(run: LoadRun) -> dict[str, Any]:
-    view = asdict(run)
-    return {k: str(v) if isinstance(v, Path) else v for k, v in view.items()}
-
-
-def _print_verdict(console: Console, checks: list[Check], passed: bool, stats: dict[str, dict[str, str]],
-                   files: list[Path]) -> None:
-    table = Table(title="requests (locust)")
-    for column in ("request", "count", "failures", "median ms", "95% ms", "req/s"):
-        table.add_column(column, justify="left" if column == "request" else "right")
-    for name, row in stats.items():
-        table.add_row(name, row["Request Count"], row["Failure Count"], _ms(row["Median Response Time"]),
-                      _ms(row["95%"]), f"{float(row['Requests/s'] or 0):.1f}")
-    console.print(table)
-    for check in checks:
-        console.print(f"  {'[green]pass[/]' if check.passed else '[red]FAIL[/]'}  {check.name}: {check.detail}")
-    console.print(f"report: {files[0]}")
-    console.print("[bold green]PASS[/]" if passed else "[bold red]FAIL[/]")
-
-
-def _ms(text: str) -> str:
-    try:
-        return f"{float(text):.0f}"
-    except ValueError:
-        return text  # "N/A"
 
 
 def run_worker(master_host: str, master_port: int) -> int:

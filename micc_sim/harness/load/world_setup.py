@@ -38,7 +38,7 @@ def _find_queue(world: dict[str, Any], ref: str) -> dict[str, Any]:
 
 
 def prepare_world(base_url: str, queue_ref: str, profile: dict[str, Any] | None = None, extra_agents: int = 0,
-                  agent_password: str = "password") -> PreparedWorld:
+                  agent_password: str = "password", cap: int | None = None) -> PreparedWorld:
     with httpx.Client(base_url=base_url.rstrip("/") + "/_sim", timeout=30) as control:
         world = _checked(control.get("/world"), "reading the world")
         queue = _find_queue(world, queue_ref)
@@ -54,7 +54,8 @@ def prepare_world(base_url: str, queue_ref: str, profile: dict[str, Any] | None 
                 _checked(control.patch(f"/employees/{agent['username']}", json={"profile": own}),
                          f"setting the behaviour of agent {agent['username']}")
         agents = [e["username"] for e in members]
-        _checked(control.delete("/metrics/series"), "clearing the time series")
+        mark = {"queue": queue["id"], "cap": cap} if cap is not None else {}  # the dashboard draws the cap line
+        _checked(control.delete("/metrics/series", params=mark), "clearing the time series")
     return PreparedWorld(queue, agents)
 
 
