@@ -237,3 +237,19 @@ def test_a_reset_ends_the_bindings_of_client_ids(live):
     assert connack(connection_url(api(live, OTHER_AGENT)), DEVICE) == NOT_AUTHORIZED
     assert live.http.post("/_sim/reset").status_code == 200
     assert connack(connection_url(api(live, OTHER_AGENT)), DEVICE) == 0
+
+
+def test_a_deleted_users_open_connection_gets_nothing_more(live):
+    agent = api(live, AGENT)
+    sid = subscribe(agent, deviceId=DEVICE, transport="websocket", topic=MEDIA)["subscriptionId"]
+    device = Device(connection_url(agent))
+    try:
+        assert device.subscribe(sid) == 1
+        user = next(u for u in live.sim.cloudlink.directory.users.values() if u.email == AGENT)
+        admin = live.cloudlink(ADMIN, "/admin/2017-09-01")
+        assert admin.delete(f"/accounts/{ACCOUNT_NUMBER}/users/{user.user_id}").status_code == 204
+        ringing(api(live, ADMIN), "after-deletion")
+        assert device.dropped.wait(10), "the deleted user's connection stayed open"
+        assert device.messages.empty()
+    finally:
+        device.close()

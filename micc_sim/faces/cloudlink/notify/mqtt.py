@@ -43,7 +43,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from micc_sim.faces.cloudlink.auth.models import Principal, TokenError
+from micc_sim.faces.cloudlink.auth.models import Principal, TokenError, current_principal
 from micc_sim.faces.cloudlink.notify import mqtt_packets as wire
 from micc_sim.faces.cloudlink.notify.models import Delivery, Outcome, js_time
 from micc_sim.harness.control.faults import MQTT_FACE
@@ -299,6 +299,20 @@ class MqttBroker:
             del self.sessions[session.client_id]
 
     # -- delivery ---------------------------------------------------------------------------------
+    async def _still_allowed(self, session: Session) -> bool:
+        """A session whose principal is gone (a deleted user or client) or whose tenant was reset is ended
+        rather than sent to."""
+        try:
+            if session.tenant is self.sim.cloudlink:
+                current_principal(self.sim.cloudlink.directory, session.principal)
+                return True
+        except TokenError:
+            log.info("MQTT client %s: its principal is gone; session ended", session.client_id)
+        self._drop(session)
+        if session.connection is not None:
+            await session.connection.close(1008)
+        return False
+
     async def _publish(self, connection: Connection, topic: str, payload: bytes, qos: int,
                        timeout: float) -> str | None:
         """PUBLISH and wait for the PUBACK (QoS 1), the connection's loss or the timeout; what went wrong, if any.
@@ -335,7 +349,7 @@ class MqttBroker:
         limit = self.sim.settings.notifications.max_pending
         for client, granted in list(self.subscribers.get(topic, {}).items()):
             session = self.sessions.get(client)
-            if session is None:
+            if session is None or not await self._still_allowed(session):
                 continue
             qos, connection = min(1, granted), session.connection
             if connection is not None and connection.online:
