@@ -90,3 +90,16 @@ def test_prometheus_reads_the_same_numbers(live):
     assert samples[("micc_sim_queue_offered_total", web_chat)] == 5
     assert samples[("micc_sim_agents", (("state", "busy"),))] == 4
     assert samples[("micc_sim_interactions_live", ())] == 5
+
+
+def test_prometheus_has_the_worlds_figures_faults_fired_and_notification_outcomes(live):
+    sdk = live.sdk(live.client_token())
+    sdk.post("/openmedia", json={"queue": "Web Chat"})
+    rule = live.http.post("/_sim/faults", json={"kind": "busy", "face": "miccsdk", "count": 1}).json()
+    assert sdk.get("/openmedia").status_code == 503
+    text = live.http.get("/_sim/metrics").text
+    assert 'micc_sim_open_media_items{state="Offered"} 1.0' in text
+    assert 'micc_sim_agents_by_presence{presence="Available"}' in text
+    assert f'micc_sim_faults_fired_total{{face="miccsdk",kind="busy",rule="{rule["id"]}"}} 1.0' in text
+    assert 'micc_sim_notifications_finished_total{outcome="delivered"} 0.0' in text
+    assert 'micc_sim_notifications_pending{state="retrying"} 0.0' in text

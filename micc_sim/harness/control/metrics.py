@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import weakref
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -50,6 +51,7 @@ AGENT_FIELDS = ("agents_logged_in", "agents_available", "agents_busy", "agents_n
 @dataclass(frozen=True)
 class Sample:
     at: datetime
+    wall: float  # the computer's time when it was taken (epoch seconds): reports line the two clocks up
     live: int
     agents: tuple[int, ...]  # AGENT_FIELDS, over every agent
     queues: dict[str, tuple[float, ...]]  # open-media queue id -> QUEUE_FIELDS + AGENT_FIELDS (its agents)
@@ -149,7 +151,7 @@ class MetricsSampler:
             if queue.media_type is MediaType.OpenMedia:
                 queues[queue.id] = _queue_row(world, queue, now)
         live = sum(n for n in self.ledger.states.values() if n > 0)
-        return Sample(now, live, _agent_counts(world.employees.values()), queues)
+        return Sample(now, time.time(), live, _agent_counts(world.employees.values()), queues)
 
     def sample_now(self) -> Sample:
         sample = self.take()
@@ -192,7 +194,7 @@ class MetricsSampler:
         for sample in self.samples:
             if since is not None and sample.at <= since:
                 continue
-            rows.append({"at": dotnet_datetime(sample.at), "live": sample.live,
+            rows.append({"at": dotnet_datetime(sample.at), "wall": round(sample.wall, 3), "live": sample.live,
                          **sample.row(None if queue is None else queue.id)})
         peaks = {world.queues[q].reporting: n for q, n in ledger.peaks.items() if q in world.queues}
         return {
@@ -275,3 +277,33 @@ class _Exporter(Collector):
         clock = GaugeMetricFamily("micc_sim_clock_seconds", "The simulated clock, as a Unix time")
         clock.add_metric([], sample.at.timestamp())
         yield clock
+        yield from _world_families(sampler.sim)
+
+
+def _world_families(sim: Simulator) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+    """The world's figures by state, and what the harness did to it: faults fired, notifications delivered."""
+    world = sim.world
+    items = GaugeMetricFamily("micc_sim_open_media_items", "Open media items the world holds, by state",
+                              labels=["state"])
+    for state, n in sorted(world.state_counts().items()):
+        items.add_metric([state.name], n)
+    yield items
+    presence = GaugeMetricFamily("micc_sim_agents_by_presence", "Agents by presence (logged out: Offline)",
+                                 labels=["presence"])
+    for name, n in sorted(Counter(e.presence.name for e in world.employees.values() if e.is_agent).items()):
+        presence.add_metric([name], n)
+    yield presence
+    fired = CounterMetricFamily("micc_sim_faults_fired", "Requests a fault rule answered, by rule",
+                                labels=["rule", "kind", "face"])
+    for rule in sim.faults.rules:
+        fired.add_metric([rule.id, rule.spec.kind, rule.spec.face or ""], rule.fired)
+    yield fired
+    counts = sim.cloudlink.notify.counts()
+    finished = CounterMetricFamily("micc_sim_notifications_finished", "CloudLink deliveries finished, by outcome "
+                                   "(failed: dead letters after every retry)", labels=["outcome"])
+    pending = GaugeMetricFamily("micc_sim_notifications_pending", "CloudLink deliveries not finished, by state",
+                                labels=["state"])
+    for state, n in counts.items():
+        (finished if state in ("delivered", "failed", "cancelled") else pending).add_metric([state], n)
+    yield finished
+    yield pending

@@ -1,13 +1,17 @@
-"""The report of a load run: the simulator's series as JSON and CSV, its plots (one PNG, and the same as SVG in
-an HTML page) and the verdict. The x axis is simulated time, in seconds from the first sample."""
+"""The report of a load run: one self-contained HTML page with zoomable charts (uPlot, inlined: the page opens
+anywhere, offline, as a CI artifact), the simulator's series as JSON and CSV, a PNG of the same plots, and the
+verdict. The page's charts share one time axis, the computer's, with the simulated clock shown under it; the
+simulator's samples carry both times, locust's history the computer's."""
 
 from __future__ import annotations
 
 import csv
 import html
 import io
+import itertools
 import json
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -78,10 +82,135 @@ def write_report(folder: Path, verdict: dict[str, Any], queue: dict[str, Any], t
     write_series_csv(folder / "series.csv", queue, totals)
     cap = verdict["run"]["cap"]
     files = [folder / "report.html", folder / "series.json", folder / "series.csv", folder / "verdict.json"]
-    svg = save_plots(_figure(queue, cap), folder / "plots.png")
+    save_plots(_figure(queue, cap), folder / "plots.png")
     files.append(folder / "plots.png")
-    (folder / "report.html").write_text(_page(verdict, stats, svg), encoding="utf-8")
+    charts = queue_charts(queue, cap) + locust_charts(read_history(folder / "locust_stats_history.csv"))
+    (folder / "report.html").write_text(_page(verdict, stats, interactive_charts(charts, queue["samples"])),
+                                        encoding="utf-8")
     return files
+
+
+# -- the interactive page ------------------------------------------------------------------------------------
+def _walls_and_sims(samples: list[dict[str, Any]]) -> tuple[list[float], list[float]]:
+    walls = [s.get("wall") for s in samples]
+    sims = [datetime.fromisoformat(s["at"].replace("Z", "+00:00")).timestamp() for s in samples]
+    pairs = [(w, sim) for w, sim in zip(walls, sims, strict=True) if w is not None]
+    return [w for w, _ in pairs], [sim for _, sim in pairs]
+
+
+def queue_charts(queue: dict[str, Any], cap: int) -> list[dict[str, Any]]:
+    """The simulator's side: the queue against its cap, waits, arrivals/answers/abandons, agents."""
+    samples = [s for s in queue["samples"] if s.get("wall") is not None]
+    x = [s["wall"] for s in samples]
+    name = (queue.get("queue") or {}).get("name", "all queues")
+
+    def rate(field: str) -> list[float | None]:  # a running count as items per simulated minute
+        out: list[float | None] = [None]
+        for a, b in itertools.pairwise(samples):
+            seconds = (datetime.fromisoformat(b["at"].replace("Z", "+00:00"))
+                       - datetime.fromisoformat(a["at"].replace("Z", "+00:00"))).total_seconds()
+            out.append(round((b[field] - a[field]) * 60 / seconds, 2) if seconds > 0 else None)
+        return out
+
+    return [
+        {"title": f"{name}: items waiting, the cap and the peak counted at every change", "y": "items", "x": x,
+         "series": [{"label": "waiting", "values": [s["waiting"] for s in samples]},
+                    {"label": f"cap ({cap})", "values": [cap] * len(x), "dash": True},
+                    {"label": f"peak ({queue['peak_waiting']})", "values": [queue["peak_waiting"]] * len(x),
+                     "dash": True}]},
+        {"title": f"{name}: longest wait", "y": "simulated seconds", "x": x,
+         "series": [{"label": "longest wait", "values": [s["longest_wait"] for s in samples]}]},
+        {"title": f"{name}: arrivals, answers and abandons", "y": "per simulated minute", "x": x,
+         "series": [{"label": label, "values": rate(field)} for label, field in
+                    (("arrivals", "offered"), ("answered", "answered"), ("abandoned", "abandoned"),
+                     ("handled", "handled"))]},
+        {"title": f"{name}: agents", "y": "agents", "x": x,
+         "series": [{"label": f.removeprefix("agents_").replace("_", " "), "values": [s[f] for s in samples]}
+                    for f in ("agents_logged_in", "agents_available", "agents_busy", "agents_not_ready")]},
+    ]
+
+
+def read_history(path: Path) -> list[dict[str, str]]:
+    """locust's stats history, the all-requests rows."""
+    try:
+        with path.open(newline="") as f:
+            return [r for r in csv.DictReader(f) if r.get("Name") == "Aggregated"]
+    except OSError:
+        return []
+
+
+def locust_charts(history: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """The load generator's side: response-time percentiles, throughput and errors."""
+    if not history:
+        return []
+    x = [float(r["Timestamp"]) for r in history]
+
+    def column(name: str) -> list[float | None]:
+        values: list[float | None] = []
+        for r in history:
+            try:
+                values.append(float(r[name]))
+            except (KeyError, ValueError):  # "N/A" before the first answer
+                values.append(None)
+        return values
+
+    return [
+        {"title": "Response time (locust, all requests)", "y": "ms", "x": x,
+         "series": [{"label": p, "values": column(p)} for p in ("50%", "95%", "99%")]},
+        {"title": "Requests and errors (locust)", "y": "per second", "x": x,
+         "series": [{"label": "requests", "values": column("Requests/s")},
+                    {"label": "errors", "values": column("Failures/s")},
+                    {"label": "users", "values": column("User Count")}]},
+    ]
+
+
+def interactive_charts(charts: list[dict[str, Any]], samples: list[dict[str, Any]]) -> str:
+    """The charts as HTML: uPlot and the data inlined, cursors in step, drag to zoom, double-click to reset."""
+    walls, sims = _walls_and_sims(samples)
+    folder = resources.files("micc_sim").joinpath("static", "vendor", "uplot")
+    script = folder.joinpath("uPlot.iife.min.js").read_text(encoding="utf-8")
+    script = script.replace("</", "<\\/")  # no end tag inside the inlined code
+    style = folder.joinpath("uPlot.min.css").read_text(encoding="utf-8")
+    data = json.dumps({"charts": charts, "walls": walls, "sims": sims}).replace("</", "<\\/")
+    return f"""<style>{style}</style>
+<p>Drag across a chart to zoom (every chart follows), double-click to zoom out. The axis reads the computer's
+time; under it, the simulated clock at that moment.</p>
+<div id="charts"></div>
+<script>{script}</script>
+<script>
+"use strict";
+const REPORT = {data};
+const COLORS = ["#0b57d0", "#b3261e", "#1b7f3b", "#8a5a00", "#6f42c1", "#00838f"];
+function simAt(wall) {{  // the simulated clock at a wall instant, from the samples that carry both
+  const w = REPORT.walls, s = REPORT.sims;
+  if (!w.length) return null;
+  let i = 1;
+  while (i < w.length - 1 && w[i] < wall) i++;
+  const a = Math.max(0, i - 1), b = Math.min(w.length - 1, i);
+  const f = w[b] === w[a] ? 0 : (wall - w[a]) / (w[b] - w[a]);
+  return s[a] + f * (s[b] - s[a]);
+}}
+const hms = (seconds) => seconds == null ? "" : new Date(seconds * 1000).toISOString().slice(11, 19);
+const plots = [];
+for (const chart of REPORT.charts) {{
+  const el = document.createElement("div");
+  document.getElementById("charts").append(el);
+  const series = [{{label: "time", value: (u, v) => v == null ? "" : `${{hms(v)}} (simulated ${{hms(simAt(v))}})`}}];
+  chart.series.forEach((s, n) => series.push({{label: s.label, stroke: COLORS[n % COLORS.length], width: 1.5,
+                                                dash: s.dash ? [6, 4] : undefined, spanGaps: true}}));
+  const plot = new uPlot({{title: chart.title, width: Math.min(1000, window.innerWidth - 40), height: 230,
+    cursor: {{sync: {{key: "run", setSeries: true}}}}, scales: {{x: {{time: true}}}}, series,
+    axes: [{{values: (u, ticks) => ticks.map((t) => `${{hms(t)}}\nsim ${{hms(simAt(t))}}`), size: 50, space: 110}},
+           {{label: chart.y}}],
+    hooks: {{setSelect: [(u) => {{ if (u.select.width > 0) {{
+      const min = u.posToVal(u.select.left, "x"), max = u.posToVal(u.select.left + u.select.width, "x");
+      for (const other of plots) if (other !== u) other.setScale("x", {{min, max}});
+    }} }}]}}}},
+    [chart.x, ...chart.series.map((s) => s.values)], el);
+  el.addEventListener("dblclick", () => {{ for (const p of plots) p.setScale("x", {{min: null, max: null}}); }});
+  plots.push(plot);
+}}
+</script>"""
 
 
 def save_plots(figure: Any, png: Path) -> str:
@@ -124,7 +253,7 @@ def _ms(text: str) -> str:
         return text
 
 
-def _page(verdict: dict[str, Any], stats: dict[str, dict[str, str]], svg: str) -> str:
+def _page(verdict: dict[str, Any], stats: dict[str, dict[str, str]], charts: str) -> str:
     e = html.escape
     run = verdict["run"]
     settings = "".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in run.items()
@@ -136,11 +265,12 @@ def _page(verdict: dict[str, Any], stats: dict[str, dict[str, str]], svg: str) -
             _ms(row["99%"]), _ms(row["Max Response Time"]), f"{float(row['Requests/s'] or 0):.1f}")) + "</tr>"
         for name, row in stats.items())
     return page_top(run["profile"], verdict) + f"""\
-<p>Simulator: {e(verdict['simulator'])}. Plots are the simulator's own series, sampled on its clock.
-Locust's report: <a href="locust.html">locust.html</a>; data: <a href="series.json">series.json</a>,
-<a href="series.csv">series.csv</a>, <a href="locust_stats.csv">locust_stats.csv</a>,
-<a href="verdict.json">verdict.json</a>.</p>
-<figure>{svg}</figure>
+<p>Simulator: {e(verdict['simulator'])}. The queue's charts are the simulator's own series, sampled on its clock;
+the last two are locust's. Locust's report: <a href="locust.html">locust.html</a>; data:
+<a href="series.json">series.json</a>, <a href="series.csv">series.csv</a>,
+<a href="locust_stats.csv">locust_stats.csv</a>, <a href="verdict.json">verdict.json</a>; the same plots as a
+picture: <a href="plots.png">plots.png</a>.</p>
+{charts}
 <h2>Requests (locust)</h2>
 <table><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr>{rows}</table>
 <h2>Run</h2>
