@@ -201,6 +201,7 @@ def test_pending_deliveries_of_a_subscription_are_bounded_and_the_overflow_is_co
         hook.wait_for(1)
         log = deliveries(live, subscription_id=sid)
         assert log["count"] == 3 and log["counts"]["overflowed"] == 7 and log["overflowed"] == {sid: 7}
+        assert "micc_sim_notifications_overflowed_total 7.0" in live.http.get("/_sim/metrics").text
         other = subscribe(client, applicationId="a", deviceId=hook.url, transport="webhook", topic=MEDIA)
         ringing(client, "to-the-other")  # the bound is per subscription: another one is not affected
         assert deliveries(live, subscription_id=other["subscriptionId"])["count"] == 1
