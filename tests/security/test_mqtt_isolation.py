@@ -254,3 +254,27 @@ def test_a_deleted_users_open_connection_gets_nothing_more(live):
         assert device.messages.empty()
     finally:
         device.close()
+
+
+def test_a_guest_hears_of_a_public_stream_only_where_it_takes_part(live):
+    guest_id = "7688c81e-c6ea-4777-a1a2-8163ed318a19"
+    guest = guest_client(live, guest_id)
+    sid = subscribe(guest, deviceId="guest-device", transport="websocket", topic=CONVERSATIONS)["subscriptionId"]
+    device = Device(connection_url(guest), client_id="guest-device")
+    try:
+        assert device.subscribe(sid) == 1
+        agent = live.cloudlink(AGENT, "/chat/2017-09-01")
+        joined = agent.post("/conversations", json={"stream": True, "visibility": "PUBLIC", "name": "Help"}).json()
+        other = agent.post("/conversations", json={"stream": True, "visibility": "PUBLIC", "name": "Staff"}).json()
+        assert agent.post(f"/conversations/{joined['conversationId']}/participants",
+                          json={"userId": guest_id}).status_code == 201
+        assert agent.post(f"/conversations/{other['conversationId']}/messages",
+                          json={"body": "staff only"}).status_code == 201
+        assert agent.post(f"/conversations/{joined['conversationId']}/messages",
+                          json={"body": "hello guest"}).status_code == 201
+        heard = []
+        while not heard or heard[-1]["content"].get("body") != "hello guest":
+            heard.append(json.loads(device.next_message().payload))
+        assert {n["subject"].split("/")[2] for n in heard} == {joined["conversationId"]}, heard
+    finally:
+        device.close()

@@ -14,7 +14,7 @@ from typing import Any
 
 from micc_sim.faces.cloudlink.admin.models import Directory
 from micc_sim.faces.cloudlink.auth.models import Principal, Sessions, Throttle, check_token
-from micc_sim.faces.cloudlink.chat.models import Chat
+from micc_sim.faces.cloudlink.chat.models import BLOCKED, Chat
 from micc_sim.faces.cloudlink.config import CloudLinkConfig
 from micc_sim.faces.cloudlink.media.models import Media, MediaState
 from micc_sim.faces.cloudlink.notify.models import Notify, Publication, Subscription
@@ -33,12 +33,21 @@ class CloudLink:
                                  code_lifetime=config.authorization_code_lifetime)
         throttle = config.token_throttle
         self.throttle = Throttle(throttle.failures, throttle.window, throttle.lockout)  # not in snapshots
-        self.notify = Notify(now, bus, max_pending=max_pending)  # announces what it queues on the simulator's bus
+        self.notify = Notify(now, bus, max_pending=max_pending,  # announces what it queues on the simulator's bus
+                             guest_takes_part=self._guest_takes_part)
         self.chat = Chat()
         self.events = EventBus()  # the services' own typed events (calls, presence), turned into publications
         self.media = Media(self)
         self.presence = Presences(self)
         self.presence.materialize_users()
+
+    def _guest_takes_part(self, principal_id: str, publication: Publication) -> bool:
+        """Whether a guest is a participant (not BLOCKED) of the conversation a publication is about."""
+        parts = publication.subject.split("/", 3)  # /conversations/{id}/...
+        conversation = self.chat.conversations.get(parts[2]) if len(parts) > 2 and parts[1] == "conversations" \
+            else None
+        participant = conversation.participant(principal_id) if conversation is not None else None
+        return participant is not None and participant.status != BLOCKED
 
     def check_token(self, token: str, now: datetime, kind: str = "access") -> Principal:
         """Who a token of ``kind`` speaks for now; the one check of every CloudLink token

@@ -75,7 +75,7 @@ class Subscription:
     method_filter: str | None = None
     publication_filter: str | None = None  # JSONPath over {"publications": [...]}
     expiry: datetime | None = None
-    guest: bool = False  # a GUEST's: notified only of what names it (its own conversations), never the account's
+    guest: bool = False  # a GUEST's: notified only of conversations it takes part in, never of the account
 
     def live(self, now: datetime) -> bool:
         return self.expiry is None or now < self.expiry
@@ -86,8 +86,6 @@ class Subscription:
                 and (publication.account_id is None or publication.account_id == self.account_id)
                 and (self.method_filter is None or publication.method == self.method_filter)
                 and (publication.principal_filter is None or self.principal_id in publication.principal_filter)
-                and (not self.guest or (publication.principal_filter is not None
-                                        and self.principal_id in publication.principal_filter))
                 and (self.subject_filter is None
                      or filters.subject_filter(self.subject_filter).search(publication.subject) is not None)
                 and (self.publication_filter is None
@@ -202,6 +200,7 @@ class Notify:
     wall_now: Callable[[], float] = time.time  # wall clock of the log (what a benchmark of delivery measures)
     max_pending: int = 1000  # unfinished deliveries per subscription; a publication beyond is dropped, counted
     overflowed: Counter[str] = field(default_factory=Counter)  # per subscription: deliveries dropped so
+    guest_takes_part: Callable[[str, Publication], bool] | None = None  # a guest in what a public one is about?
     log: deque[Publication] = field(default_factory=lambda: deque(maxlen=LOG_SIZE))
     subscriptions: dict[str, Subscription] = field(default_factory=dict)
     deliveries: dict[str, Delivery] = field(default_factory=dict)  # unfinished ones and the latest finished
@@ -219,7 +218,7 @@ class Notify:
                                   correlation_id or str(uuid.uuid4()), account_id, principal_id, principal_filter)
         self.log.append(publication)
         ready = [s.subscription_id for s in self.live_subscriptions(now) if s.accepts(publication)
-                 and self._queue(s, publication, now)]
+                 and (not s.guest or self._guest_sees(s, publication)) and self._queue(s, publication, now)]
         for listener in list(self._listeners):
             listener(publication)
         self._announce(ready)
@@ -229,6 +228,13 @@ class Notify:
         """Call ``listener`` with each publication from now on; returns the way to stop."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
+
+    def _guest_sees(self, subscription: Subscription, publication: Publication) -> bool:
+        """A GUEST is notified of what names it, and of a public stream's changes only where it takes part:
+        never of the account as a whole."""
+        if publication.principal_filter is not None:
+            return subscription.principal_id in publication.principal_filter
+        return self.guest_takes_part is not None and self.guest_takes_part(subscription.principal_id, publication)
 
     # -- subscriptions -----------------------------------------------------------------------------
     def subscribe(self, *, account_id: str, principal_id: str, device_id: str, transport: str, topic: str,
