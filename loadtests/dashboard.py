@@ -80,8 +80,10 @@ def main() -> int:
                 page.disconnect()
             print(f"{args.items} live items, {args.pages} pages")
             print(f"  snapshot on connect: {snapshots[0][1] / 1024:.0f} KiB")
-            print(f"  one more item posted: {per_page / 1024:.2f} KiB per page ({len(diffs) // len(pages)} message(s))")
-            print(f"  idle for {args.idle:g} s: {idle_cpu:.3f} CPU seconds in the server, {idle_messages} messages sent")
+            messages = len(diffs) // len(pages)
+            print(f"  one more item posted: {per_page / 1024:.2f} KiB per page ({messages} message(s))")
+            print(f"  idle for {args.idle:g} s: {idle_cpu:.3f} CPU seconds in the server, "
+                  f"{idle_messages} messages sent")
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -421,7 +421,7 @@ def judge_run(run: LoadRun, base: str, consumer: Consumer, seen: Observation, st
 def write_report(folder: Path, verdict: dict[str, Any], consumer: Consumer, seen: Observation,
                  stats: dict[str, dict[str, str]]) -> list[Path]:
     """verdict.json, deliveries.json and .csv, plots (PNG and SVG in report.html); the HTML page first."""
-    from micc_sim.harness.load.report import plt, save_plots
+    from micc_sim.harness.load.report import interactive_charts, locust_charts, plt, read_history, save_plots
 
     (folder / "verdict.json").write_text(json.dumps(verdict, indent=2))
     (folder / "deliveries.json").write_text(json.dumps(seen.deliveries, indent=1))
@@ -434,11 +434,29 @@ def write_report(folder: Path, verdict: dict[str, Any], consumer: Consumer, seen
             writer.writerow([consumer.names.get(d["subscription_id"], d["subscription_id"]), d["transport"],
                              d["publication_id"], d["topic"], d["subject"], d["status"], len(d["attempts"]),
                              d.get("wall_created_at"), "" if ms is None else round(ms, 2), d["reason"] or ""])
-    svg = save_plots(_figure(seen.deliveries, plt), folder / "plots.png")
+    save_plots(_figure(seen.deliveries, plt), folder / "plots.png")
+    charts = delivery_charts(seen.deliveries) + locust_charts(read_history(folder / "locust_stats_history.csv"))
     page = folder / "report.html"
-    page.write_text(_page(verdict, stats, svg), encoding="utf-8")
+    page.write_text(_page(verdict, stats, interactive_charts(charts, [])), encoding="utf-8")
     return [page, folder / "verdict.json", folder / "deliveries.json", folder / "deliveries.csv",
             folder / "plots.png"]
+
+
+def delivery_charts(deliveries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each delivery's latency by when it was published, and deliveries a second, per transport."""
+    done = sorted((_wall(d["wall_created_at"]), d["transport"], latency_ms(d)) for d in deliveries
+                  if d["status"] == "delivered" and d.get("wall_created_at") and latency_ms(d) is not None)
+    transports = [t for t in ("webhook", "websocket") if any(kind == t for _, kind, _ in done)]
+    x = [at for at, _, _ in done]
+    latency = [{"label": f"{t} ({sum(kind == t for _, kind, _ in done)})", "points": True,
+                "values": [ms if kind == t else None for _, kind, ms in done]} for t in transports]
+    seconds = sorted({int(at) for at in x})
+    per_second = [{"label": t, "values": [sum(1 for at, kind, _ in done if kind == t and int(at) == s)
+                                          for s in seconds]} for t in transports]
+    return [{"title": "Publish to delivered, each delivery (the delivery log's wall times)", "y": "ms", "x": x,
+             "series": latency},
+            {"title": "Deliveries a second, by when they were published", "y": "deliveries",
+             "x": [float(s) for s in seconds], "series": per_second}]
 
 
 def _figure(deliveries: list[dict[str, Any]], plt: Any) -> Any:
@@ -467,7 +485,7 @@ def _figure(deliveries: list[dict[str, Any]], plt: Any) -> Any:
     return figure
 
 
-def _page(verdict: dict[str, Any], stats: dict[str, dict[str, str]], svg: str) -> str:
+def _page(verdict: dict[str, Any], stats: dict[str, dict[str, str]], charts: str) -> str:
     from micc_sim.harness.load.report import page_top
 
     e = html.escape
@@ -487,7 +505,7 @@ def _page(verdict: dict[str, Any], stats: dict[str, dict[str, str]], svg: str) -
 <h2>Publish to delivered</h2>
 <table><tr><th>transport</th><th>delivered</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th></tr>
 {latency}</table>
-<figure>{svg}</figure>
+{charts}
 <h2>The consumer's subscriptions</h2>
 <table><tr><th>name</th><th>transport</th><th>topic</th><th>subjectFilter</th><th>publicationFilter</th></tr>
 {subscriptions}</table>

@@ -191,16 +191,18 @@ function simAt(wall) {{  // the simulated clock at a wall instant, from the samp
   return s[a] + f * (s[b] - s[a]);
 }}
 const hms = (seconds) => seconds == null ? "" : new Date(seconds * 1000).toISOString().slice(11, 19);
+const simLabel = (wall) => REPORT.walls.length ? `sim ${{hms(simAt(wall))}}` : "";
 const plots = [];
 for (const chart of REPORT.charts) {{
   const el = document.createElement("div");
   document.getElementById("charts").append(el);
-  const series = [{{label: "time", value: (u, v) => v == null ? "" : `${{hms(v)}} (simulated ${{hms(simAt(v))}})`}}];
+  const series = [{{label: "time", value: (u, v) => v == null ? "" : `${{hms(v)}} ${{simLabel(v)}}`}}];
   chart.series.forEach((s, n) => series.push({{label: s.label, stroke: COLORS[n % COLORS.length], width: 1.5,
-                                                dash: s.dash ? [6, 4] : undefined, spanGaps: true}}));
+    dash: s.dash ? [6, 4] : undefined, spanGaps: !s.points, paths: s.points ? () => null : undefined,
+    points: s.points ? {{show: true, size: 4, fill: COLORS[n % COLORS.length]}} : undefined}}));
   const plot = new uPlot({{title: chart.title, width: Math.min(1000, window.innerWidth - 40), height: 230,
     cursor: {{sync: {{key: "run", setSeries: true}}}}, scales: {{x: {{time: true}}}}, series,
-    axes: [{{values: (u, ticks) => ticks.map((t) => `${{hms(t)}}\nsim ${{hms(simAt(t))}}`), size: 50, space: 110}},
+    axes: [{{values: (u, ticks) => ticks.map((t) => `${{hms(t)}}\n${{simLabel(t)}}`), size: 50, space: 110}},
            {{label: chart.y}}],
     hooks: {{setSelect: [(u) => {{ if (u.select.width > 0) {{
       const min = u.posToVal(u.select.left, "x"), max = u.posToVal(u.select.left + u.select.width, "x");
