@@ -54,6 +54,7 @@ from micc_sim.harness.control.urls import routes as control_routes
 from micc_sim.harness.record.proxy import ProxyStep
 from micc_sim.harness.record.replay import ReplayStep, load_recording
 from micc_sim.middleware import IisPaths
+from micc_sim.outbound import RefuseOwnDeliveries
 from micc_sim.runtime import Simulator
 from micc_sim.settings import Settings
 from micc_sim.socketio_server import face as socketio_face
@@ -108,7 +109,8 @@ def create_app(sim: Simulator | None = None, settings: Settings | None = None) -
     routes = [Route("/", _index, methods=["GET"]), *(route for face in faces for route in face.routes)]
     starlette = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed}, lifespan=lifespan)
     starlette.state.sim = sim
-    steps = [IisPaths(sim.quirks), Guard(sim.settings), *(step for face in faces for step in face.steps),
+    steps = [RefuseOwnDeliveries(sim.own_sockets), IisPaths(sim.quirks), Guard(sim.settings),
+             *(step for face in faces for step in face.steps),
              JournalRecorder(lambda: sim.journal), Cors(CorsPolicy(sim.settings.cors_origins)), FaultInjector(sim),
              StubStep(sim)]
     if sim.settings.replay_dir is not None:  # micc-sim replay: the recording answers, not the faces

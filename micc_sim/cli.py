@@ -384,6 +384,7 @@ def _serve(args: argparse.Namespace) -> int:
     exposed = warn_if_exposed(settings.host, settings.control_from_anywhere)
     if exposed:
         print(f"  warning: {exposed}", file=sys.stderr)
+    sim.own_sockets.add(settings.host, sock.getsockname()[1])
     app = create_app(sim)
     _tune_gc()
     raise_descriptor_limit()

@@ -25,6 +25,7 @@ from micc_sim.faces.micc.authserver.models import (
 from micc_sim.harness.control.faults import Faults
 from micc_sim.harness.control.journal import Journal
 from micc_sim.harness.control.stubs import StubError, Stubs
+from micc_sim.outbound import OwnSockets
 from micc_sim.settings import Settings
 from micc_sim.spec.router import Principal
 from micc_sim.world import snapshot
@@ -59,7 +60,8 @@ class Simulator:
             load_world_file(self.settings.world_file) if self.settings.world_file else default_world())
         self.baseline = self.world_config  # what a reset returns to: the start's world until a new one is saved
         self.world = self._new_world()
-        self.cloudlink = CloudLink(self.world_config.cloudlink, self.clock.now, self.bus)
+        self.cloudlink = CloudLink(self.world_config.cloudlink, self.clock.now, self.bus,
+                                   max_pending=self.settings.notifications.max_pending)
         self.tokens = TokenStore(self.clock, self.settings.token_lifetime)
         self.clients = self._read_clients()
         self._clients_mtime = self._mtime()
@@ -72,6 +74,7 @@ class Simulator:
             raise WorldFileError(f"the world's stubs: {exc}") from None
         self.faults = Faults(self.settings.seed)
         self.cloudlink_flows = CloudLinkFlows(self)  # MiCC agents into presence; CloudLink publications, timers
+        self.own_sockets = OwnSockets(guard=not self.settings.deliveries_to_self)  # deliveries never go there
 
     def _new_world(self) -> World:
         return World(self.world_config, self.clock, self.bus, self.quirks, seed=self.settings.seed)
@@ -119,7 +122,8 @@ class Simulator:
     def _rebuild(self) -> None:
         self.clock.cancel_all()
         self.world = self._new_world()
-        self.cloudlink = CloudLink(self.world_config.cloudlink, self.clock.now, self.bus)
+        self.cloudlink = CloudLink(self.world_config.cloudlink, self.clock.now, self.bus,
+                                   max_pending=self.settings.notifications.max_pending)
         self.cloudlink_flows.attach(fresh=True)
         self.tokens.revoke_all()
         self.journal.clear()
@@ -146,7 +150,8 @@ class Simulator:
         dry_run = snapshot.load(data, Clock("manual"))  # a damaged snapshot must change nothing
         try:
             sessions = [decode_entity(Session, s) for s in data.get("sessions", [])]
-            cloudlink = CloudLink(dry_run.config.cloudlink, self.clock.now, self.bus)
+            cloudlink = CloudLink(dry_run.config.cloudlink, self.clock.now, self.bus,
+                                  max_pending=self.settings.notifications.max_pending)
             if "cloudlink" in data:
                 cloudlink.load(data["cloudlink"])
         except (KeyError, TypeError, ValueError) as exc:

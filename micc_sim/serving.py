@@ -199,7 +199,10 @@ def protocol_for(settings: Any) -> type[HttpProtocol]:
 def uvicorn_options(settings: Any) -> dict[str, Any]:
     """What ``uvicorn.run`` / ``uvicorn.Config`` get besides the app, host, port and TLS files."""
     return {"http": protocol_for(settings), "proxy_headers": False, "timeout_keep_alive": settings.keep_alive_timeout,
-            "h11_max_incomplete_event_size": settings.max_header_bytes}
+            "h11_max_incomplete_event_size": settings.max_header_bytes,
+            # each WebSocket protocol keeps itself alive (MQTT's PINGREQ, engine.io, SignalR): paho-mqtt answers
+            # a WebSocket ping with an unmasked pong and was dropped every 20 s
+            "ws_ping_interval": None}
 
 
 def raise_descriptor_limit() -> None:

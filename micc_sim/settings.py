@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     sdk_allowed_ips: list[IPvAnyNetwork] = Field(
         default_factory=list, description="client addresses (or networks) the MiCC SDK and AuthorizationServer "
                                           "answer; empty: every one (quirk sdk_ip_allow_list)")
+    deliveries_to_self: bool = Field(
+        False, description="let webhooks and callbacks reach the simulator's own sockets (docs/security.md)")
     tls: TlsMode = Field(TlsMode.OFF, description="off, self-signed or ca (a local CA signs the certificate)")
     tls_dir: Path = Field(Path(".micc-sim/tls"), description="where the TLS certificates are kept")
     tls_names: list[str] = Field(default_factory=list, description="extra host names for the certificate")

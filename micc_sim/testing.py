@@ -41,6 +41,7 @@ def serve_in_thread(sim: Simulator, host: str = "127.0.0.1", port: int = 0, star
                     tls: TlsFiles | None = None) -> Iterator[RunningSimulator]:
     """Serve ``sim`` with uvicorn on a background thread until the block ends (HTTPS with ``tls``)."""
     port = port or free_port(host)
+    sim.own_sockets.add(host, port)
     ssl = {"ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key)} if tls else {}
     server = _ThreadedServer(uvicorn.Config(create_app(sim), host=host, port=port, log_level="warning",
                                             lifespan="on", timeout_graceful_shutdown=SHUTDOWN_GRACE,

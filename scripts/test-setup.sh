@@ -18,6 +18,8 @@ npm_into() {  # npm_into FOLDER FILE-THAT-SHOWS-IT-IS-THERE PACKAGE...
 }
 # Microsoft's jQuery SignalR 2 client and jQuery, for the real-time hubs' browser test.
 npm_into tests/.node signalr/jquery.signalR.js signalr@2.4.3 jquery@3.8.0
+# mqtt.js, the MQTT client of Node and browser apps, for the CloudLink websocket notifications' keep-alive test.
+npm_into tests/.node mqtt/package.json mqtt@5.16.0
 # Prism, which the benchmark measures beside the simulator (loadtests/bench.py, measurement f).
 npm_into loadtests/.node .bin/prism @stoplight/prism-cli@5.16.0
 missing=""

@@ -117,7 +117,7 @@ def delivery_states(live: Any, subscription_id: str) -> list[str]:
 class Device:
     """A paho MQTT 3.1.1 client over WebSocket whose client id is the subscriptions' deviceId."""
 
-    def __init__(self, url: str, client_id: str = DEVICE, clean_session: bool = True) -> None:
+    def __init__(self, url: str, client_id: str = DEVICE, clean_session: bool = True, keepalive: int = 60) -> None:
         parts = urlsplit(url)
         self.messages: queue.Queue = queue.Queue()
         self.subacks: queue.Queue = queue.Queue()
@@ -129,7 +129,7 @@ class Device:
         client.on_message = lambda c, u, message: self.messages.put(message)
         client.on_subscribe = lambda c, u, mid, reasons, props: self.subacks.put([r.value for r in reasons])
         client.on_disconnect = lambda c, u, flags, reason, props: self.dropped.set()
-        client.connect(parts.hostname, parts.port, keepalive=60)
+        client.connect(parts.hostname, parts.port, keepalive=keepalive)
         client.loop_start()
         self.client = client
         assert self.connected.wait(10), "no CONNACK accepting the connection"

@@ -101,3 +101,39 @@ def test_a_disconnect_rule_drops_the_mqtt_connection_and_the_notification_is_ret
         wait_until(lambda: delivery_states(live, sid) == ["delivered"], what="the retried delivery")
     finally:
         device.close()
+
+
+def test_an_mqtt_5_connect_is_answered_as_a_3_1_1_broker_does(live):
+    """Return code 1 (unacceptable protocol version), then the close [MQTT-3.1.2-2]: clients that offer 5
+    first (mqtt.js with protocolVersion 5) can fall back to 3.1.1."""
+    import websockets.sync.client
+
+    url = connection_url(api(live))
+    body = b"\x00\x04MQTT\x05\x02\x00\x3c\x00\x00\x01c"  # level 5, clean start, keep-alive 60, no properties
+    with websockets.sync.client.connect(url, subprotocols=["mqtt"], ping_interval=None) as ws:
+        ws.send(bytes([0x10, len(body)]) + body)
+        assert ws.recv(timeout=5) == b"\x20\x02\x00\x01"
+        with pytest.raises(websockets.ConnectionClosed):
+            ws.recv(timeout=5)
+
+
+def test_a_url_without_its_token_connects_with_a_cloudlink_token_as_the_password(live):
+    import queue
+
+    import paho.mqtt.client as mqtt
+
+    parts = urlsplit(connection_url(api(live)))
+    results = []
+    for password in ("not-a-token", live.cloudlink_token("admin@wagner.example.com")):
+        codes: queue.Queue = queue.Queue()
+        paho = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=DEVICE, transport="websockets",
+                           protocol=mqtt.MQTTv311)
+        paho.ws_set_options(path=parts.path)  # the URL without its token
+        paho.username_pw_set("anyone", password)
+        paho.on_connect = lambda c, u, flags, reason, props, codes=codes: codes.put(reason.value)
+        paho.connect(parts.hostname, parts.port)
+        paho.loop_start()
+        results.append(codes.get(timeout=10))
+        paho.disconnect()
+        paho.loop_stop()
+    assert results == [135, 0]  # not authorized (3.1.1's 5, as paho reports it), then accepted

@@ -72,7 +72,7 @@ def authenticate(sim: Any, request: Request) -> Principal:
     scheme, _, rest = header.partition(" ")
     token = rest.strip() if scheme.lower() == "bearer" and rest.strip() else header
     try:
-        return sim.cloudlink.sessions.verify(token, sim.clock.now()).principal
+        return sim.cloudlink.check_token(token, sim.clock.now())
     except TokenError as exc:
         raise ApiError(401, str(exc)) from exc
 

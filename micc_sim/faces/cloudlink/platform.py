@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from micc_sim.faces.cloudlink.admin.models import Directory
-from micc_sim.faces.cloudlink.auth.models import Sessions, Throttle
-from micc_sim.faces.cloudlink.chat.models import Chat
+from micc_sim.faces.cloudlink.auth.models import Principal, Sessions, Throttle, check_token
+from micc_sim.faces.cloudlink.chat.models import BLOCKED, Chat
 from micc_sim.faces.cloudlink.media.models import Media, MediaState
 from micc_sim.faces.cloudlink.notify.models import Notify, Publication, Subscription
 from micc_sim.faces.cloudlink.presence.models import Presences, PresenceState
@@ -26,7 +26,8 @@ from micc_sim.world.snapshot import decode_entity, encode
 
 
 class CloudLink:
-    def __init__(self, config: CloudLinkConfig, now: Callable[[], datetime], bus: EventBus | None = None) -> None:
+    def __init__(self, config: CloudLinkConfig, now: Callable[[], datetime], bus: EventBus | None = None,
+                 max_pending: int = 1000) -> None:
         self.config = config
         self.now = now
         self.directory = Directory.from_config(config, now())
@@ -34,7 +35,8 @@ class CloudLink:
                                  code_lifetime=config.authorization_code_lifetime)
         throttle = config.token_throttle
         self.throttle = Throttle(throttle.failures, throttle.window, throttle.lockout)  # not in snapshots
-        self.notify = Notify(now, bus)  # announces the deliveries it queues on the simulator's bus
+        self.notify = Notify(now, bus, max_pending=max_pending,  # announces what it queues on the simulator's bus
+                             guest_takes_part=self._guest_takes_part)
         self.chat = Chat()
         self.events = EventBus()  # the services' own typed events (calls, presence), turned into publications
         self.media = Media(self)
@@ -45,6 +47,19 @@ class CloudLink:
         self.catalogue = Catalogue.from_config(  # read-only: not in snapshots
             config, {ref.lower(): a.account_id for a in accounts for ref in (a.account_id, a.number, a.label) if ref},
             {a.account_id: a.partner_id for a in accounts})
+
+    def _guest_takes_part(self, principal_id: str, publication: Publication) -> bool:
+        """Whether a guest is a participant (not BLOCKED) of the conversation a publication is about."""
+        parts = publication.subject.split("/", 3)  # /conversations/{id}/...
+        conversation = self.chat.conversations.get(parts[2]) if len(parts) > 2 and parts[1] == "conversations" \
+            else None
+        participant = conversation.participant(principal_id) if conversation is not None else None
+        return participant is not None and participant.status != BLOCKED
+
+    def check_token(self, token: str, now: datetime, kind: str = "access") -> Principal:
+        """Who a token of ``kind`` speaks for now; the one check of every CloudLink token
+        (:func:`micc_sim.faces.cloudlink.auth.models.check_token`). Raises ``TokenError``."""
+        return check_token(self.sessions, self.directory, token, now, kind)[1]
 
     # -- snapshots -------------------------------------------------------------------------------
     def dump(self) -> dict[str, Any]:

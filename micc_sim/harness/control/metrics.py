@@ -353,7 +353,12 @@ def _world_families(sim: Simulator) -> Iterator[GaugeMetricFamily | CounterMetri
                                    "(failed: dead letters after every retry)", labels=["outcome"])
     pending = GaugeMetricFamily("micc_sim_notifications_pending", "CloudLink deliveries not finished, by state",
                                 labels=["state"])
+    overflowed = counts.pop("overflowed", 0)
     for state, n in counts.items():
         (finished if state in ("delivered", "failed", "cancelled") else pending).add_metric([state], n)
     yield finished
     yield pending
+    dropped = CounterMetricFamily("micc_sim_notifications_overflowed", "CloudLink publications not queued for a "
+                                  "subscription that already held notifications.max_pending unfinished deliveries")
+    dropped.add_metric([], overflowed)
+    yield dropped

@@ -147,11 +147,18 @@ class Sessions:
             raise TokenError("the refresh token was already used")
         return record
 
-    def refresh(self, token: str, now: datetime) -> TokenPair:
-        """A new pair for a refresh token, which is used up."""
-        record = self.verify(token, now, kind="refresh")
+    def refresh(self, token: str, now: datetime, directory: Directory) -> TokenPair:
+        """A new pair for a refresh token, which is used up, for the principal as it is *now* (a demoted
+        admin's refresh token buys USER tokens; a deleted user's buys none)."""
+        record, who = check_token(self, directory, token, now, kind="refresh")
         record.used = True
-        return self.issue(record.principal, now, record.grant)
+        return self.issue(who, now, record.grant)
+
+    def issue_connection(self, principal: Principal, now: datetime, seconds: int) -> tuple[str, datetime]:
+        """The token of a ``POST /connections`` URL (kind ``connection``): who may open the MQTT connection,
+        until when (simulated time)."""
+        record = self._record("connection", principal, now, seconds)
+        return self._sign(record), record.expires
 
     def revoke_all(self) -> int:
         count = len(self.tokens)
@@ -228,6 +235,33 @@ class Sessions:
         key = signing_key()
         return jwt.encode({"alg": "RS256", "kid": key.kid}, {k: v for k, v in claims.items() if v is not None},
                           key)
+
+
+def check_token(sessions: Sessions, directory: Directory, token: str, now: datetime,
+                kind: str = "access") -> tuple[TokenRecord, Principal]:
+    """The one check of every CloudLink token: bearer (``access``), ``refresh`` (the grant, an app switch's
+    ``id_token_hint``) and ``connection`` (the MQTT URL's). :class:`TokenError` says why one is not good.
+
+    An access token speaks for the principal as it was issued (its claims say so, until it expires, as a JWT
+    does); a refresh or connection token for the principal as the directory has it now, so a role taken away
+    is taken away from what the token can still buy."""
+    record = sessions.verify(token, now, kind)
+    return record, record.principal if kind == "access" else current_principal(directory, record.principal)
+
+
+def current_principal(directory: Directory, principal: Principal) -> Principal:
+    """A principal as the directory has it now (role, account, name); TokenError when it is gone."""
+    if principal.kind == "user":
+        user = directory.users.get(principal.principal_id)
+        if user is None:
+            raise TokenError(f"user {principal.principal_id} no longer exists")
+        return user_principal(directory, user, client_id=principal.client_id)
+    if principal.kind == "client":
+        client = directory.clients.get(principal.principal_id)
+        if client is None or not client.active:
+            raise TokenError(f"client {principal.principal_id} no longer exists or is disabled")
+        return client_principal(directory, client)
+    return principal  # a guest is what its token says: the directory does not hold guests
 
 
 def user_principal(directory: Directory, user: User, client_id: str | None = None) -> Principal:

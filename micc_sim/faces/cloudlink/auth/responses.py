@@ -115,7 +115,7 @@ def _refresh_token(call: Call, body: dict[str, Any], now: datetime) -> TokenPair
     if not token:
         raise _grant_error("the refresh_token grant needs refresh_token", 400)
     try:
-        return cloudlink(call).sessions.refresh(str(token), now)
+        return cloudlink(call).sessions.refresh(str(token), now, cloudlink(call).directory)
     except TokenError as exc:
         raise _grant_error(str(exc)) from exc
 
@@ -161,11 +161,11 @@ def _switching_user(call: Call, hint: str, target: Application) -> Principal:
     """The user behind the refresh token of an app switch (``id_token_hint``), for the target app."""
     platform = cloudlink(call)
     try:
-        record = platform.sessions.verify(hint, call.sim.clock.now(), kind="refresh")
+        who = platform.check_token(hint, call.sim.clock.now(), kind="refresh")
     except TokenError as exc:
         raise _grant_error(f"id_token_hint: {exc}") from exc
-    user = platform.directory.users.get(record.principal.principal_id)
-    if record.principal.kind != "user" or user is None:
+    user = platform.directory.users.get(who.principal_id)
+    if who.kind != "user" or user is None:
         raise _grant_error("id_token_hint is not the refresh token of a user")
     return user_principal(platform.directory, user, client_id=target.client_id)
 

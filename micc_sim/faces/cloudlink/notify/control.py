@@ -58,7 +58,7 @@ async def get_deliveries(request: Request) -> JSONResponse:
         return error(400, "invalid_query", "limit is a whole number from 0")
     found = [d for d in reversed(notify.deliveries.values())
              if all(_field(d, name) == value for name, value in wanted.items())]
-    return JSONResponse({"counts": notify.counts(), "count": len(found),
+    return JSONResponse({"counts": notify.counts(), "overflowed": dict(notify.overflowed), "count": len(found),
                          "deliveries": [delivery_view(d) for d in found[:limit]]})
 
 

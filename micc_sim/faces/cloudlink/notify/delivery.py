@@ -25,7 +25,7 @@ from typing import Any
 from micc_sim.faces.cloudlink.notify import wire
 from micc_sim.faces.cloudlink.notify.models import DeliveriesReady, Delivery, Notify, Outcome
 from micc_sim.faces.cloudlink.notify.mqtt import MqttBroker
-from micc_sim.faces.cloudlink.notify.webhook_client import Timeout, TransportError, WebhookClient
+from micc_sim.faces.cloudlink.notify.webhook_client import OwnAddressError, Timeout, TransportError, WebhookClient
 from micc_sim.harness.control.faults import MQTT_FACE, WEBHOOKS_FACE
 
 log = logging.getLogger("micc_sim.notify")
@@ -46,7 +46,7 @@ class DeliveryWorker:
         self.loop = asyncio.get_running_loop()
         settings = self.sim.settings.notifications
         stop_listening = self.sim.bus.subscribe(DeliveriesReady, self._on_ready)
-        self.http = WebhookClient(settings.timeout, max_connections=settings.concurrency)
+        self.http = WebhookClient(settings.timeout, max_connections=settings.concurrency, own=self.sim.own_sockets)
         tasks = [asyncio.create_task(self._work(), name=f"notify-delivery-{n}") for n in range(settings.concurrency)]
         try:
             # deliveries queued before the server started (or while it was down) are ready too
@@ -139,6 +139,8 @@ class DeliveryWorker:
             status = await self.http.post(url, body, headers)
         except Timeout:
             return Outcome(False, f"the receiver took longer than {timeout:g} s")
+        except OwnAddressError as exc:
+            return Outcome(False, f"refused: {exc} (final: not retried)", retryable=False)
         except TransportError as exc:
             return Outcome(False, f"could not reach the receiver: {type(exc).__name__} {exc}".strip())
         return _status_outcome(status)

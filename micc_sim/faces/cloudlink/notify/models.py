@@ -75,6 +75,7 @@ class Subscription:
     method_filter: str | None = None
     publication_filter: str | None = None  # JSONPath over {"publications": [...]}
     expiry: datetime | None = None
+    guest: bool = False  # a GUEST's: notified only of conversations it takes part in, never of the account
 
     def live(self, now: datetime) -> bool:
         return self.expiry is None or now < self.expiry
@@ -197,6 +198,9 @@ class Notify:
     clock_now: Callable[[], datetime]
     bus: EventBus | None = None
     wall_now: Callable[[], float] = time.time  # wall clock of the log (what a benchmark of delivery measures)
+    max_pending: int = 1000  # unfinished deliveries per subscription; a publication beyond is dropped, counted
+    overflowed: Counter[str] = field(default_factory=Counter)  # per subscription: deliveries dropped so
+    guest_takes_part: Callable[[str, Publication], bool] | None = None  # a guest in what a public one is about?
     log: deque[Publication] = field(default_factory=lambda: deque(maxlen=LOG_SIZE))
     subscriptions: dict[str, Subscription] = field(default_factory=dict)
     deliveries: dict[str, Delivery] = field(default_factory=dict)  # unfinished ones and the latest finished
@@ -214,7 +218,7 @@ class Notify:
                                   correlation_id or str(uuid.uuid4()), account_id, principal_id, principal_filter)
         self.log.append(publication)
         ready = [s.subscription_id for s in self.live_subscriptions(now) if s.accepts(publication)
-                 and self._queue(s, publication, now)]
+                 and (not s.guest or self._guest_sees(s, publication)) and self._queue(s, publication, now)]
         for listener in list(self._listeners):
             listener(publication)
         self._announce(ready)
@@ -225,11 +229,18 @@ class Notify:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
+    def _guest_sees(self, subscription: Subscription, publication: Publication) -> bool:
+        """A GUEST is notified of what names it, and of a public stream's changes only where it takes part:
+        never of the account as a whole."""
+        if publication.principal_filter is not None:
+            return subscription.principal_id in publication.principal_filter
+        return self.guest_takes_part is not None and self.guest_takes_part(subscription.principal_id, publication)
+
     # -- subscriptions -----------------------------------------------------------------------------
     def subscribe(self, *, account_id: str, principal_id: str, device_id: str, transport: str, topic: str,
                   application_id: str | None = None, subject_filter: str | None = None,
                   method_filter: str | None = None, publication_filter: str | None = None,
-                  expiry: datetime | None = None) -> Subscription:
+                  expiry: datetime | None = None, guest: bool = False) -> Subscription:
         """A new subscription; :class:`FilterError` (a ValueError) says what is wrong with a filter."""
         now = self.clock_now()
         if transport not in TRANSPORTS:
@@ -242,7 +253,7 @@ class Notify:
             raise FilterError(f"expiryDateTime {js_time(expiry)} is not after the current time {js_time(now)}")
         subscription = Subscription(uuid.uuid4().hex, account_id, principal_id, device_id, transport, topic, now,
                                     application_id, subject_filter, method_filter.upper() if method_filter else None,
-                                    publication_filter, expiry)
+                                    publication_filter, expiry, guest)
         self.subscriptions[subscription.subscription_id] = subscription
         return subscription
 
@@ -319,12 +330,20 @@ class Notify:
     def counts(self) -> dict[str, int]:
         """Unfinished deliveries by state now, and finished ones ever (evicted from the log or not)."""
         live = Counter(d.state.value for queue in self._queues.values() for d in queue)
-        return {state.value: (self.totals[state.value] if state in FINISHED else live[state.value])
-                for state in DeliveryState}
+        counts = {state.value: (self.totals[state.value] if state in FINISHED else live[state.value])
+                  for state in DeliveryState}
+        counts["overflowed"] = self.overflowed.total()
+        return counts
 
     # -- internals ---------------------------------------------------------------------------------
     def _queue(self, subscription: Subscription, publication: Publication, now: datetime) -> bool:
-        """Queue a delivery; True when it is the subscription's only one (so it is ready now)."""
+        """Queue a delivery; True when it is the subscription's only one (so it is ready now). A subscription
+        whose receiver never answers holds at most ``max_pending``: what comes beyond is not queued but
+        counted in ``overflowed`` (memory stays bounded; the count says what was lost)."""
+        waiting = self._queues.get(subscription.subscription_id)
+        if waiting is not None and len(waiting) >= self.max_pending:
+            self.overflowed[subscription.subscription_id] += 1
+            return False
         delivery = Delivery(uuid.uuid4().hex, subscription.subscription_id, publication, subscription.transport,
                             subscription.device_id, now, self.wall_now())
         self.deliveries[delivery.delivery_id] = delivery

@@ -1,295 +1,371 @@
-"""The websocket transport: MQTT over WebSocket, served by an embedded amqtt broker on the simulator's own port.
+"""The websocket transport: MQTT 3.1.1 over WebSocket, served by a broker of our own on the simulator's port.
 
 ``POST /connections {"transport": "websocket"}`` hands out a URL of ``/notifications/2017-09-01/mqtt`` with a
-signed ``token`` (who asked, for which account, until when on the simulated clock). The client opens a
-WebSocket there (subprotocol ``mqtt``), sends CONNECT with its client id (the ``deviceId`` of its
-subscriptions) and SUBSCRIBEs to topics equal to its ``subscriptionId``\\s. The broker is amqtt with an
-*external* listener: Starlette accepts the WebSocket and hands its byte stream to the broker, so no second
-port is opened.
+``token`` (a CloudLink token of kind ``connection``: who asked, until when on the simulated clock). The
+client opens a WebSocket there (subprotocol ``mqtt``), sends CONNECT with its client id (the ``deviceId`` of
+its subscriptions) and SUBSCRIBEs to topics equal to its ``subscriptionId``\\s. Packets are read and written
+by :mod:`micc_sim.faces.cloudlink.notify.mqtt_packets`; no second port, no broker library.
 
-Access: a connection without a valid token is refused at the handshake (403); a client may subscribe only to
-the ids of websocket subscriptions whose ``deviceId`` is its client id, in an account its token may see
-(else SUBACK 0x80); clients may not publish.
+Access (docs/security.md, "CloudLink isolation"):
+
+* the token is checked by the one CloudLink token check (``CloudLink.check_token``) at the handshake (a bad
+  one: 403) and again at CONNECT, which also takes a token as its password when the URL has none; the
+  principal is the one the directory has now (CONNACK 5 when it is gone);
+* a client id is bound to the principal and account that first connected with it, for as long as its
+  session lives: CONNECT with that id from another principal is refused (CONNACK 5), never a takeover; the
+  same principal connecting again takes its session over, as MQTT says;
+* SUBSCRIBE: only topics that are ids of websocket subscriptions whose ``deviceId`` is this client id and
+  that the principal owns (or administers: an ACCOUNT_ADMIN of its account, a PARTNER_ADMIN of its
+  partner); a GUEST only its own subscriptions to conversations. Anything else gets SUBACK 0x80;
+* clients may not publish (the connection is closed, as for a protocol error).
+
+Keep-alive (MQTT 3.1.1, 3.1.2.10): a connection that sends nothing for one and a half times its CONNECT's
+keep-alive is closed; PINGREQ gets PINGRESP. Keep-alive is wall time (it is about the network), whatever the
+simulated clock does. The server sends no WebSocket ping of its own (paho-mqtt answers one with an unmasked
+pong, which the WebSocket layer must fail on): MQTT's own PINGREQ keeps connections alive.
 
 Delivery (:meth:`MqttBroker.deliver`): QoS 1 (or the subscriber's QoS, if lower), waiting for the PUBACK. A
-client that is offline with a persistent session (``clean_session=false``) gets the message queued by the
-broker, sent when it reconnects. With no subscribed client at all the attempt fails and the delivery worker
-retries it (then dead-letters it), as for a webhook receiver that is down: never silently dropped.
+client that is offline with a persistent session (``clean_session=false``) gets the message queued (at most
+``notifications.max_pending`` of them), sent when it reconnects. With no subscribed client at all the
+attempt fails and the delivery worker retries it (then dead-letters it): never silently dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import hashlib
-import hmac
-import json
 import logging
-import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from amqtt.adapters import ReaderAdapter, WriterAdapter
-from amqtt.broker import Broker, RetainedApplicationMessage
-from amqtt.contexts import Action
-from amqtt.plugins.base import BaseAuthPlugin, BaseTopicPlugin
-from amqtt.session import Session
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from micc_sim.faces.cloudlink.auth.models import Principal, TokenError, current_principal
+from micc_sim.faces.cloudlink.notify import mqtt_packets as wire
 from micc_sim.faces.cloudlink.notify.models import Delivery, Outcome, js_time
 from micc_sim.harness.control.faults import MQTT_FACE
 
 log = logging.getLogger("micc_sim.notify")
 
 PATH = "/notifications/2017-09-01/mqtt"
-_KEY = secrets.token_bytes(32)  # signs connection tokens; one per process, as the JWT key
+CONVERSATIONS = "platform-api-conversations"
+CONNECT_WITHIN = 10.0  # wall seconds from the WebSocket's accept to CONNECT
 
 
-@dataclass(frozen=True)
-class Grant:
-    """What a connection URL allows: the principal that asked, its account and role, until ``expires``."""
+@dataclass(eq=False)
+class Session:
+    """One client id's MQTT session: whose it is, what it subscribed to, what waits for it while offline."""
 
-    principal_id: str
-    account_id: str
-    role: str
-    expires: datetime
-
-
-def issue_token(grant: Grant) -> str:
-    payload = base64.urlsafe_b64encode(json.dumps(
-        {"p": grant.principal_id, "a": grant.account_id, "r": grant.role, "e": grant.expires.isoformat()},
-        separators=(",", ":")).encode()).decode().rstrip("=")
-    return f"{payload}.{_sign(payload)}"
+    client_id: str
+    principal: Principal
+    clean: bool
+    subscriptions: dict[str, int] = field(default_factory=dict)  # topic -> granted QoS
+    queued: deque[tuple[str, bytes]] = field(default_factory=deque)  # (topic, payload) for when it returns
+    connection: Connection | None = None
+    tenant: Any = None  # the CloudLink it was made in: a reset or restore makes a new one, and ends this
 
 
-def read_token(token: str, now: datetime) -> Grant | None:
-    payload, _, sig = token.partition(".")
-    if not payload or not hmac.compare_digest(_sign(payload), sig):
-        return None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        grant = Grant(data["p"], data["a"], data["r"], datetime.fromisoformat(data["e"]))
-    except (ValueError, KeyError, TypeError):
-        return None
-    return grant if now < grant.expires else None
+class Connection:
+    """One WebSocket carrying one MQTT connection."""
 
-
-def _sign(payload: str) -> str:
-    return base64.urlsafe_b64encode(hmac.new(_KEY, payload.encode(), hashlib.sha256).digest()[:18]).decode()
-
-
-def new_grant(principal_id: str, account_id: str, role: str, now: datetime, lifetime: int) -> Grant:
-    return Grant(principal_id, account_id, role, now + timedelta(seconds=lifetime))
-
-
-# -- the WebSocket as amqtt's byte stream -----------------------------------------------------------
-class _Reader(ReaderAdapter):
-    def __init__(self, websocket: WebSocket, lost: asyncio.Event) -> None:
+    def __init__(self, websocket: WebSocket) -> None:
         self.websocket = websocket
-        self.buffer = bytearray()
-        self.eof = False
-        self.lost = lost
+        self.session: Session | None = None
+        self.lost = asyncio.Event()
+        self.inflight: dict[int, asyncio.Future[None]] = {}
+        self._next_id = 0
+        self._sending = asyncio.Lock()
 
-    async def read(self, n: int = -1) -> bytes:
-        while not self.eof and (len(self.buffer) < n or (n < 0 and not self.buffer)):
-            try:
-                message = await self.websocket.receive()
-            except (WebSocketDisconnect, RuntimeError):
-                message = {"type": "websocket.disconnect"}
-            if message["type"] == "websocket.disconnect":
-                self.eof = True
-                self.lost.set()
-                break
-            self.buffer += message.get("bytes") or (message.get("text") or "").encode()
-        size = len(self.buffer) if n < 0 else min(n, len(self.buffer))
-        data = bytes(self.buffer[:size])
-        del self.buffer[:size]
-        return data
+    @property
+    def online(self) -> bool:
+        return not self.lost.is_set()
 
-    def feed_eof(self) -> None:
-        self.eof = True
-        self.lost.set()
-
-
-class _Writer(WriterAdapter):
-    """Also carries the connection's grant: a resumed (persistent) session keeps the peer address of the
-    connection that created it, so the grant is found through the handler's writer, never by address."""
-
-    def __init__(self, websocket: WebSocket, peer: tuple[str, int], grant: Grant) -> None:
-        self.websocket = websocket
-        self.peer = peer
-        self.grant = grant
-        self.pending = bytearray()
-        self.closed = False
-        self.lost = asyncio.Event()  # set when the connection is gone, whichever side saw it first
-
-    def write(self, data: bytes) -> None:
-        self.pending += data
-
-    async def drain(self) -> None:
-        data, self.pending = bytes(self.pending), bytearray()
-        if data and not self.closed:
+    async def send(self, data: bytes) -> None:
+        if self.lost.is_set():
+            raise ConnectionError("the connection is gone")
+        async with self._sending:
             try:
                 await self.websocket.send_bytes(data)
-            except (WebSocketDisconnect, RuntimeError, OSError):
-                self.closed = True
+            except (WebSocketDisconnect, RuntimeError, OSError) as exc:
                 self.lost.set()
+                raise ConnectionError("the connection is gone") from exc
 
-    def get_peer_info(self) -> tuple[str, int] | None:
-        return self.peer
+    def packet_id(self) -> int:
+        for _ in range(65535):
+            self._next_id = self._next_id % 65535 + 1
+            if self._next_id not in self.inflight:
+                return self._next_id
+        raise ConnectionError("65535 messages unacknowledged")
 
-    def get_ssl_info(self) -> Any:
-        return None
+    def acknowledged(self, packet_id: int | None) -> None:
+        waiter = self.inflight.pop(packet_id or 0, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def close(self, code: int = 1000) -> None:
         self.lost.set()
-        if not self.closed:
-            self.closed = True
-            if self.websocket.application_state is WebSocketState.CONNECTED:
-                with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-                    await self.websocket.close(code)
-
-
-# -- broker plugins: who may connect, subscribe and publish -----------------------------------------
-@dataclass
-class _PluginConfig:
-    bridge: Any = None
-
-
-class ConnectionAccess(BaseAuthPlugin):
-    """Every MQTT session comes through :meth:`MqttBroker.endpoint`, which let its WebSocket in with a valid
-    token: CONNECT needs no user name or password (they are ignored)."""
-
-    Config = _PluginConfig
-
-    async def authenticate(self, *, session: Session) -> bool | None:
-        return True
-
-
-class TopicAccess(BaseTopicPlugin):
-    """Subscribe only to one's own websocket subscriptions; never publish."""
-
-    Config = _PluginConfig
-
-    async def topic_filtering(self, *, session: Session | None = None, topic: str | None = None,
-                              action: Action | None = None) -> bool | None:
-        if action is Action.RECEIVE:
-            return True
-        if action is Action.PUBLISH or session is None or topic is None:
-            log.info("MQTT client %s may not publish (to %s)", session and session.client_id, topic)
-            return False
-        return self.config.bridge.may_subscribe(session, topic)
+        for waiter in self.inflight.values():
+            if not waiter.done():
+                waiter.cancel()
+        if self.websocket.application_state is WebSocketState.CONNECTED:
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+                await self.websocket.close(code)
 
 
 class MqttBroker:
-    """The embedded broker, its WebSocket endpoint and the delivery of one notification to it."""
+    """The sessions, the WebSocket endpoint, and the delivery of one notification to the clients subscribed."""
 
     def __init__(self, sim: Any) -> None:
         self.sim = sim
-        self.writers: set[_Writer] = set()
-        self.broker: Broker | None = None
+        self.sessions: dict[str, Session] = {}
+        self.subscribers: dict[str, dict[str, int]] = {}  # topic -> client id -> QoS
+        self.connections: set[Connection] = set()
 
     async def start(self) -> None:
-        this = f"{__name__}"
-        namespace = f"micc_sim.notify.broker{id(self)}"
-        _quiet_broker(namespace)
-        self.broker = Broker({
-            "listeners": {"default": {"type": "external"}},
-            "plugins": {f"{this}.ConnectionAccess": {"bridge": self}, f"{this}.TopicAccess": {"bridge": self}},
-        }, plugin_namespace=namespace)
-        await self.broker.start()
+        hide_tokens_in_server_logs()
 
     async def stop(self) -> None:
-        if self.broker is not None:
-            for writer in list(self.writers):
-                await writer.close(1001)
-            await self.broker.shutdown()
-            self.broker = None
+        for connection in list(self.connections):
+            await connection.close(1001)
 
+    # -- who --------------------------------------------------------------------------------------
+    def _principal(self, token: str) -> Principal | None:
+        try:
+            return self.sim.cloudlink.check_token(token, self.sim.clock.now(), kind="connection")
+        except TokenError:
+            pass
+        try:  # CONNECT's password may carry the client's access token instead
+            return self.sim.cloudlink.check_token(token, self.sim.clock.now())
+        except TokenError:
+            return None
+
+    def may_subscribe(self, who: Principal, client_id: str, topic: str) -> bool:
+        cloudlink = self.sim.cloudlink
+        subscription = cloudlink.notify.subscription(topic)
+        if subscription is None or subscription.transport != "websocket" or subscription.device_id != client_id:
+            return False
+        if who.role == "GUEST":
+            return subscription.principal_id == who.principal_id and subscription.topic == CONVERSATIONS
+        return subscription.principal_id == who.principal_id or cloudlink.directory.manages(
+            who.role, who.account_id, subscription.account_id)
+
+    # -- the endpoint -----------------------------------------------------------------------------
     async def endpoint(self, websocket: WebSocket) -> None:
-        grant = read_token(websocket.query_params.get("token", ""), self.sim.clock.now())
-        if grant is None or self.broker is None:
+        token = websocket.query_params.get("token")
+        if token is not None and self._principal(token) is None:
             await websocket.close(code=1008, reason="no valid token: get this URL from POST /connections")
             return
         offered = websocket.scope.get("subprotocols") or []
         await websocket.accept(subprotocol="mqtt" if "mqtt" in offered else None)
-        client = websocket.client
-        peer = (client.host, client.port) if client else ("unknown", id(websocket))
-        writer = _Writer(websocket, peer, grant)
-        self.writers.add(writer)
+        connection = Connection(websocket)
+        self.connections.add(connection)
         try:
-            await self.broker.external_connected(_Reader(websocket, writer.lost), writer, "default")
+            await self._serve(connection, token)
+        except (wire.MalformedPacket, ConnectionError, TimeoutError) as exc:
+            log.info("MQTT connection closed: %s", exc)
         finally:
-            self.writers.discard(writer)
-            await writer.close()
+            self.connections.discard(connection)
+            await connection.close()
+            self._gone(connection)
 
-    def _writer(self, session: Session) -> _Writer | None:
-        """The connection a session is attached to now."""
-        handler = self.broker.sessions.get(session.client_id, (None, None))[1] if self.broker else None
-        writer = getattr(handler, "writer", None)
-        return writer if isinstance(writer, _Writer) else None
-
-    def may_subscribe(self, session: Session, topic: str) -> bool:
-        writer = self._writer(session)
-        grant = writer.grant if writer else None
-        cloudlink = self.sim.cloudlink
-        subscription = cloudlink.notify.subscription(topic)
-        allowed = (grant is not None and subscription is not None and subscription.transport == "websocket"
-                   and subscription.device_id == session.client_id
-                   and (subscription.account_id == grant.account_id
-                        or cloudlink.directory.manages(grant.role, grant.account_id, subscription.account_id)))
-        if not allowed:
-            log.info("MQTT client %s may not subscribe to %r: not the id of one of its websocket subscriptions",
-                     session.client_id, topic)
-        return allowed
+    async def _serve(self, connection: Connection, token: str | None) -> None:
+        reader = wire.Reader()
+        packets: deque[wire.Incoming] = deque()
+        keep_alive: float | None = CONNECT_WITHIN
+        while True:
+            while not packets:
+                data = await self._receive(connection, keep_alive)
+                if data is None:
+                    return
+                packets.extend(reader.feed(data))
+            packet = packets.popleft()
+            if connection.session is None:
+                if not isinstance(packet, wire.Connect):
+                    raise wire.MalformedPacket("the first packet is not CONNECT [MQTT-3.1.0-1]")
+                if not await self._connect(connection, packet, token):
+                    return
+                keep_alive = packet.keep_alive * 1.5 if packet.keep_alive else None
+                continue
+            if not await self._handle(connection, connection.session, packet):
+                return
 
     @staticmethod
-    async def _publish(broker: Broker, session: Session, writer: _Writer, topic: str, payload: bytes, qos: int,
+    async def _receive(connection: Connection, within: float | None) -> bytes | None:
+        """The next WebSocket message's bytes; None when the client went; TimeoutError past ``within``."""
+        try:
+            async with asyncio.timeout(within):
+                message = await connection.websocket.receive()
+        except TimeoutError:
+            raise TimeoutError(f"nothing from the client for {within:g} s (CONNECT's wait, or its keep-alive "
+                               "times 1.5)") from None
+        except (WebSocketDisconnect, RuntimeError):
+            return None
+        if message["type"] == "websocket.disconnect":
+            return None
+        return message.get("bytes") or (message.get("text") or "").encode()
+
+    async def _connect(self, connection: Connection, packet: wire.Connect, token: str | None) -> bool:
+        if packet.protocol_level not in (3, 4):
+            await connection.send(wire.connack(wire.BAD_PROTOCOL))
+            return False
+        password = packet.password.decode("utf-8", "replace") if packet.password else None
+        who = self._principal(token) if token is not None else (self._principal(password) if password else None)
+        client_id = packet.client_id
+        if not client_id:
+            if not packet.clean_session:  # [MQTT-3.1.3-7]
+                await connection.send(wire.connack(wire.BAD_CLIENT_ID))
+                return False
+            client_id = f"auto-{id(connection):x}"
+        if who is None:
+            await connection.send(wire.connack(wire.NOT_AUTHORIZED))
+            return False
+        session = self.sessions.get(client_id)
+        if session is not None and session.tenant is not self.sim.cloudlink:  # from before a reset
+            self._drop(session)
+            if session.connection is not None:
+                await session.connection.close(1000)
+            session = None
+        if session is not None and (session.principal.principal_id, session.principal.account_id) != (
+                who.principal_id, who.account_id):
+            log.warning("MQTT CONNECT refused: client id %s belongs to another principal", client_id)
+            await connection.send(wire.connack(wire.NOT_AUTHORIZED))
+            return False
+        if session is not None and session.connection is not None and session.connection is not connection:
+            old, session.connection = session.connection, None  # the same principal again: it takes its
+            old.session = None  # session over, and the old connection's end no longer touches it
+            await old.close(1000)
+        present = session is not None and not packet.clean_session
+        if not present:
+            if session is not None:
+                self._drop(session)
+            session = Session(client_id, who, packet.clean_session, tenant=self.sim.cloudlink)
+            self.sessions[client_id] = session
+        session.principal, session.clean, session.connection = who, packet.clean_session, connection
+        connection.session = session
+        await connection.send(wire.connack(wire.ACCEPTED, session_present=present))
+        while session.queued and connection.online:
+            topic, payload = session.queued.popleft()
+            qos = session.subscriptions.get(topic, 0)
+            await connection.send(wire.publish(topic, payload, qos, connection.packet_id() if qos else None))
+        return True
+
+    async def _handle(self, connection: Connection, session: Session, packet: wire.Incoming) -> bool:
+        """One packet of a connected client; False when the connection is to end."""
+        if isinstance(packet, wire.Subscribe):
+            codes = []
+            for topic, qos in packet.topics:
+                if self.may_subscribe(session.principal, session.client_id, topic):
+                    granted = min(qos, 1)
+                    session.subscriptions[topic] = granted
+                    self.subscribers.setdefault(topic, {})[session.client_id] = granted
+                    codes.append(granted)
+                else:
+                    log.info("MQTT client %s may not subscribe to %r: not the id of one of its principal's "
+                             "websocket subscriptions for this client id", session.client_id, topic)
+                    codes.append(wire.SUBSCRIBE_REFUSED)
+            await connection.send(wire.suback(packet.packet_id, codes))
+        elif isinstance(packet, wire.Unsubscribe):
+            for topic in packet.topics:
+                session.subscriptions.pop(topic, None)
+                self.subscribers.get(topic, {}).pop(session.client_id, None)
+            await connection.send(wire.unsuback(packet.packet_id))
+        elif isinstance(packet, wire.Connect):
+            raise wire.MalformedPacket("a second CONNECT [MQTT-3.1.0-2]")
+        elif packet.type == wire.PINGREQ:
+            await connection.send(wire.PINGRESP_BYTES)
+        elif packet.type == wire.PUBACK:
+            connection.acknowledged(packet.packet_id)
+        elif packet.type == wire.DISCONNECT:
+            return False
+        elif packet.type == wire.PUBLISH:
+            log.info("MQTT client %s may not publish: connection closed", session.client_id)
+            return False
+        return True  # PUBREC, PUBREL, PUBCOMP: nothing here is QoS 2
+
+    def _gone(self, connection: Connection) -> None:
+        session = connection.session
+        if session is not None and session.connection is connection:
+            session.connection = None
+            if session.clean:  # a clean session ends with its connection [MQTT-3.1.2-6]
+                self._drop(session)
+
+    def _drop(self, session: Session) -> None:
+        for topic in session.subscriptions:
+            self.subscribers.get(topic, {}).pop(session.client_id, None)
+        if self.sessions.get(session.client_id) is session:
+            del self.sessions[session.client_id]
+
+    # -- delivery ---------------------------------------------------------------------------------
+    async def _still_allowed(self, session: Session) -> bool:
+        """A session whose principal is gone (a deleted user or client) or whose tenant was reset is ended
+        rather than sent to."""
+        try:
+            if session.tenant is self.sim.cloudlink:
+                current_principal(self.sim.cloudlink.directory, session.principal)
+                return True
+        except TokenError:
+            log.info("MQTT client %s: its principal is gone; session ended", session.client_id)
+        self._drop(session)
+        if session.connection is not None:
+            await session.connection.close(1008)
+        return False
+
+    async def _publish(self, connection: Connection, topic: str, payload: bytes, qos: int,
                        timeout: float) -> str | None:
         """PUBLISH and wait for the PUBACK (QoS 1), the connection's loss or the timeout; what went wrong, if any.
-        amqtt forgets an unacknowledged message when the connection goes, so the worker's retry resends it."""
-        handler = broker.sessions.get(session.client_id, (None, None))[1]
-        if handler is None:
-            return "the client's session has no connection"
-        sending = asyncio.ensure_future(handler.mqtt_publish(topic, payload, qos, retain=False))
-        lost = asyncio.ensure_future(writer.lost.wait())
+        An unacknowledged message is forgotten when the connection goes: the worker's retry resends it."""
+        waiter: asyncio.Future[None] | None = None
+        packet_id = None
+        if qos:
+            packet_id = connection.packet_id()
+            waiter = asyncio.get_running_loop().create_future()
+            connection.inflight[packet_id] = waiter
         try:
-            await asyncio.wait({sending, lost}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            lost.cancel()
-        if sending.done() and not sending.cancelled() and sending.exception() is None:
-            return None
-        if not sending.done():
-            sending.cancel()
-            return "the connection was lost before the PUBACK" if writer.lost.is_set() else \
+            await connection.send(wire.publish(topic, payload, qos, packet_id))
+            if waiter is None:
+                return None
+            lost = asyncio.ensure_future(connection.lost.wait())
+            try:
+                await asyncio.wait({waiter, lost}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                lost.cancel()
+            if waiter.done() and not waiter.cancelled():
+                return None
+            return "the connection was lost before the PUBACK" if connection.lost.is_set() else \
                 f"no PUBACK within {timeout:g} s"
-        failure = "cancelled" if sending.cancelled() else repr(sending.exception())
-        return f"the connection was lost ({failure})" if writer.lost.is_set() else failure
+        except ConnectionError as exc:
+            return f"the connection was lost ({exc})"
+        finally:
+            if packet_id is not None:
+                connection.inflight.pop(packet_id, None)
 
     async def deliver(self, delivery: Delivery, payload: bytes, timeout: float) -> Outcome:
         """PUBLISH one notification on the topic of its subscription id (see the module's docstring)."""
         topic = delivery.subscription_id
-        broker = self.broker
-        if broker is None:
-            return Outcome(False, "the MQTT broker is not running")
         done: list[str] = []
-        for session, granted in list(broker.subscriptions.get(topic, [])):
-            qos, client = min(1, granted), session.client_id
-            writer = self._writer(session)
-            online = session.transitions.state == "connected" and writer is not None and not writer.lost.is_set()
-            if online:
+        limit = self.sim.settings.notifications.max_pending
+        for client, granted in list(self.subscribers.get(topic, {}).items()):
+            session = self.sessions.get(client)
+            if session is None or not await self._still_allowed(session):
+                continue
+            qos, connection = min(1, granted), session.connection
+            if connection is not None and connection.online:
                 if self.sim.faults.disconnects(MQTT_FACE, f"{PATH}/{client}"):
-                    await writer.close(1011)
+                    await connection.close(1011)
                     return Outcome(False, f"fault rule: the connection of MQTT client {client} was dropped before "
                                           "the message was sent")
-                problem = await self._publish(broker, session, writer, topic, payload, qos, timeout)
+                problem = await self._publish(connection, topic, payload, qos, timeout)
                 if problem:
                     return Outcome(False, f"MQTT PUBLISH to client {client} failed: {problem}")
                 done.append(f"sent to MQTT client {client} with QoS {qos}" + (" (PUBACK received)" if qos else ""))
-            elif not session.clean_session and qos:
-                await session.retained_messages.put(RetainedApplicationMessage(None, topic, payload, qos))
+            elif not session.clean and qos:
+                if len(session.queued) >= limit:
+                    return Outcome(False, f"MQTT client {client} is offline with {limit} messages already queued "
+                                          "(notifications.max_pending)")
+                session.queued.append((topic, payload))
                 done.append(f"queued for MQTT client {client}, offline with a persistent session: "
                             "the broker sends it when the client reconnects")
         if not done:
@@ -298,13 +374,31 @@ class MqttBroker:
         return Outcome(True, "; ".join(done))
 
 
-def connection_view(url: str, grant: Grant) -> dict[str, Any]:
-    return {"transport": "websocket", "url": url, "protocol": "mqtt", "expiryDateTime": js_time(grant.expires)}
+def connection_view(url: str, expires: datetime) -> dict[str, Any]:
+    return {"transport": "websocket", "url": url, "protocol": "mqtt", "expiryDateTime": js_time(expires)}
 
 
-def _quiet_broker(namespace: str) -> None:
-    """amqtt (and the state machine library under it) log each start step at INFO: a server's log shows them
-    only when it runs at DEBUG, as our own notification log does."""
-    if not log.isEnabledFor(logging.DEBUG):
-        for name in ("amqtt", "transitions", namespace):
-            logging.getLogger(name).setLevel(logging.WARNING)
+# -- the token stays out of the server's logs --------------------------------------------------------
+_TOKEN = re.compile(r"([?&]token=)[^&\s\"']+")
+
+
+class _HideTokens(logging.Filter):
+    """uvicorn logs a request's path with its query (the access log; a WebSocket's "[accepted]" line): the
+    connection URL's token is a credential, so it is written as ``token=***``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(a, str) and "token=" in a for a in record.args):
+            record.args = tuple(_TOKEN.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.msg, str) and "token=" in record.msg:
+            record.msg = _TOKEN.sub(r"\1***", record.msg)
+        return True
+
+
+_FILTER = _HideTokens()
+
+
+def hide_tokens_in_server_logs() -> None:
+    for name in ("uvicorn.access", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)

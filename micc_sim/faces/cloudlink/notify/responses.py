@@ -17,6 +17,8 @@ from micc_sim.faces.cloudlink.common import cloudlink, collection, correlation_i
 from micc_sim.faces.cloudlink.notify import mqtt
 from micc_sim.faces.cloudlink.notify.filters import FilterError
 from micc_sim.faces.cloudlink.notify.models import Publication, Subscription, js_time
+from micc_sim.faces.cloudlink.notify.mqtt import CONVERSATIONS
+from micc_sim.outbound import own_url_refusal
 from micc_sim.spec.router import ApiError, Call, Handler, Reply
 
 
@@ -53,10 +55,17 @@ def post_subscription(call: Call) -> Reply:
     settings = call.sim.settings.notifications
     transport, device_id = body["transport"], body["deviceId"]
     application_id = body.get("applicationId") or None
+    guest = who.role == "GUEST"
+    if guest and body["topic"] != CONVERSATIONS:
+        raise ApiError(403, f"a GUEST may subscribe to its conversations ({CONVERSATIONS}) only, not to "
+                            f"{body['topic']}", code="ForbiddenError")
     if transport == "webhook":
         if not application_id:
             raise _invalid("a webhook subscription needs applicationId: it keys the x-notify-signature of each "
                            "notification")
+        refusal = own_url_refusal(device_id, call.sim.own_sockets)  # whatever webhook_hosts allows
+        if refusal:
+            raise _invalid(f"deviceId {refusal}")
         _check_webhook_url(device_id, settings.webhook_hosts)
     elif not device_id.strip():
         raise _invalid("deviceId of a websocket subscription is the client id of the MQTT connection")
@@ -65,7 +74,7 @@ def post_subscription(call: Call) -> Reply:
             account_id=who.account_id, principal_id=who.principal_id, device_id=device_id, transport=transport,
             topic=body["topic"], application_id=application_id, subject_filter=body.get("subjectFilter"),
             method_filter=body.get("methodFilter") or None, publication_filter=body.get("publicationFilter"),
-            expiry=_time("expiryDateTime", body.get("expiryDateTime")))
+            expiry=_time("expiryDateTime", body.get("expiryDateTime")), guest=guest)
     except FilterError as exc:
         raise _invalid(str(exc)) from exc
     return Reply(subscription_view(subscription), 201)
@@ -179,13 +188,13 @@ def get_publications(call: Call) -> dict[str, Any]:
 def post_connection(call: Call) -> dict[str, Any]:
     who = principal(call)
     settings = call.sim.settings.notifications
-    grant = mqtt.new_grant(who.principal_id, who.account_id, who.role, call.sim.clock.now(),
-                           settings.connection_lifetime)
+    token, expires = cloudlink(call).sessions.issue_connection(who, call.sim.clock.now(),
+                                                                settings.connection_lifetime)
     request = call.request
     host = request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
     scheme = "wss" if request.url.scheme in ("https", "wss") else "ws"
     path = mqtt.PATH.removeprefix("/notifications") if host.lower().startswith("notifications.") else mqtt.PATH
-    return mqtt.connection_view(f"{scheme}://{host}{path}?token={mqtt.issue_token(grant)}", grant)
+    return mqtt.connection_view(f"{scheme}://{host}{path}?token={token}", expires)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -30,6 +30,9 @@ class NotifySettings(BaseModel):
         default_factory=lambda: ["localhost", "*.localhost", "127.0.0.0/8", "::1"],
         description="hosts a webhook deviceId may name: names, *.suffix, IP networks, or * for any")
     connection_lifetime: int = Field(3600, gt=0, description="simulated seconds a POST /connections URL is good")
+    max_pending: int = Field(1000, ge=1, le=1_000_000, description=(
+        "unfinished deliveries one subscription may have (and messages one offline MQTT session may hold); "
+        "what comes beyond is dropped and counted as overflowed"))
 
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(self.attempts, self.first_retry, self.backoff_factor)

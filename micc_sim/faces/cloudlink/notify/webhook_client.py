@@ -28,6 +28,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 
+from micc_sim.outbound import OwnAddress, OwnSockets, delivery_addresses
+
 MAX_HEADER_BYTES = 64 * 1024  # an answer's status line and headers, at most
 ACCEPT_ENCODING = b"gzip, deflate, br"  # what httpx announced; the body is dropped, never decoded
 
@@ -38,6 +40,10 @@ class TransportError(Exception):
 
 class ConnectError(TransportError):
     pass
+
+
+class OwnAddressError(ConnectError):
+    """The URL reaches the simulator's own socket (:mod:`micc_sim.outbound`): never sent, never retried."""
 
 
 class WriteError(TransportError):
@@ -61,8 +67,11 @@ Origin = tuple[str, str, int]  # scheme, host, port
 
 class WebhookClient:
     def __init__(self, timeout: float, max_connections: int, max_keepalive: int | None = None,
-                 keepalive_expiry: float = 5.0, ssl_context: ssl.SSLContext | None = None) -> None:
-        """``ssl_context`` replaces httpx's verification (a test's own certificate authority)."""
+                 keepalive_expiry: float = 5.0, ssl_context: ssl.SSLContext | None = None,
+                 own: OwnSockets | None = None) -> None:
+        """``ssl_context`` replaces httpx's verification (a test's own certificate authority); ``own``: the
+        simulator's sockets, which no request may reach."""
+        self.own = own
         self.timeout = timeout
         self.max_connections = max_connections
         self.max_keepalive = max_connections if max_keepalive is None else max_keepalive
@@ -127,13 +136,37 @@ class WebhookClient:
         context = self._ssl_context() if scheme == "https" else None
         try:
             async with asyncio.timeout(self.timeout):
-                _, connection = await loop.create_connection(_Connection, host, port, ssl=context)
+                connection = await self._open_connection(loop, host, port, context)
         except TimeoutError:
             raise Timeout(f"the receiver took longer than {self.timeout:g} s") from None
+        except OwnAddress as exc:
+            raise OwnAddressError(str(exc)) from None
         except (OSError, ssl.SSLError, ValueError) as exc:
             raise ConnectError(str(exc)) from exc
         self._open += 1
         return connection
+
+    async def _open_connection(self, loop: asyncio.AbstractEventLoop, host: str, port: int,
+                               context: ssl.SSLContext | None) -> _Connection:
+        """Connect to ``host`` as resolved once and checked (never the simulator's own socket, see
+        :mod:`micc_sim.outbound`), trying its addresses in turn; TLS still verifies the name."""
+        if self.own is None:
+            _, connection = await loop.create_connection(_Connection, host, port, ssl=context)
+            return connection
+        failure: OSError | None = None
+        for address in await delivery_addresses(host, port, self.own):
+            try:
+                _, connection = await loop.create_connection(_Connection, address, port, ssl=context,
+                                                             server_hostname=host if context else None)
+            except OSError as exc:
+                failure = exc
+                continue
+            peer = connection.transport.get_extra_info("peername") if connection.transport else None
+            if peer and self.own.owns(str(peer[0]), int(peer[1])):  # what the socket reached, to be sure
+                connection.close()
+                raise OwnAddress(f"{host} port {port} reached the simulator itself at {peer[0]}")
+            return connection
+        raise failure or OSError(f"{host} has no address")
 
     def _keep(self, origin: Origin, connection: _Connection) -> None:
         if self._idle_count >= self.max_keepalive:

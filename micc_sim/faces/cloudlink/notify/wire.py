@@ -14,6 +14,7 @@ from typing import Any
 
 from micc_sim.faces.cloudlink.notify.models import Delivery
 from micc_sim.faces.cloudlink.notify.settings import NotifySettings
+from micc_sim.outbound import DELIVERY_HEADER
 
 
 def notification(delivery: Delivery) -> dict[str, Any]:
@@ -36,7 +37,8 @@ def signature(body: bytes, application_id: str, settings: NotifySettings) -> str
 def webhook_headers(delivery: Delivery, body: bytes, application_id: str | None,
                     settings: NotifySettings) -> dict[str, str]:
     headers = {"content-type": "application/json; charset=utf-8", "user-agent": "micc-sim-notify",
-               "x-mitel-correlation-id": delivery.publication.correlation_id}
+               "x-mitel-correlation-id": delivery.publication.correlation_id,
+               DELIVERY_HEADER: "cloudlink-notify"}  # the simulator refuses it if it comes back in
     if application_id:
         headers[settings.signature_header] = signature(body, application_id, settings)
     return headers
