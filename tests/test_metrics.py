@@ -132,6 +132,7 @@ def test_prometheus_counts_requests_by_face_operation_and_status_with_latency_an
     assert lines['micc_sim_http_request_duration_seconds_bucket{face="miccsdk",le="+Inf"}'] == 2.0
     assert lines['micc_sim_connections{transport="socketio"}'] == 1.0
     assert lines['micc_sim_connections{transport="signalr"}'] == 0.0
+    assert lines['micc_sim_connections{transport="mqtt"}'] == 0.0
 
 
 def test_the_grafana_dashboard_queries_only_metrics_the_simulator_exports(live):

@@ -8,6 +8,7 @@ import base64
 import time
 import uuid
 
+import pytest
 from desktop_client import connect
 
 from micc_sim.harness.clients.webhooks import WebhookReceiver
@@ -108,3 +109,13 @@ def test_a_recorded_calls_recording_is_announced_listed_and_downloaded(live):
     extensions = admin.get("/webhooks/extensions").json()
     assert {"extension": "7001", "name": case["lastAgentName"]}.items() <= next(
         e for e in extensions if e["extension"] == "7001").items()
+
+
+@pytest.mark.parametrize("spelling", ["http://127.0.0.1:{port}/_sim/clock/advance?seconds=7200",
+                                      "http://localhost:{port}/_sim/reset", "http://[::ffff:127.0.0.1]:{port}/_sim/reset",
+                                      "http://2130706433:{port}/_sim/reset", "http://x.localhost:{port}/_sim/reset"])
+def test_a_hook_on_the_simulators_own_control_api_is_refused_at_registration(live, spelling):
+    port = live.base_url.rsplit(":", 1)[1]
+    admin = live.sdk(live.token())
+    r = admin.post("/webhooks", json={"id": str(uuid.uuid4()), "url": spelling.format(port=port)})
+    assert r.status_code == 400 and "model.Url" in r.json()["modelState"], r.text

@@ -17,6 +17,7 @@ from micc_sim.faces.cloudlink.notify.mqtt import PATH, MqttBroker
 def face(sim: Any) -> Face:
     broker = MqttBroker(sim)
     worker = DeliveryWorker(sim, broker)
+    sim.connection_counts["mqtt"] = lambda: len(broker.connections)
 
     @contextlib.asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:

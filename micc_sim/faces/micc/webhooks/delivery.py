@@ -21,6 +21,7 @@ import httpx
 import orjson
 
 from micc_sim.faces.micc.wire import dotnet_datetime
+from micc_sim.outbound import delivery_client
 from micc_sim.world.events import EmployeeStateChanged, Event, InteractionChanged, OpenMediaChanged
 from micc_sim.world.model import MediaType
 from micc_sim.world.records import recording_now
@@ -70,7 +71,7 @@ class WebHookWorker:
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         self.loop = asyncio.get_running_loop()
-        self.http = httpx.AsyncClient(timeout=TIMEOUT)
+        self.http = delivery_client(self.sim.own_sockets, timeout=TIMEOUT)  # never the simulator itself
         stop = self.sim.bus.subscribe(Event, self._heard)
         try:
             yield

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from micc_sim.faces.micc.wire import dotnet_datetime, dotnet_timespan, listing, path_segment
+from micc_sim.outbound import own_url_refusal
 from micc_sim.spec.router import ApiError, Call
 from micc_sim.world.core import NotFound, World
 from micc_sim.world.records import Recording
@@ -39,6 +40,8 @@ def post_webhook(call: Call) -> str:
         parts = urlsplit(str(url))
         if parts.scheme not in ("http", "https") or not parts.netloc:
             problems["model.Url"] = [f"The Url '{url}' is not an absolute http or https URL."]
+        elif (refusal := own_url_refusal(str(url), call.sim.own_sockets)) is not None:
+            problems["model.Url"] = [refusal]  # a hook must never make the simulator call its own control API
     if problems:
         raise ApiError(400, "The request is invalid.", problems)
     world: World = call.world
