@@ -124,7 +124,7 @@ def test_a_private_network_preflight_of_an_allowed_origin_is_granted(live_with):
 
 def test_the_hubs_answer_cross_origin_pages_only_from_allowed_origins(live):
     """SignalR's negotiate, as a page on another origin sends it: a loopback page reads it, another site does not."""
-    token = live.token("tcervantes")
+    token = live.token("tcervantes", "password")
     params = {"clientProtocol": "1.5", "sessionid": f"Bearer {token}", "connectionData": '[{"name":"employeehub"}]'}
     local = live.http.get("/miccsdk/signalr/negotiate", params=params, headers={"Origin": "http://localhost:3000"})
     assert local.headers["access-control-allow-origin"] == "http://localhost:3000"
