@@ -17,6 +17,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from micc_sim.limits import InputError, loads_limited
+
 SERVER_PROTOCOL = (1, 5)  # what the server speaks; newer clients (2.0, 2.1) accept a 1.5 answer
 OLDEST_CLIENT = (1, 3)
 NEWEST_CLIENT = (2, 1)
@@ -64,9 +66,9 @@ def hub_names(connection_data: str | None) -> list[str]:
     if not connection_data:
         return []
     try:
-        data = json.loads(connection_data)
+        data = loads_limited(connection_data)
         names = [str(entry["name"]).lower() for entry in data]
-    except (ValueError, TypeError, KeyError, RecursionError) as exc:
+    except (ValueError, TypeError, KeyError, RecursionError) as exc:  # InputError is a ValueError
         raise ProtocolError(400, "connectionData must be a JSON list of hubs: [{\"name\": \"employeehub\"}].") \
             from exc
     return names
@@ -118,8 +120,12 @@ class Invocation:
 
 
 def parse_invocation(text: str) -> Invocation:
+    """A client's hub call, read with the limits of every body (depth, valid Unicode): what is refused is a 400
+    for the request that carried it, and the connection goes on."""
     try:
-        data = json.loads(text)
+        data = loads_limited(text)
+    except InputError as exc:
+        raise ProtocolError(400, f"A hub invocation was refused: {exc}") from None
     except (ValueError, RecursionError) as exc:
         raise ProtocolError(400, f"A hub invocation must be JSON: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("H"), str) or not isinstance(data.get("M"), str):
