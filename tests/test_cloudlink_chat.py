@@ -382,3 +382,15 @@ def test_admins_see_their_accounts_private_conversations_and_nobody_else_does(li
     assert ann.http.get(f"/conversations/{cid}").status_code == 404
     [deleted] = [p for p in published(live, f"^/conversations/{cid}$") if p.method == "DELETE"]
     assert deleted.principal_id == admin.id and deleted.content["conversationId"] == cid
+
+
+def test_all_attachments_together_are_bounded_so_one_account_cannot_fill_the_memory(live, agents, monkeypatch):
+    from micc_sim.faces.cloudlink.chat import models
+
+    monkeypatch.setattr(models, "ATTACHMENTS_TOTAL", 1000)
+    ann, bea, _ = agents
+    cid = direct(ann, bea)["conversationId"]
+    ok(ann.http.put(f"/conversations/{cid}/attachments/a.bin", content=b"a" * 600), 201)
+    refused = ann.http.put(f"/conversations/{cid}/attachments/b.bin", content=b"b" * 600)
+    assert refused.status_code == 413 and refused.json()["name"] == "PayloadTooLargeError"
+    ok(ann.http.put(f"/conversations/{cid}/attachments/a.bin", content=b"a" * 900))  # a replacement counts once

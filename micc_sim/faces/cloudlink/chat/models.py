@@ -24,6 +24,7 @@ from micc_sim.faces.cloudlink.errors import DirectoryError, known, not_found
 from micc_sim.world.cloudlink_config import cl_id
 
 ATTACHMENT_LIMIT = 10 * 1024 * 1024  # "up to 10MB" (CloudLink guides), read as MiB
+ATTACHMENTS_TOTAL = 256 * 1024 * 1024  # every attachment the simulator keeps: one account cannot fill its memory
 SHRUG = "¯\\_(ツ)_/¯"
 PLAIN_TEXT = "text/plain"
 
@@ -609,6 +610,10 @@ class Chat:
         if len(data) > ATTACHMENT_LIMIT:
             raise ChatError(413, "PayloadTooLargeError", f"an attachment is at most {ATTACHMENT_LIMIT} bytes")
         existing = conversation.attachments.get(attachment_id)
+        kept = sum(len(a.data) for c in self.conversations.values() for a in c.attachments.values())
+        if kept - (len(existing.data) if existing else 0) + len(data) > ATTACHMENTS_TOTAL:
+            raise ChatError(413, "PayloadTooLargeError", f"the simulator keeps at most {ATTACHMENTS_TOTAL} bytes of "
+                                                         "attachments; delete some first")
         if existing is None:
             attachment = Attachment(attachment_id, conversation_id, content_type, data, who.principal_id, now, now,
                                     seq=self._next())
