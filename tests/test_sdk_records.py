@@ -143,3 +143,22 @@ def test_what_the_sdk_wrote_survives_a_snapshot_and_restore(live):
     first = json.loads(saved)
     diff = {k for k in set(first) | set(again) if first.get(k) != again.get(k)}
     assert diff == {"sessions"}  # the same world, records and all; only the new login's token is new
+
+
+def test_variable_data_naming_a_directory_contact_links_the_conversation_to_it(live):
+    """A contact made with POST /directory is who a later chat's variableData names: the conversation and its case
+    show that contact, and no second one is made."""
+    admin = live.sdk(live.token())
+    made = admin.post("/directory", json={"Name": "Grace Hopper", "Email": "grace.hopper@navy.example"})
+    assert made.status_code == 201, made.text
+    client = live.sdk(live.client_token())
+    item = client.post("/openmedia", json={"queue": "Web Chat", "variableData": {"Email": "GRACE.HOPPER@navy.example"}}).json()
+    conversation = admin.get(f"/conversations/{item['id']}").json()
+    assert [c["id"] for c in conversation["contacts"]] == [made.json()["id"]]
+    named = [e for e in admin.get("/directory", params={"$search": "Grace"}).json()["_embedded"]["items"]
+             if e["email"] and e["email"].lower() == "grace.hopper@navy.example"]
+    assert len(named) == 1
+    snapshot = live.http.get("/_sim/snapshot").content
+    live.http.post("/_sim/restore", content=snapshot, headers={"content-type": "application/json"})
+    again = admin.get(f"/conversations/{item['id']}").json()
+    assert [c["id"] for c in again["contacts"]] == [made.json()["id"]]

@@ -1,14 +1,18 @@
 """Contacts: the customers conversations come from, created or matched from what an integration says about an
 open-media item (its ``variableData``: name, e-mail, phone) and kept in the directory.
 
-A contact is matched by e-mail address or phone number (any case, digits only for phones); otherwise one is
-created, when the data names the customer at all. Each match links the conversation (and its case) to it.
+A contact is matched by e-mail address or phone number (any case, digits only for phones): first among the
+customers met before, then among the directory's own contacts (world/directory.py: configured, or made with
+``POST /directory``); otherwise one is created, when the data names the customer at all. Each match links the
+conversation (and its case) to it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from micc_sim.world.catalog import not_found
 from micc_sim.world.config import stable_id
@@ -42,7 +46,8 @@ def _digits(phone: str | None) -> str:
 
 
 class Contacts:
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, directory: Callable[[], Mapping[str, Any]] = dict) -> None:
+        self.directory = directory  # the directory's contacts, as the world holds them now (a restore replaces them)
         self.contacts: dict[str, Contact] = {}
         self.limit = max(1, limit)
         self._of: dict[str, list[str]] = {}  # conversation id -> its contacts' ids (every conversation model asks)
@@ -71,6 +76,9 @@ class Contacts:
         if not (email or phone or mobile or name):
             return None
         contact = self._find(email, phone or mobile)
+        if contact is None and (known := self._in_directory(email, phone or mobile)) is not None:
+            self._link(conversation_id, known.id)
+            return self.find(known.id)
         if contact is None:
             if len(self.contacts) >= self.limit:
                 gone = self.contacts.pop(next(iter(self.contacts)))
@@ -91,8 +99,33 @@ class Contacts:
             self._index(contact)
         if conversation_id not in contact.conversation_ids:
             contact.conversation_ids.append(conversation_id)
-            self._of.setdefault(conversation_id, []).append(contact.id)
+        self._link(conversation_id, contact.id)
         return contact
+
+    def _link(self, conversation_id: str, contact_id: str) -> None:
+        linked = self._of.setdefault(conversation_id, [])
+        if contact_id not in linked:
+            linked.append(contact_id)
+
+    def _in_directory(self, email: str | None, phone: str | None) -> Any:
+        """The directory contact with this e-mail address or phone number (a scan: the directory is small)."""
+        wanted_mail, wanted_phone = (email or "").lower(), _digits(phone)
+        for entry in self.directory().values():
+            if (wanted_mail and (entry.email or "").lower() == wanted_mail) or (wanted_phone and wanted_phone in (
+                    _digits(entry.phone), _digits(entry.mobile_phone))):
+                return entry
+        return None
+
+    def find(self, contact_id: str) -> Contact | None:
+        """A customer, or a directory contact seen as one (the fields a conversation shows of it)."""
+        found = self.contacts.get(contact_id)
+        if found is not None:
+            return found
+        entry = self.directory().get(contact_id)
+        if entry is None:
+            return None
+        return Contact(entry.id, entry.name, entry.email, entry.phone, entry.mobile_phone, entry.created_on,
+                       [c for c, ids in self._of.items() if entry.id in ids])
 
     def _find(self, email: str | None, phone: str | None) -> Contact | None:
         for key in (email.lower() if email else "", _digits(phone)):
@@ -107,4 +140,4 @@ class Contacts:
                 self._by_key.setdefault(key, contact.id)
 
     def of_conversation(self, conversation_id: str) -> list[Contact]:
-        return [self.contacts[i] for i in self._of.get(conversation_id, ()) if i in self.contacts]
+        return [c for i in self._of.get(conversation_id, ()) if (c := self.find(i)) is not None]

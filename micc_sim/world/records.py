@@ -110,7 +110,7 @@ class Records:
         self._recording_of: dict[str, str] = {}  # call id -> its running recording's id
         self.last_finished: Recording | None = None  # the recording that ended last (web hooks announce it)
         self._numbers = 0
-        self.contacts = Contacts(self.limit)
+        self.contacts = Contacts(self.limit, lambda: world.contacts)
         me = weakref.ref(self)
 
         def heard(event: Event) -> None:

@@ -27,6 +27,7 @@ def dump(world: Any, encode: Any) -> dict[str, Any]:
         "recordings": [encode(x) for x in r.recordings.values()],
         "recording_of": dict(r._recording_of),
         "contacts": [encode(c) for c in r.contacts.contacts.values()],
+        "contact_links": {k: list(v) for k, v in r.contacts._of.items()},  # directory contacts' too
         "webhooks": [encode(h) for h in world.webhooks.registrations.values()],
         "global_templates": [encode(t) for t in world.reply_templates.global_templates.values()],
         "greetings": {k: encode(v) for k, v in world.greetings.of.items()},
@@ -58,6 +59,9 @@ def load(world: Any, data: dict[str, Any] | None, decode: Any, decode_entity: An
         contacts._index(c)
         for conversation_id in c.conversation_ids:
             contacts._of.setdefault(conversation_id, []).append(c.id)
+    for conversation_id, ids in data.get("contact_links", {}).items():  # snapshots before it: customers' only
+        for contact_id in ids:
+            contacts._link(conversation_id, contact_id)
     world.webhooks.registrations = {h["id"].lower(): decode_entity(WebHook, h) for h in data["webhooks"]}
     world.reply_templates.global_templates = {t["id"]: decode_entity(GlobalTemplate, t)
                                               for t in data["global_templates"]}

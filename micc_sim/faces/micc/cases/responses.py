@@ -22,8 +22,7 @@ def contact_to_wire(contact: Contact) -> dict[str, Any]:
 def case_to_wire(world: World, case: Case, call: Call) -> dict[str, Any]:
     queue = world.queues.get(case.last_queue_id or "")
     agent = world.employees.get(case.last_agent_id or "")
-    contacts = [contact_to_wire(world.records.contacts.contacts[c]) for c in case.contact_ids
-                if c in world.records.contacts.contacts]
+    contacts = [contact_to_wire(c) for i in case.contact_ids if (c := world.records.contacts.find(i)) is not None]
     in_queue = None
     if case.offered_to_last_queue is not None:
         until = case.offered_to_last_agent or case.closed_on or world.clock.now()
