@@ -44,7 +44,8 @@ class MitelProxy:
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError):
             pass
         finally:
-            writer.close()
+            with contextlib.suppress(RuntimeError):  # the server stopped and its loop closed under the tunnel
+                writer.close()
 
     async def _tunnel(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
