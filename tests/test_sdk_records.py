@@ -152,7 +152,8 @@ def test_variable_data_naming_a_directory_contact_links_the_conversation_to_it(l
     made = admin.post("/directory", json={"Name": "Grace Hopper", "Email": "grace.hopper@navy.example"})
     assert made.status_code == 201, made.text
     client = live.sdk(live.client_token())
-    item = client.post("/openmedia", json={"queue": "Web Chat", "variableData": {"Email": "GRACE.HOPPER@navy.example"}}).json()
+    item = client.post("/openmedia", json={"queue": "Web Chat",
+                                           "variableData": {"Email": "GRACE.HOPPER@navy.example"}}).json()
     conversation = admin.get(f"/conversations/{item['id']}").json()
     assert [c["id"] for c in conversation["contacts"]] == [made.json()["id"]]
     named = [e for e in admin.get("/directory", params={"$search": "Grace"}).json()["_embedded"]["items"]
