@@ -135,11 +135,19 @@ def static_site() -> Iterator[str]:
     async def script(request: Request) -> Response:
         return Response(SCRIPTS[request.url.path].read_bytes(), media_type="application/javascript")
 
-    app = Starlette(routes=[Route("/agentbar.html", page), *(Route(path, script) for path in SCRIPTS)])
+    with loopback_site(Starlette(routes=[Route("/agentbar.html", page), *(Route(path, script) for path in SCRIPTS)]),
+                       "agent-bar-site") as origin:
+        yield origin
+
+
+@contextlib.contextmanager
+def loopback_site(app: Any, name: str) -> Iterator[str]:
+    """``app`` served on a free loopback port in a thread (a page's own web server, another origin than the
+    simulator's) until the block ends; its origin."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-    thread = threading.Thread(target=server.run, name="agent-bar-site", daemon=True)
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.01)

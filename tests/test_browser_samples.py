@@ -6,20 +6,16 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+from agentbar import loopback_site
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
-
-from micc_sim.testing import free_port
 
 JQUERY = Path(__file__).parent / ".node" / "node_modules" / "jquery" / "dist" / "jquery.min.js"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -92,19 +88,9 @@ def sample_site() -> Iterator[str]:
     async def jquery(request: Request) -> Response:
         return Response(JQUERY.read_bytes(), media_type="application/javascript")
 
-    app = Starlette(routes=[Route("/samples.html", page), Route("/jquery.js", jquery)])
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-    thread = threading.Thread(target=server.run, name="samples-site", daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with loopback_site(Starlette(routes=[Route("/samples.html", page), Route("/jquery.js", jquery)]),
+                       "samples-site") as origin:
+        yield origin
 
 
 @pytest.fixture(scope="module")

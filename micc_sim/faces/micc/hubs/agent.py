@@ -23,14 +23,11 @@ from typing import Any
 
 from micc_sim.faces.micc import access
 from micc_sim.faces.micc.agents.responses import agent, agent_state_to_wire
-from micc_sim.faces.micc.employees.responses import INBOX_STATES
-from micc_sim.faces.micc.hubs.watch import WatchingHub
+from micc_sim.faces.micc.hubs.watch import EmployeeWatchingHub
 from micc_sim.faces.micc.signalr.connections import Connection, Connections
 from micc_sim.faces.micc.signalr.hubs import HubCall, HubError
 from micc_sim.faces.micc.wire import BaseUrl
-from micc_sim.world.model import Employee, OpenMediaItem
-
-ACTIVE = frozenset(INBOX_STATES["active"])  # the items that make an agent's activity (offered, on ACD, held)
+from micc_sim.world.model import Employee
 
 
 def moves_with_time(field: str) -> bool:
@@ -39,7 +36,7 @@ def moves_with_time(field: str) -> bool:
     return "Duration" in field or "Percent" in field or field == "averageTime"
 
 
-class AgentHub(WatchingHub):
+class AgentHub(EmployeeWatchingHub):
     name = "agentHub"
 
     def __init__(self, sim: Any, connections: Connections) -> None:
@@ -92,14 +89,6 @@ class AgentHub(WatchingHub):
         self.forget_if_idle()
 
     # -- tracking ----------------------------------------------------------------------------
-    def place(self, item: OpenMediaItem) -> str | None:
-        """The agent whose activity the item makes."""
-        return item.agent_id if item.state in ACTIVE else None
-
-    def world_replaced(self, world: Any) -> None:
-        super().world_replaced(world)
-        self._dirty_employees.update(self.monitored())
-
     def flush(self, world: Any, items: set[str], employees: set[str]) -> None:
         changed, removed = self.regroup(world, items)
         employees.update(changed, removed)

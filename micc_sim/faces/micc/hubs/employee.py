@@ -23,18 +23,16 @@ from typing import Any
 
 from micc_sim.faces.micc import access
 from micc_sim.faces.micc.conversations.responses import conversation_to_wire
-from micc_sim.faces.micc.employees.responses import INBOX_STATES, SUPERVISOR, employee_state_to_wire
+from micc_sim.faces.micc.employees.responses import SUPERVISOR, employee_state_to_wire
 from micc_sim.faces.micc.hubs.agent import AgentHub
-from micc_sim.faces.micc.hubs.watch import WatchingHub
+from micc_sim.faces.micc.hubs.watch import EmployeeWatchingHub
 from micc_sim.faces.micc.signalr.connections import Connections
 from micc_sim.faces.micc.signalr.hubs import HubCall
 from micc_sim.faces.micc.wire import BaseUrl
-from micc_sim.world.model import Employee, OpenMediaItem
-
-ACTIVE = frozenset(INBOX_STATES["active"])  # what the hub tracks: the active inbox (offered, in progress, held)
+from micc_sim.world.model import Employee
 
 
-class EmployeeHub(WatchingHub):
+class EmployeeHub(EmployeeWatchingHub):
     name = "employeeHub"
 
     def __init__(self, sim: Any, connections: Connections) -> None:
@@ -72,14 +70,6 @@ class EmployeeHub(WatchingHub):
         self.forget_if_idle()
 
     # -- tracking ----------------------------------------------------------------------------
-    def place(self, item: OpenMediaItem) -> str | None:
-        """The employee whose active inbox the item is in."""
-        return item.agent_id if item.state in ACTIVE else None
-
-    def world_replaced(self, world: Any) -> None:
-        super().world_replaced(world)
-        self._dirty_employees.update(self.monitored())
-
     def flush(self, world: Any, items: set[str], employees: set[str]) -> None:
         changed, removed = self.regroup(world, items)
         employees.update(changed, removed)  # who lost an item: their acdState changed too

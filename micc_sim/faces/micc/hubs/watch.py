@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from micc_sim.faces.micc.employees.responses import INBOX_STATES
 from micc_sim.faces.micc.signalr.connections import Connection, Connections
 from micc_sim.faces.micc.signalr.hubs import Hub, HubCall
 from micc_sim.world.events import EmployeeStateChanged, InteractionChanged, OpenMediaChanged
@@ -175,3 +176,19 @@ class WatchingHub(Hub):
         items, employees = self._dirty_items, self._dirty_employees
         self._dirty_items, self._dirty_employees = set(), set()
         self.flush(world, items, employees)
+
+
+ACTIVE = frozenset(INBOX_STATES["active"])  # an agent's active inbox: offered, in progress, held
+
+
+class EmployeeWatchingHub(WatchingHub):
+    """A hub whose groups are employees (employeeHub, agentHub): an item shows with the agent holding it while
+    it is active, and a world replaced under the monitors changes every monitored employee."""
+
+    def place(self, item: OpenMediaItem) -> str | None:
+        return item.agent_id if item.state in ACTIVE else None
+
+    def world_replaced(self, world: Any) -> None:
+        super().world_replaced(world)
+        self._dirty_employees.update(self.monitored())
+
