@@ -80,3 +80,12 @@ def test_the_world_imports_no_face_and_no_harness():
     outside = {n: sorted(t for t in targets if t.startswith(("micc_sim.faces", "micc_sim.harness")))
                for n, targets in world.items()}
     assert {n: t for n, t in outside.items() if t} == {}
+
+
+def test_no_module_waits_with_asyncio_wait_for():
+    """On Python 3.11 ``asyncio.wait_for`` loses a cancellation that lands as its awaitable finishes, so a task
+    that loops around it never stops and ``serve`` hangs at shutdown; ``asyncio.timeout`` does not."""
+    users = [name for name, path in _modules().items()
+             if any(isinstance(node, ast.Attribute) and node.attr == "wait_for" and ast.unparse(node.value) == "asyncio"
+                    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))))]
+    assert users == []

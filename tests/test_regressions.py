@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -129,3 +130,31 @@ def test_control_inputs_found_by_fuzzing_are_400s_not_500s(live):
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_body"
     r = live.http.get("/_sim/employees/a%0Ab")
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+def test_the_dashboard_feed_stops_even_when_the_world_changes_as_the_server_stops(monkeypatch):
+    """Python 3.11's ``asyncio.wait_for`` swallows a cancellation that lands as its awaitable finishes; the feed
+    then went on pushing and ``serve`` hung on SIGTERM at "Waiting for application shutdown"."""
+    from conftest import manual_settings
+
+    from micc_sim.harness.control import dashboard
+    from micc_sim.harness.control.metrics import MetricsSampler
+    from micc_sim.runtime import Simulator
+
+    monkeypatch.setattr(dashboard, "PUSH_INTERVAL", 0)
+    sim = Simulator(manual_settings())
+    timeline = dashboard.Timeline(sim)
+    feed = dashboard.DashboardFeed(sim, timeline, MetricsSampler(sim, 1.0, 10))
+
+    async def stop_as_a_change_lands() -> bool:
+        async with asyncio.timeout(5) as limit:
+            async with feed.running():
+                for _ in range(3):
+                    await asyncio.sleep(0)  # the pusher waits for a change
+                assert feed._changed is not None
+                feed._changed.set()
+                await asyncio.sleep(0)  # the change is heard; the wait has not returned yet
+        return not limit.expired()
+
+    for _ in range(20):
+        assert asyncio.run(stop_as_a_change_lands()), "the feed went on after it was told to stop"

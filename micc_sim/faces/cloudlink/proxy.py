@@ -48,7 +48,8 @@ class MitelProxy:
                 writer.close()
 
     async def _tunnel(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+        async with asyncio.timeout(30):
+            head = await reader.readuntil(b"\r\n\r\n")
         request_line = head.split(b"\r\n", 1)[0].decode("latin-1")
         method, _, rest = request_line.partition(" ")
         authority = rest.partition(" ")[0]
@@ -67,13 +68,15 @@ class MitelProxy:
         try:
             await asyncio.gather(_pipe(reader, upstream_writer), _pipe(upstream_reader, writer))
         finally:
-            upstream_writer.close()
+            with contextlib.suppress(RuntimeError):  # the loop closed under the tunnel
+                upstream_writer.close()
 
 
 async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
     try:
         while True:
-            chunk = await asyncio.wait_for(source.read(65536), IDLE)
+            async with asyncio.timeout(IDLE):
+                chunk = await source.read(65536)
             if not chunk:
                 break
             sink.write(chunk)

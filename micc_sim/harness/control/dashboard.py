@@ -410,7 +410,8 @@ class DashboardFeed:
         while True:
             await asyncio.sleep(PUSH_INTERVAL)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), timeout=1.0)  # the sampler's samples, when idle
+                async with asyncio.timeout(1.0):  # the sampler's samples, when idle
+                    await self._changed.wait()
             self._changed.clear()
             if not self.seen:
                 continue

@@ -417,7 +417,8 @@ class Stream:
         if not self.queue:
             self.ready.clear()
             try:
-                await asyncio.wait_for(self.ready.wait(), timeout)
+                async with asyncio.timeout(timeout):
+                    await self.ready.wait()
             except TimeoutError:
                 return []
         taken = list(self.queue)

@@ -257,7 +257,8 @@ class SignalRServer:
                 continue
             receiver.wake.clear()
             try:
-                await asyncio.wait_for(receiver.wake.wait(), timeout=self.timeouts.keep_alive)
+                async with asyncio.timeout(self.timeouts.keep_alive):
+                    await receiver.wake.wait()
             except TimeoutError:
                 if faults.rules and faults.disconnects(FACE, receiver.path):
                     raise _Dropped from None
