@@ -133,7 +133,8 @@ def test_after_the_handoff_the_agent_reads_the_client_in_cloudlink_chat_and_the_
                            profile="default")
     transcript = [{"from": USER, "to": {"id": "bot", "name": "Bot"}, "text": "I want a human", "textFormat": "plain",
                    "timestamp": "2026-11-22T08:59:00.000Z"}]
-    handed = send(live, {"type": "handoff", "conversation": CONVERSATION, "from": USER, "transcript": transcript}).json()
+    handoff = {"type": "handoff", "conversation": CONVERSATION, "from": USER, "transcript": transcript}
+    handed = send(live, handoff).json()
     chat_id = handed["chatConversationId"]
     assert live.sim.world.items[handed["itemId"]].variable_data["chatConversationId"] == chat_id
     send(live, {"type": "message", "text": "is anyone there?", "from": USER, "conversation": CONVERSATION})
