@@ -116,3 +116,47 @@ def test_the_bot_hears_the_agent_join_and_leave_and_may_answer_at_the_service_ur
     joined, left = bot.wait_for(2)
     assert left["membersRemoved"] == joined["membersAdded"] and left["membersAdded"] == []
     assert live.sim.cloudlink.workflow.by_item(handed["itemId"]).state.value == "ended"
+
+
+def test_after_the_handoff_the_agent_reads_the_client_in_cloudlink_chat_and_the_bot_gets_what_the_agent_writes(
+        live_with):
+    from micc_sim.world.cloudlink_config import WorkflowBotConfig
+    from micc_sim.world.seed import default_world
+
+    bot = _Bot()
+    world = default_world()
+    world.cloudlink.workflow_bots.append(WorkflowBotConfig(account=ACCOUNT_NUMBER, url=bot.url))
+    live = live_with(world=world)
+    for e in live.world()["employees"]:
+        if e["role"] == "agent":
+            live.set_agent(e["username"], logged_in=e["username"] == "tcervantes", ready_media=["OpenMedia"],
+                           profile="default")
+    transcript = [{"from": USER, "to": {"id": "bot", "name": "Bot"}, "text": "I want a human", "textFormat": "plain",
+                   "timestamp": "2026-11-22T08:59:00.000Z"}]
+    handoff = {"type": "handoff", "conversation": CONVERSATION, "from": USER, "transcript": transcript}
+    handed = send(live, handoff).json()
+    chat_id = handed["chatConversationId"]
+    assert live.sim.world.items[handed["itemId"]].variable_data["chatConversationId"] == chat_id
+    send(live, {"type": "message", "text": "is anyone there?", "from": USER, "conversation": CONVERSATION})
+    live.advance(5)  # the agent accepts after 3 s and joins the chat
+    [joined] = bot.wait_for(1)
+    send(live, {"type": "message", "text": "my bill is wrong", "from": USER, "conversation": CONVERSATION})
+
+    agent = live.sim.world.employee("tcervantes")
+    user = live.sim.cloudlink.directory.user_for_micc_employee(agent.username)
+    chat = live.cloudlink(user.email, "/chat/2017-09-01")
+    conversation = chat.get(f"/conversations/{chat_id}").json()
+    assert conversation["tags"] == ["bot-handoff"], conversation
+    said = [(m["senderId"], m["body"]) for m in chat.get(f"/conversations/{chat_id}/messages").json()["_embedded"][
+        "items"] if m["messageType"] == "USER"]
+    assert said == [(USER["id"], "I want a human"), (USER["id"], "is anyone there?"), (USER["id"], "my bill is wrong")]
+    sdk = live.sdk(live.token()).get(f"/chat/cloudlink/{chat_id}/transcripts/{agent.username}")
+    assert sdk.status_code == 200 and sdk.json()["body"].endswith("User: my bill is wrong"), sdk.text
+
+    wrote = chat.post(f"/conversations/{chat_id}/messages", json={"body": "Hello, I can help with that"})
+    assert wrote.status_code == 201, wrote.text
+    _, relayed = bot.wait_for(2)
+    assert (relayed["type"], relayed["text"], relayed["from"], relayed["recipient"], relayed["conversation"]) == (
+        "message", "Hello, I can help with that", joined["membersAdded"][0], {**USER}, CONVERSATION)
+    assert relayed["channelId"] == joined["channelId"] and relayed["serviceUrl"] == joined["serviceUrl"]
+    assert len(bot.got) == 2  # the client's lines, written into the chat by Workflow, are not sent back

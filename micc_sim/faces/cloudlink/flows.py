@@ -9,6 +9,9 @@
   own bus; here they become Notify publications with the services' topics and subjects and the content
   as the APIs answer it, signed by the request that caused them (:mod:`micc_sim.faces.cloudlink.callers`).
 * **Timers.** Pending originate timeouts and external answers run on the simulator's clock.
+* **Bot handoffs.** A conversation handed off through the Workflow webhook follows its MiCC item: the
+  accepting agent's CloudLink user joins the handoff's chat conversation, and what a CloudLink user writes
+  there (heard as the Chat service's publications) is relayed to the bot.
 
 :meth:`CloudLinkFlows.attach` runs for each new CloudLink (built, reset, restored).
 """
@@ -19,13 +22,15 @@ from typing import Any
 
 from micc_sim.faces.cloudlink.admin.models import User
 from micc_sim.faces.cloudlink.callers import current_signature
+from micc_sim.faces.cloudlink.chat.responses import TOPIC as CHAT_TOPIC
 from micc_sim.faces.cloudlink.media import wire as media_wire
 from micc_sim.faces.cloudlink.media.models import EndpointChanged, LegChanged
+from micc_sim.faces.cloudlink.notify.models import Publication
 from micc_sim.faces.cloudlink.platform import CloudLink
 from micc_sim.faces.cloudlink.presence import wire as presence_wire
 from micc_sim.faces.cloudlink.presence.feeds import acd_presence
 from micc_sim.faces.cloudlink.presence.models import ACD, Presence, PresentityChanged
-from micc_sim.faces.cloudlink.workflow import bots
+from micc_sim.faces.cloudlink.workflow import bots, handoff_chat
 from micc_sim.faces.cloudlink.workflow.models import HandoffState
 from micc_sim.world.cloudlink_config import cl_id
 from micc_sim.world.core import NotFound
@@ -62,6 +67,7 @@ class CloudLinkFlows:
         platform.events.subscribe(LegChanged, lambda event: self._publish_leg(platform, event))
         platform.events.subscribe(EndpointChanged, lambda event: self._publish_endpoint(platform, event))
         platform.events.subscribe(PresentityChanged, lambda event: self._publish_presentity(platform, event))
+        platform.notify.listen(lambda publication: self._relay_to_bot(platform, publication))
         platform.media.run_timers(self.sim.clock)
 
     # -- MiCC -> presence ------------------------------------------------------------------------
@@ -124,12 +130,39 @@ class CloudLinkFlows:
             conversation.state = HandoffState.queued
         joined = before is not HandoffState.agent and conversation.state is HandoffState.agent
         left = before is HandoffState.agent and conversation.state is not HandoffState.agent
+        employee = self.sim.world.employees.get(conversation.agent_id if joined else agent_id or "")
+        if joined and employee is not None:  # the agent's CloudLink user joins the handoff's chat conversation
+            handoff_chat.agent_joins(platform, conversation, (employee.id, employee.username, employee.reporting),
+                                     self.sim.clock.now())
+            signature = current_signature()
+            handoff_chat.publish(platform, conversation.account_id, signature.correlation_id if signature else None)
         url = self._bot_url(platform, conversation.account_id)
         if url and (joined or left):
-            employee = self.sim.world.employees.get(conversation.agent_id if joined else agent_id or "")
             agent = {"id": employee.id if employee else agent_id,
                      "name": f"{employee.first_name} {employee.last_name}" if employee else "Agent"}
             bots.send(url, bots.agent_activity(conversation, agent, joined, self.sim.clock.now()))
+
+    def _relay_to_bot(self, platform: CloudLink, publication: Publication) -> None:
+        """A CloudLink user's message (or typing START) in a handoff's chat conversation, while the conversation
+        is with an agent, goes to the bot as an activity from the agent (the employee the user is mapped to)."""
+        content = publication.content
+        if publication.topic != CHAT_TOPIC or publication.method != "POST" or not isinstance(content, dict):
+            return
+        typing = publication.subject.endswith("/typing")
+        if content.get("action") != "START" if typing else content.get("messageType") != "USER":
+            return
+        conversation = platform.workflow.by_chat(str(content.get("conversationId")))
+        if conversation is None or conversation.state is not HandoffState.agent:
+            return
+        user = platform.directory.users.get(str(content.get("participantId" if typing else "senderId")))
+        url = self._bot_url(platform, conversation.account_id)
+        if user is None or user.user_id == conversation.client_id or not url:
+            return  # the client's (and the bot's) own lines, written by Workflow, are not relayed back
+        employee = self._employee(user)
+        agent = ({"id": employee.id, "name": f"{employee.first_name} {employee.last_name}"} if employee
+                 else {"id": user.user_id, "name": user.name})
+        text = None if typing else str(content.get("body") or "")
+        bots.send(url, bots.agent_said(conversation, agent, self.sim.clock.now(), text))
 
     @staticmethod
     def _bot_url(platform: CloudLink, account_id: str) -> str | None:

@@ -540,6 +540,20 @@ class Chat:
         self._record("POST", message, conversation)
         return message
 
+    def post_for(self, who: Caller, conversation_id: str, sender: Person, now: datetime, body: str, *,
+                 created_on: datetime | None = None) -> Message:
+        """A message a service writes into a conversation it moderates for someone who is no CloudLink caller
+        (Workflow, for a bot's client and the bot of a handed-off chat): ``sender`` is the message's sender,
+        ``created_on`` when it was said (``now`` if not given), keeping the conversation's messages in order."""
+        conversation = self.moderated(who, conversation_id)
+        seq = self._next()
+        said = created_on or now
+        message = Message(self._id("message", seq), conversation_id, body, PLAIN_TEXT, said, said, seq=seq,
+                          sender_id=sender.principal_id, sender_name=sender.name)
+        conversation.messages[message.message_id] = message
+        self._record("POST", message, conversation)
+        return message
+
     def update_message(self, who: Caller, conversation_id: str, message_id: str, now: datetime,
                        **changes: Any) -> Message:
         conversation = self.readable(who, conversation_id)

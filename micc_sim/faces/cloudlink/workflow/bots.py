@@ -1,11 +1,13 @@
-"""Workflow telling the bot that an agent joined or left its conversation (the other half of the handoff).
+"""Workflow telling the bot that an agent joined, wrote or left its conversation (the other half of the handoff).
 
 As the bot-handoff sample's interface file says, Workflow sends the bot a ``conversationUpdate`` with the agent
 (``role: "agent"``) in ``membersAdded`` when the agent is ready, and in ``membersRemoved`` when the agent
 leaves, as Bot Framework activities to the bot's messaging endpoint (the world file's
-``cloudlink.workflow_bots``). Their ``serviceUrl`` is the simulator's Bot Connector stand-in
-(``/workflow/2017-09-01/botconnector``), which takes the bot's replies. Sends go out on a thread of their
-own, at most :data:`IN_FLIGHT` at once (more are dropped and counted), and never to any other URL.
+``cloudlink.workflow_bots``); what the agent writes (and their typing) in the handoff's chat conversation
+goes the same way, as ``message`` (``typing``) activities from the agent. Their ``serviceUrl`` is the
+simulator's Bot Connector stand-in (``/workflow/2017-09-01/botconnector``), which takes the bot's replies.
+Sends go out on a thread of their own, at most :data:`IN_FLIGHT` at once (more are dropped and counted),
+and never to any other URL.
 """
 
 from __future__ import annotations
@@ -36,6 +38,20 @@ def agent_activity(conversation: BotConversation, agent: dict[str, Any], joined:
             "recipient": {"id": conversation.client_id, "name": conversation.client_name, "role": "user"},
             "conversation": {"id": conversation.conversation_id},
             "membersAdded": [member] if joined else [], "membersRemoved": [] if joined else [member]}
+
+
+def agent_said(conversation: BotConversation, agent: dict[str, Any], now: datetime, text: str | None = None
+               ) -> dict[str, Any]:
+    """The agent's chat message (``text``) relayed to the bot as a ``message`` activity; without text, the
+    agent typing (a ``typing`` activity)."""
+    member = {"id": agent["id"], "name": agent["name"], "role": "agent"}
+    activity = {"type": "message" if text is not None else "typing", "id": str(uuid.uuid4()), "timestamp": iso(now),
+                "channelId": CHANNEL, "serviceUrl": conversation.connector_url, "from": member,
+                "recipient": {"id": conversation.client_id, "name": conversation.client_name, "role": "user"},
+                "conversation": {"id": conversation.conversation_id}}
+    if text is not None:
+        activity.update(text=text, textFormat="plain")
+    return activity
 
 
 def send(url: str, activity: dict[str, Any]) -> None:

@@ -6,6 +6,10 @@ A conversation is ``bot`` until a ``handoff`` (with the transcript) makes it ``q
 MiCC open-media item for it (routed like any other); once an agent has it, it is ``agent``; the client
 leaving (a ``conversationUpdate`` removing them) or the item ending makes it ``ended``. Messages and typing
 sent meanwhile are kept with the conversation (the newest :data:`MESSAGES_KEPT`).
+
+Each handoff also opens a CloudLink Chat conversation (``chat_id``, see :mod:`.handoff_chat`): the transcript
+and the client's messages are written into it, the accepting agent's CloudLink user joins it, and what that
+user writes there is relayed to the bot. Workflow keeps the newest :data:`CHATS_KEPT` of them (``chats``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from micc_sim.world.cloudlink_config import cl_id
 
 MESSAGES_KEPT = 500
 CONVERSATIONS_KEPT = 2_000
+CHATS_KEPT = 2_000  # the chat conversations of handoffs Workflow keeps; over it the oldest is deleted
 
 
 class HandoffState(StrEnum):
@@ -40,6 +45,7 @@ class BotConversation:
     handoffs: int = 0
     connector_url: str | None = None  # the Bot Connector base the bot answers Workflow's activities at
     agent_id: str | None = None
+    chat_id: str | None = None  # the CloudLink Chat conversation of the (latest) handoff
     transcript: list[dict[str, Any]] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)  # what the client sent after the handoff
     custom: dict[str, Any] = field(default_factory=dict)
@@ -48,6 +54,7 @@ class BotConversation:
 @dataclass
 class WorkflowState:
     conversations: dict[str, BotConversation] = field(default_factory=dict)
+    chats: list[str] = field(default_factory=list)  # the handoffs' chat conversations, oldest first
 
     def conversation(self, account_id: str, conversation_id: str, client: dict[str, Any], now: datetime
                      ) -> BotConversation:
@@ -65,6 +72,12 @@ class WorkflowState:
 
     def by_item(self, item_id: str) -> BotConversation | None:
         return next((c for c in self.conversations.values() if c.item_id == item_id), None)
+
+    def by_chat(self, chat_id: str) -> BotConversation | None:
+        """The bot conversation whose latest handoff's chat conversation is ``chat_id``."""
+        if chat_id not in self.chats:
+            return None
+        return next((c for c in self.conversations.values() if c.chat_id == chat_id), None)
 
 
 def item_id_of(account_id: str, conversation_id: str, handoff: int) -> str:

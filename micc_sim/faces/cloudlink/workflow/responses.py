@@ -2,7 +2,8 @@
 
 As the bot-handoff sample calls it: no bearer token (the URL is the secret), a JSON body sent without a JSON
 content type. Each activity is published on Notify (topic ``platform-api-workflow``, subject the webhook's
-path; inferred) so that integrations and tests see what the bot sent.
+path; inferred) so that integrations and tests see what the bot sent. A handoff opens the conversation's
+CloudLink Chat conversation, and the client's messages after it are written there (:mod:`.handoff_chat`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import uuid
 from typing import Any
 
 from micc_sim.faces.cloudlink.common import cloudlink, correlation_id, iso
+from micc_sim.faces.cloudlink.workflow import handoff_chat
 from micc_sim.faces.cloudlink.workflow.models import BotConversation, HandoffState, item_id_of, keep
 from micc_sim.spec.router import ApiError, Call, Handler
 from micc_sim.world.core import OpenMediaRequest
@@ -23,7 +25,8 @@ def conversation_to_wire(conversation: BotConversation) -> dict[str, Any]:
     return {"conversationId": conversation.conversation_id, "accountId": conversation.account_id,
             "state": conversation.state.value, "itemId": conversation.item_id, "agentId": conversation.agent_id,
             "client": {"id": conversation.client_id, "name": conversation.client_name},
-            "createdOn": iso(conversation.created_on), "transcriptLength": len(conversation.transcript),
+            "chatConversationId": conversation.chat_id, "createdOn": iso(conversation.created_on),
+            "transcriptLength": len(conversation.transcript),
             "messageCount": len(conversation.messages)}
 
 
@@ -36,10 +39,12 @@ def _handoff(call: Call, conversation: BotConversation, body: dict[str, Any]) ->
     text = "\n".join(f"{(t.get('from') or {}).get('name', '?')}: {t.get('text', '')}" for t in transcript)
     conversation.handoffs += 1
     conversation.connector_url = call.url_for("/botconnector")  # where the bot answers Workflow's activities
+    conversation.chat_id = handoff_chat.open_chat(cloudlink(call), conversation, call.sim.clock.now())
     item = call.sim.world.post_open_media(OpenMediaRequest(
         id=item_id_of(conversation.account_id, conversation.conversation_id, conversation.handoffs),
         from_=conversation.client_name or conversation.client_id, subject="Chat handed off by a bot",
-        variable_data={"conversationId": conversation.conversation_id, "transcript": text[-TRANSCRIPT_TEXT:],
+        variable_data={"conversationId": conversation.conversation_id, "chatConversationId": conversation.chat_id,
+                       "transcript": text[-TRANSCRIPT_TEXT:],
                        **{f"custom.{k}": v for k, v in conversation.custom.items() if isinstance(v, str | int)}}),
         posted_by="workflow")
     conversation.item_id, conversation.state, conversation.agent_id = item.id, HandoffState.queued, None
@@ -73,10 +78,12 @@ def post_worker_activity(call: Call) -> dict[str, Any]:
     elif kind == "message" and conversation.state in (HandoffState.queued, HandoffState.agent):
         keep(conversation.messages, {"from": sender, "text": body.get("text"), "textFormat": body.get("textFormat"),
                                      "timestamp": body.get("timestamp") or iso(now)})
+        handoff_chat.client_said(platform, conversation, sender, body.get("text"), now)
     elif kind not in ("message", "typing", "event"):
         raise ApiError(400, f"type {kind!r} is not an activity the webhook takes (message, handoff, "
                             "conversationUpdate, typing)", code="BadRequestError")
     answer = conversation_to_wire(conversation)
+    handoff_chat.publish(platform, account.account_id, correlation_id(call))
     platform.notify.publish(TOPIC, "POST", f"/webhooks/accounts/{account.account_id}/workers",
                             {"activity": body, "conversation": answer}, account_id=account.account_id,
                             correlation_id=correlation_id(call))
