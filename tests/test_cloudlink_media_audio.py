@@ -91,6 +91,8 @@ def test_a_conference_is_recorded_from_record_to_stop_without_its_pauses_and_wro
             [(recording_id, "completed", 15)]
         with wave.open(io.BytesIO(httpx.get(listed[0]["_embedded"]["media"]["url"]).content)) as w:
             assert w.getnframes() == 15 * 8000
+        [attended] = owner.get(f"/users/{me}/attendance").json()["_embedded"]["items"]
+        assert attended["recordings"] == [recording_id]
 
 
 def test_success_and_failure_urls_get_one_post_with_the_call_and_bridge_joins_the_associated_call(live_with):

@@ -540,9 +540,17 @@ def get_user_conferences(call: Call) -> dict[str, Any]:
 
 def get_user_attendance(call: Call) -> dict[str, Any]:
     user = _user(call)
-    rows = _media(call).conferences.attendance(user.user_id)
-    return collection((wire.user_attendance_to_wire(c, i, a) for c, i, a in rows), call,
-                      f"/users/{user.user_id}/attendance")
+    media = _media(call)
+    rows = media.conferences.attendance(user.user_id)
+    now = media.now()
+
+    def recorded(conference: Conference, start: datetime, end: datetime | None) -> list[str]:
+        """The recordings of the conference started while this instance of it was open."""
+        return [r.recording_id for r in media.state.recordings.values() if r.conference_id == conference.conference_id
+                and start <= r.created_on <= (end or now)]
+
+    return collection((wire.user_attendance_to_wire(c, i, a, recorded(c, i.start_time, i.end_time))
+                       for c, i, a in rows), call, f"/users/{user.user_id}/attendance")
 
 
 def get_user_attendances(call: Call) -> dict[str, Any]:

@@ -224,12 +224,13 @@ def instance_to_wire(instance: Instance) -> dict[str, Any]:
             "attendees": [attendance_to_wire(a) for a in instance.attendees]}
 
 
-def user_attendance_to_wire(conference: Conference, instance: Instance, attendance: Attendance) -> dict[str, Any]:
-    """One conference instance a user attended (conferences are never recorded here: ``recordings`` is empty)."""
+def user_attendance_to_wire(conference: Conference, instance: Instance, attendance: Attendance,
+                            recordings: list[str] | None = None) -> dict[str, Any]:
+    """One conference instance a user attended; ``recordings``: the ids of the recordings made in it."""
     return {"conferenceId": conference.conference_id, "instanceId": instance.instance_id,
             "name": conference.name, "joinedOn": iso(attendance.joined_on), "leftOn": iso(attendance.left_on),
             "startTime": iso(instance.start_time), "endTime": iso(instance.end_time),
-            "attendees": sorted({a.participant_id for a in instance.attendees}), "recordings": []}
+            "attendees": sorted({a.participant_id for a in instance.attendees}), "recordings": recordings or []}
 
 
 def swagger_attendance_to_wire(conference: Conference, instance: Instance, attendance: Attendance, base: str,
