@@ -13,6 +13,7 @@ from micc_sim.faces.cloudlink.auth.responses import HANDLERS as AUTHENTICATION
 from micc_sim.faces.cloudlink.chat.responses import HANDLERS as CHAT
 from micc_sim.faces.cloudlink.common import VERSION, service_app
 from micc_sim.faces.cloudlink.hosts import HostStyleUrls
+from micc_sim.faces.cloudlink.media.callbacks import CallbackWorker
 from micc_sim.faces.cloudlink.media.responses import HANDLERS as MEDIA
 from micc_sim.faces.cloudlink.notify.responses import HANDLERS as NOTIFICATIONS
 from micc_sim.faces.cloudlink.presence.responses import HANDLERS as PRESENCE
@@ -44,4 +45,5 @@ class ServiceMount(Mount):
 def face(sim: Any) -> Face:
     routes = [ServiceMount(f"/{service}/{VERSION}", app=service_app(sim, service, handlers))
               for service, handlers in SERVICES.items()]
-    return Face("cloudlink", routes, steps=[HostStyleUrls(tuple(SERVICES))])
+    callbacks = CallbackWorker(sim)  # the Media API's successUrl / failureUrl
+    return Face("cloudlink", routes, callbacks.running, steps=[HostStyleUrls(tuple(SERVICES))])

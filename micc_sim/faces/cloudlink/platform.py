@@ -35,6 +35,7 @@ class CloudLink:
                                  code_lifetime=config.authorization_code_lifetime)
         throttle = config.token_throttle
         self.throttle = Throttle(throttle.failures, throttle.window, throttle.lockout)  # not in snapshots
+        self.bus = bus  # the simulator's: what faces deliver outside a request (Media's call callbacks)
         self.notify = Notify(now, bus, max_pending=max_pending,  # announces what it queues on the simulator's bus
                              guest_takes_part=self._guest_takes_part)
         self.chat = Chat()

@@ -7,7 +7,8 @@ digits (derived from the id, so the same on every run) and dial-in addresses of 
 conference and the last one to leave closes it, which is what ``/instances`` and the users'
 ``/attendance`` show. The lobby policy is kept and shown, not enforced (no simulated PSTN caller waits
 in a lobby); joining after ``expiryDateTime`` is refused, as is joining an ``inviteOnly`` conference
-uninvited.
+uninvited. A meeting in progress can be recorded (``POST /conferences/{id}`` ``record`` ...,
+:meth:`Media.record_conference`); the recording ends with ``stop-record`` or when the meeting does.
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ class Conference:
     modified_by: str | None = None
     participants: dict[str, Participant] = field(default_factory=dict)
     instances: list[Instance] = field(default_factory=list)
+    recording_id: str | None = None  # the last recording started (POST {"action": "record"})
 
     @property
     def open_instance(self) -> Instance | None:
@@ -176,6 +178,7 @@ class Conferences:
         return conference
 
     def delete(self, conference: Conference) -> None:
+        self.media.stop_conference_recording(conference)
         del self._all[conference.conference_id]
 
     # -- participants ----------------------------------------------------------------------------
@@ -240,6 +243,7 @@ class Conferences:
                 attendance.left_on = now
         if not any(p.state is ParticipantState.active for p in conference.participants.values()):
             instance.end_time = now
+            self.media.stop_conference_recording(conference)  # the meeting is over: so is its recording
 
     def end(self, conference: Conference, by: str) -> None:
         """``POST /conferences/{id} {"action": "end"}``: everyone in it leaves, so its instance closes."""

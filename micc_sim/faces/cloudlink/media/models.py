@@ -14,7 +14,12 @@ leg under ``/endpoints/{endpointId}/calls/{callId}``. Legs move through the tran
   ``callNotAnswer``; without it a call rings until someone acts;
 * when a party leaves and one party (or only external ones) remains, the call ends for them too, with
   cause ``normalClearing`` if it was answered, ``callCancelled`` if not;
-* a call made with ``record: true`` leaves a recording when it ends, if it was ever answered.
+* a call made with ``record: true`` leaves a recording when it ends, if it was ever answered; a conference
+  is recorded between ``record`` and ``stop-record`` (or its meeting ending), paused time not counted;
+* a call made with ``successUrl`` / ``failureUrl`` announces its outcome once (:class:`CallbackDue`): success
+  when it is first answered, failure when the caller's leg ends before that (refused, not answered before
+  ``originateTimeout``, cancelled, rejected); ``executeOnAnswer: bridge`` moves the answering party into the
+  ``associatedCallId`` call and ends the caller's leg of the new call.
 
 Every leg change emits :class:`LegChanged` (the publication), every endpoint change
 :class:`EndpointChanged`, and both feed the user's ``phones`` presence source.
@@ -46,6 +51,7 @@ RECORDS_KEPT = 10_000
 DIAL_STRING = re.compile(r"^\+?[0-9*#]{1,32}$")
 DTMF_DIGITS = re.compile(r"^[0-9*#A-Da-d]{1,64}$")
 FIRST_CALL_ID = 1_000_001
+RECORDINGS_KEPT = 10_000
 
 
 class Availability(StrEnum):
@@ -53,6 +59,23 @@ class Availability(StrEnum):
     busy = "busy"
     dnd = "dnd"
     away = "away"
+
+
+class RecordingState(StrEnum):
+    """A recording's state (inferred names): a conference's is ``recording`` or ``paused`` until stopped."""
+
+    recording = "recording"
+    paused = "paused"
+    completed = "completed"
+
+
+class ConferenceRecordingAction(StrEnum):
+    """The Swagger's ``POST /conferences/{id}`` recording actions."""
+
+    record = "record"
+    stop = "stop-record"
+    pause = "pause-record"
+    resume = "resume-record"
 
 
 class EndpointAction(StrEnum):
@@ -111,6 +134,11 @@ class Call:
     legs: dict[str, Leg] = field(default_factory=dict)  # party -> live leg, in joining order
     connected_on: datetime | None = None  # first answered
     record_by: str | None = None  # the endpoint that asked for a recording
+    made_by: str | None = None  # the endpoint that made the call
+    success_url: str | None = None  # POST /endpoints/{id}/calls successUrl: told when the call is answered
+    failure_url: str | None = None  # ... failureUrl (or successUrl): told when it fails before an answer
+    outcome_told: bool = False  # the outcome goes out once
+    bridge_to: str | None = None  # executeOnAnswer bridge: the call the answering party joins
 
 
 @dataclass
@@ -136,14 +164,26 @@ class CallRecord:
 
 @dataclass
 class Recording:
+    """A call's (from answer to end) or a conference's (from ``record`` to ``stop-record``, pauses left out).
+    A conference's ``call_id`` is the conference id, as the Swagger's ``$filter=callId eq '<conferenceId>'``."""
+
     recording_id: str
     call_id: str
     account_id: str
-    endpoint_id: str
+    endpoint_id: str | None  # the endpoint that asked; None for a conference's
     created_on: datetime
-    duration: float  # seconds, from answer to end
+    duration: float  # seconds recorded (while recording: until the last pause or resume)
     label: str = ""
     content_type: str = "audio/wav"
+    conference_id: str | None = None
+    state: RecordingState = RecordingState.completed
+    resumed_on: datetime | None = None  # while recording: since when the running stretch goes
+
+    def seconds(self, now: datetime) -> float:
+        """The length so far: what is recorded, plus the running stretch while recording."""
+        running = (now - self.resumed_on).total_seconds() if self.state is RecordingState.recording \
+            and self.resumed_on is not None else 0.0
+        return self.duration + max(0.0, running)
 
 
 @dataclass
@@ -175,6 +215,16 @@ class LegChanged(Event):
 class EndpointChanged(Event):
     account_id: str
     endpoint_id: str
+
+
+@dataclass(frozen=True)
+class CallbackDue(Event):
+    """A call's outcome for its ``successUrl`` / ``failureUrl`` (``result`` success or failure); ``leg`` is the
+    caller's leg at that moment (rendered by the face before it changes again)."""
+
+    url: str
+    result: str
+    leg: Leg
 
 
 class Media:
@@ -287,16 +337,25 @@ class Media:
     def make_call(self, account_id: str, endpoint_id: str, to: str, *, from_: str | None = None,
                   from_name: str | None = None, record: bool = False, originate_timeout: int | None = None,
                   associated_call_id: str | None = None, cause: Cause = Cause.newCall,
-                  consult_for: str | None = None) -> Leg:
+                  consult_for: str | None = None, success_url: str | None = None, failure_url: str | None = None,
+                  bridge: bool = False) -> Leg:
         caller = self.endpoint_user(account_id, endpoint_id)
         if caller is None:
             raise refused(404, f"endpoint {endpoint_id!r} not found")
         to = self._dialable(to)
         if to == endpoint_id:
             raise refused(400, "an endpoint cannot call itself")
+        if bridge:
+            target = self.state.calls.get(associated_call_id or "")
+            if target is None or target.account_id != account_id:
+                raise refused(400, "executeOnAnswer bridge needs associatedCallId naming a live call of the account")
+            if to in target.legs:
+                raise refused(400, f"{to} is already in call {associated_call_id}")
         callee = self.endpoint_user(account_id, to)
         now = self.now()
-        call = Call(str(self.state.next_call_id), account_id, now, record_by=endpoint_id if record else None)
+        call = Call(str(self.state.next_call_id), account_id, now, record_by=endpoint_id if record else None,
+                    made_by=endpoint_id, success_url=success_url, failure_url=failure_url or success_url,
+                    bridge_to=associated_call_id if bridge else None)
         self.state.next_call_id += 1
         self.state.calls[call.call_id] = call
         leg = Leg(call.call_id, endpoint_id, account_id, Direction.outbound, CallState.ringing, cause,
@@ -348,12 +407,37 @@ class Media:
 
     # -- the actions -----------------------------------------------------------------------------
     def _answer(self, call: Call, leg: Leg) -> None:
+        first = call.connected_on is None
         self._move(call, leg, Action.answer)
         call.connected_on = call.connected_on or self.now()
         self._cancel_timers(call.call_id, kind="originateTimeout")
         for other in list(call.legs.values()):
             if other is not leg and other.state is CallState.ringing and other.direction is Direction.outbound:
                 self._move(call, other, Action.connect)
+        if first:
+            maker = call.legs.get(call.made_by or "")
+            if maker is not None and call.success_url:
+                self._tell(call, maker, call.success_url, "success")
+            if call.bridge_to is not None:
+                self._bridge(call, leg)
+
+    def _tell(self, call: Call, leg: Leg, url: str, result: str) -> None:
+        if not call.outcome_told:
+            call.outcome_told = True
+            bus = self.platform.bus
+            if bus is not None:
+                bus.publish(CallbackDue(self.now(), url, result, leg))
+
+    def _bridge(self, call: Call, answered: Leg) -> None:
+        """``executeOnAnswer: bridge``: the answering party joins the associated call (cause ``transfer``) and
+        the caller's leg of this call ends; when that call has ended meanwhile, this one goes on as it is."""
+        target = self.state.calls.get(call.bridge_to or "")
+        maker = call.legs.get(call.made_by or "")
+        if target is None or maker is None or answered.party in target.legs or answered.party not in call.legs:
+            return
+        self._bring_over(call, answered, target, Cause.transfer, maker.party, self._name_of(call.account_id, maker))
+        self._move(call, maker, Action.move, Cause.transfer)
+        self._settle(call)
 
     def _redirect(self, call: Call, leg: Leg, destination: str | None) -> None:
         next_state(leg.state, Action.redirect)
@@ -469,6 +553,8 @@ class Media:
             self._cancel_timers(call.call_id, party=leg.party)
             if not leg.external:
                 self._record(leg)
+            if leg.party == call.made_by and call.connected_on is None and call.failure_url:
+                self._tell(call, leg, call.failure_url, "failure")
         self._emit(leg)
 
     def _touch(self, leg: Leg, cause: Cause) -> None:
@@ -502,10 +588,60 @@ class Media:
             now = self.now()
             recording = Recording(cl_id("recording", call.call_id), call.call_id, call.account_id, call.record_by,
                                   call.connected_on, (now - call.connected_on).total_seconds())
-            self.state.recordings[recording.recording_id] = recording
+            self._keep(recording)
             for record in self.state.records:
                 if record.call_id == call.call_id:
                     record.recording_id = recording.recording_id
+
+    def _keep(self, recording: Recording) -> None:
+        recordings = self.state.recordings
+        recordings[recording.recording_id] = recording
+        for old in [key for key, r in recordings.items() if r.state is RecordingState.completed][:-RECORDINGS_KEPT]:
+            del recordings[old]
+
+    # -- conference recordings -------------------------------------------------------------------
+    def conference_recording(self, conference: Conference) -> Recording | None:
+        """The conference's recording in progress (recording or paused), if any."""
+        found = self.state.recordings.get(conference.recording_id or "")
+        return found if found is not None and found.state is not RecordingState.completed else None
+
+    def record_conference(self, conference: Conference, action: ConferenceRecordingAction) -> Recording:
+        """``record`` starts a recording of the meeting in progress; ``pause-record`` / ``resume-record`` pause
+        and resume it; ``stop-record`` ends it. An action the recording's state does not allow is a 409."""
+        now = self.now()
+        current = self.conference_recording(conference)
+        name = conference.conference_id
+        if action is ConferenceRecordingAction.record:
+            if current is not None:
+                raise refused(409, f"conference {name} is already being recorded ({current.recording_id}, "
+                                   f"{current.state.value}): stop-record first")
+            if conference.open_instance is None:
+                raise refused(409, f"conference {name} is not in progress: nobody is in it to record")
+            recording = Recording(self.serial("recording"), name, conference.account_id, None, now, 0.0,
+                                  conference_id=name, state=RecordingState.recording, resumed_on=now)
+            self._keep(recording)
+            conference.recording_id = recording.recording_id
+            return recording
+        if current is None:
+            raise refused(409, f"conference {name} is not being recorded: record first")
+        if action is ConferenceRecordingAction.pause:
+            if current.state is RecordingState.paused:
+                raise refused(409, f"the recording of conference {name} is already paused")
+            current.duration, current.state, current.resumed_on = current.seconds(now), RecordingState.paused, None
+        elif action is ConferenceRecordingAction.resume:
+            if current.state is RecordingState.recording:
+                raise refused(409, f"the recording of conference {name} is not paused")
+            current.state, current.resumed_on = RecordingState.recording, now
+        else:
+            self.stop_conference_recording(conference)
+        return current
+
+    def stop_conference_recording(self, conference: Conference) -> None:
+        """``stop-record``, or the meeting ending (its last participant leaving): the recording is complete."""
+        current = self.conference_recording(conference)
+        if current is not None:
+            current.duration, current.state, current.resumed_on = current.seconds(self.now()), \
+                RecordingState.completed, None
 
     def _record(self, leg: Leg) -> None:
         self.state.records.append(CallRecord(

@@ -14,7 +14,7 @@ from micc_sim.faces.cloudlink.admin.models import User
 from micc_sim.faces.cloudlink.callers import manages, require_self_or_admin, signed, visible_accounts
 from micc_sim.faces.cloudlink.common import cloudlink, principal
 from micc_sim.faces.cloudlink.common import string_collection as collection
-from micc_sim.faces.cloudlink.media import wire
+from micc_sim.faces.cloudlink.media import audio, wire
 from micc_sim.faces.cloudlink.media.conferences import (
     Conference,
     ConferenceType,
@@ -23,7 +23,14 @@ from micc_sim.faces.cloudlink.media.conferences import (
     ParticipantType,
 )
 from micc_sim.faces.cloudlink.media.lifecycle import Action
-from micc_sim.faces.cloudlink.media.models import Availability, EndpointAction, Media, Recording
+from micc_sim.faces.cloudlink.media.models import (
+    Availability,
+    ConferenceRecordingAction,
+    EndpointAction,
+    Media,
+    Recording,
+)
+from micc_sim.outbound import own_url_refusal
 from micc_sim.spec import odata
 from micc_sim.spec.router import ApiError, Call, Handler, Reply
 from micc_sim.world.cloudlink_config import cl_hex
@@ -115,15 +122,34 @@ def _timeout(value: Any) -> int | None:
     return int(value)
 
 
+def _callback_url(call: Call, body: dict[str, Any], name: str) -> str | None:
+    """``successUrl`` / ``failureUrl``: an http(s) URL that is not the simulator itself (a 400 otherwise)."""
+    url = body.get(name)
+    if url is None or url == "":
+        return None
+    url = str(url).strip()
+    if not url.lower().startswith(("http://", "https://")) or len(url) > 2048:
+        raise ApiError(400, f"{name} must be an http or https URL", code="ValidationError")
+    refusal = own_url_refusal(url, call.sim.own_sockets)
+    if refusal is not None:
+        raise ApiError(400, f"{name}: {refusal}", code="ValidationError")
+    return url
+
+
 @signed
 def make_call(call: Call) -> Reply:
     endpoint_id = call.path["endpointId"]
     user = _controlled_endpoint(call, endpoint_id)
     body = call.body or {}
+    execute = body.get("executeOnAnswer")
+    if execute not in (None, "", "bridge"):
+        raise ApiError(400, f"executeOnAnswer {execute!r}: the only action is bridge", code="ValidationError")
     leg = _media(call).make_call(
         user.account_id, endpoint_id, str(body.get("to", "")), from_=body.get("from") or None,
         from_name=body.get("fromName"), record=bool(body.get("record", False)),
-        originate_timeout=_timeout(body.get("originateTimeout")), associated_call_id=body.get("associatedCallId"))
+        originate_timeout=_timeout(body.get("originateTimeout")), associated_call_id=body.get("associatedCallId"),
+        success_url=_callback_url(call, body, "successUrl"), failure_url=_callback_url(call, body, "failureUrl"),
+        bridge=execute == "bridge")
     return Reply(wire.leg_to_wire(leg, _media(call), _base(call)), 200)  # the Swagger's 200, not 201
 
 
@@ -209,12 +235,13 @@ def hide_call_records(call: Call) -> Reply:
 
 # -- recordings --------------------------------------------------------------------------------
 def _visible_recordings(call: Call) -> list[Recording]:
+    """A USER's: of calls they were in and of conferences they own or are in."""
     accounts = set(visible_accounts(call))
     recordings = [r for r in _media(call).state.recordings.values() if r.account_id in accounts]
     if _own_extensions(call) is None:
         return recordings
-    mine = {r.call_id for r in _records(call)}
-    return [r for r in recordings if r.call_id in mine]
+    mine = {r.call_id for r in _records(call)} | {c.conference_id for c in _visible_conferences(call)}
+    return [r for r in recordings if (r.conference_id or r.call_id) in mine]
 
 
 def _recording(call: Call) -> Recording:
@@ -225,13 +252,39 @@ def _recording(call: Call) -> Recording:
     return found
 
 
+def _recording_wire(call: Call, recording: Recording) -> dict[str, Any]:
+    return wire.recording_to_wire(recording, _base(call), _media(call).now())
+
+
 def get_recordings(call: Call) -> dict[str, Any]:
-    return collection((wire.recording_to_wire(r, _base(call)) for r in _visible_recordings(call)), call,
+    return collection((_recording_wire(call, r) for r in _visible_recordings(call)), call,
                       "/recordings")
 
 
+_WAV_FORMATS = ("", "wav", "audio/wav", "audio/x-wav", "audio/wave")
+
+
 def get_recording(call: Call) -> dict[str, Any]:
-    return wire.recording_to_wire(_recording(call), _base(call))
+    """The Swagger's ``media-format`` names the format of the embedded media link: only WAV is simulated."""
+    wanted = next((v for k, v in call.query.items() if k.lower() == "media-format"), "")
+    if wanted.strip().lower() not in _WAV_FORMATS:
+        raise ApiError(400, f"media-format {wanted!r}: the simulator's recordings are audio/wav",
+                       code="ValidationError")
+    return _recording_wire(call, _recording(call))
+
+
+def get_recording_media(call: Call) -> Reply:
+    """The audio behind ``_embedded.media.url``: no token, the URL's signature and expiry are the credential."""
+    media = _media(call)
+    recording_id = call.path["recordingId"]
+    refusal = audio.refusal(recording_id, call.query.get("expiry"), call.query.get("signature"), media.now())
+    if refusal is not None:
+        raise _forbidden(refusal)
+    recording = media.state.recordings.get(recording_id)
+    if recording is None:
+        raise _not_found(f"recording {recording_id!r} not found")
+    return Reply(audio.wav(recording.seconds(media.now())), 200,
+                 {"content-type": "audio/wav", "cache-control": "private, no-store"})
 
 
 def update_recording(call: Call) -> dict[str, Any]:
@@ -239,7 +292,7 @@ def update_recording(call: Call) -> dict[str, Any]:
     label = (call.body or {}).get("label")
     if label is not None:
         recording.label = str(label)
-    return wire.recording_to_wire(recording, _base(call))
+    return _recording_wire(call, recording)
 
 
 def delete_recording(call: Call) -> Reply:
@@ -249,7 +302,7 @@ def delete_recording(call: Call) -> Reply:
     for record in media.state.records:
         if record.recording_id == recording.recording_id:
             record.recording_id = None
-    return Reply(wire.recording_to_wire(recording, _base(call)), 200)  # the Swagger's 200 with what was deleted
+    return Reply(_recording_wire(call, recording), 200)  # the Swagger's 200 with what was deleted
 
 
 # -- conferences -------------------------------------------------------------------------------
@@ -287,7 +340,7 @@ def _visible_conferences(call: Call) -> list[Conference]:
 
 
 def get_conferences(call: Call) -> dict[str, Any]:
-    return collection((wire.conference_to_wire(c, _base(call)) for c in _visible_conferences(call)), call,
+    return collection((_conference_wire(call, c) for c in _visible_conferences(call)), call,
                       "/conferences")
 
 
@@ -302,11 +355,11 @@ def create_conference(call: Call) -> Reply:
         expiry=_when(body.get("expiryDateTime"), "expiryDateTime"),
         participant_ids=[str(p["participantId"]) for p in body.get("participants") or []],
         conference_id=body.get("id") or body.get("conferenceId") or None)  # `id` is the Swagger's name
-    return Reply(wire.conference_to_wire(conference, _base(call)), 200)
+    return Reply(_conference_wire(call, conference), 200)
 
 
 def get_conference(call: Call) -> dict[str, Any]:
-    return wire.conference_to_wire(_conference(call), _base(call))
+    return _conference_wire(call, _conference(call))
 
 
 def update_conference(call: Call) -> dict[str, Any]:
@@ -320,26 +373,36 @@ def update_conference(call: Call) -> dict[str, Any]:
         expiry=_when(body.get("expiryDateTime"), "expiryDateTime"),
         clear_expiry="expiryDateTime" in body and body["expiryDateTime"] is None)
     conference.modified_on, conference.modified_by = _media(call).now(), principal(call).principal_id
-    return wire.conference_to_wire(conference, _base(call))
+    return _conference_wire(call, conference)
 
 
 def delete_conference(call: Call) -> Reply:
     conference = _conference(call)
     _owner_or_admin(call, conference)
-    gone = wire.conference_to_wire(conference, _base(call))
+    gone = _conference_wire(call, conference)
     _media(call).conferences.delete(conference)
     return Reply(gone, 200)
 
 
+def _conference_wire(call: Call, conference: Conference) -> dict[str, Any]:
+    return wire.conference_to_wire(conference, _base(call), _media(call).conference_recording(conference))
+
+
 def act_on_conference(call: Call) -> dict[str, Any]:
-    """``{"action": "end"}`` ends the meeting; the recording actions are refused (conferences are not recorded)."""
+    """``{"action": "end"}`` ends the meeting (and its recording); ``record``, ``pause-record``,
+    ``resume-record`` and ``stop-record`` drive the conference's recording (a 409 in the wrong state)."""
     conference = _conference(call)
     _owner_or_admin(call, conference)
     action = (call.body or {}).get("action")
-    if action != "end":
-        raise ApiError(409, f"{action!r}: conferences are not recorded by the simulator", code="ConflictError")
-    _media(call).conferences.end(conference, principal(call).principal_id)
-    return wire.conference_to_wire(conference, _base(call))
+    media = _media(call)
+    if action == "end":
+        media.conferences.end(conference, principal(call).principal_id)
+    elif action in tuple(ConferenceRecordingAction):
+        media.record_conference(conference, ConferenceRecordingAction(action))
+    else:
+        raise ApiError(400, f"action {action!r}: one of end, record, stop-record, pause-record, resume-record",
+                       code="ValidationError")
+    return _conference_wire(call, conference)
 
 
 def search_conferences(call: Call) -> dict[str, Any]:
@@ -353,7 +416,7 @@ def search_conferences(call: Call) -> dict[str, Any]:
         if all(w in conference.name.lower() for w in words):
             found.append({"content": conference.name, "location": href, "type": "conference",
                           "_links": {"conference": href},
-                          "_embedded": {"location": wire.conference_to_wire(conference, base)}})
+                          "_embedded": {"location": _conference_wire(call, conference)}})
         for participant in conference.participants.values():
             if all(w in participant.participant_id.lower() for w in words):
                 found.append({"content": participant.participant_id, "type": "participant",
@@ -471,23 +534,32 @@ def _user(call: Call) -> User:
 def get_user_conferences(call: Call) -> dict[str, Any]:
     user = _user(call)
     conferences = _media(call).conferences.of_user(user.user_id)
-    return collection((wire.conference_to_wire(c, _base(call)) for c in conferences), call,
+    return collection((_conference_wire(call, c) for c in conferences), call,
                       f"/users/{user.user_id}/conferences")
 
 
 def get_user_attendance(call: Call) -> dict[str, Any]:
     user = _user(call)
-    rows = _media(call).conferences.attendance(user.user_id)
-    return collection((wire.user_attendance_to_wire(c, i, a) for c, i, a in rows), call,
-                      f"/users/{user.user_id}/attendance")
+    media = _media(call)
+    rows = media.conferences.attendance(user.user_id)
+    now = media.now()
+
+    def recorded(conference: Conference, start: datetime, end: datetime | None) -> list[str]:
+        """The recordings of the conference started while this instance of it was open."""
+        return [r.recording_id for r in media.state.recordings.values() if r.conference_id == conference.conference_id
+                and start <= r.created_on <= (end or now)]
+
+    return collection((wire.user_attendance_to_wire(c, i, a, recorded(c, i.start_time, i.end_time))
+                       for c, i, a in rows), call, f"/users/{user.user_id}/attendance")
 
 
 def get_user_attendances(call: Call) -> dict[str, Any]:
     """The Swagger's ``/users/{userId}/attendances``: newest first."""
     user = _user(call)
     rows = sorted(_media(call).conferences.attendance(user.user_id), key=lambda row: row[2].joined_on, reverse=True)
-    return collection((wire.swagger_attendance_to_wire(c, i, a, _base(call)) for c, i, a in rows), call,
-                      f"/users/{user.user_id}/attendances")
+    recording_of = _media(call).conference_recording
+    return collection((wire.swagger_attendance_to_wire(c, i, a, _base(call), recording_of) for c, i, a in rows),
+                      call, f"/users/{user.user_id}/attendances")
 
 
 HANDLERS: dict[str, Handler] = {
@@ -503,6 +575,7 @@ HANDLERS: dict[str, Handler] = {
     "CallRecords_GetCallRecords": get_call_records,
     "Recordings_GetRecordings": get_recordings,
     "Recordings_GetRecording": get_recording,
+    "Recordings_GetRecordingMedia": get_recording_media,
     "Recordings_UpdateRecording": update_recording,
     "Recordings_DeleteRecording": delete_recording,
     "Conferences_GetConferences": get_conferences,

@@ -6,11 +6,13 @@ reference against the simulator's origin) in publications.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from micc_sim.faces.cloudlink.admin.models import User
 from micc_sim.faces.cloudlink.common import iso
+from micc_sim.faces.cloudlink.media.audio import media_link
 from micc_sim.faces.cloudlink.media.conferences import DIAL_IN, Attendance, Conference, Instance, Participant
 from micc_sim.faces.cloudlink.media.lifecycle import CallState
 from micc_sim.faces.cloudlink.media.models import CallRecord, Endpoint, Leg, Media, Recording
@@ -19,6 +21,7 @@ from micc_sim.world.cloudlink_config import cl_hex
 PUBLICATION_BASE = "/media/2017-09-01"
 CALL_EVENT = "CallStateNotification"  # wire-notes
 ENDPOINT_EVENT = "EndpointStateNotification"  # inferred
+NOT_RECORDING = "notRecording"  # a conference's recordingState when nothing records it (inferred)
 
 
 def endpoint_to_wire(endpoint: Endpoint, user: User, line_state: CallState, base: str) -> dict[str, Any]:
@@ -124,18 +127,24 @@ def record_to_wire(record: CallRecord, media: Media, base: str) -> dict[str, Any
     }
 
 
-def recording_to_wire(recording: Recording, base: str) -> dict[str, Any]:
+def recording_to_wire(recording: Recording, base: str, now: datetime) -> dict[str, Any]:
+    """The Swagger's ``recording``, with ``_embedded.media``: a time-limited URL of its audio (``audio.py``)."""
+    seconds = round(recording.seconds(now), 3)
+    url, expiry = media_link(base, recording.recording_id, now)
     return {
         "recordingId": recording.recording_id,
-        "callId": recording.call_id,
+        "callId": recording.call_id,  # a conference's recording: the conference id, as the Swagger's $filter says
         "accountId": recording.account_id,
         "endpointId": recording.endpoint_id,
+        "conferenceId": recording.conference_id,
+        "state": recording.state.value,
         "contentType": recording.content_type,
         "label": recording.label,
-        "durationInSeconds": round(recording.duration, 3),
-        "duration": round(recording.duration, 3),
+        "durationInSeconds": seconds,
+        "duration": seconds,
         "createdOn": iso(recording.created_on),
         "_links": {"self": f"{base}/recordings/{recording.recording_id}"},
+        "_embedded": {"media": {"url": url, "expiry": iso(expiry)}},
     }
 
 
@@ -166,7 +175,11 @@ def _page(items: list[dict[str, Any]], href: str) -> dict[str, Any]:
     return {"count": len(items), "_links": {"self": href}, "_embedded": {"items": items}}
 
 
-def conference_to_wire(conference: Conference, base: str) -> dict[str, Any]:
+RecordingOf = Callable[[Conference], Recording | None]
+
+
+def conference_to_wire(conference: Conference, base: str, recording: Recording | None = None) -> dict[str, Any]:
+    """``recording``: the conference's recording in progress, shown in ``recordingState`` / ``recordingId``."""
     href = f"{base}/conferences/{conference.conference_id}"
     participants = [participant_to_wire(conference, p, base) for p in conference.participants.values()]
     addresses = [{"type": "pstn", "description": country, "url": f"tel:{number}", "country": country,
@@ -191,7 +204,10 @@ def conference_to_wire(conference: Conference, base: str) -> dict[str, Any]:
         "expiryDateTime": iso(conference.expiry),
         "addresses": [{"type": "pstn", "country": country, "number": number} for country, number in DIAL_IN],
         "participants": participants,
-        "_links": {"self": href, "participants": f"{href}/participants"},
+        "recordingState": recording.state.value if recording is not None else NOT_RECORDING,
+        "recordingId": recording.recording_id if recording is not None else None,
+        "_links": {"self": href, "participants": f"{href}/participants",
+                   "recordings": f"{base}/recordings?$filter=callId eq '{conference.conference_id}'"},
         "_embedded": {"participants": _page(participants, f"{href}/participants"),
                       "addresses": _page(addresses, f"{href}/addresses")},
     }
@@ -208,20 +224,22 @@ def instance_to_wire(instance: Instance) -> dict[str, Any]:
             "attendees": [attendance_to_wire(a) for a in instance.attendees]}
 
 
-def user_attendance_to_wire(conference: Conference, instance: Instance, attendance: Attendance) -> dict[str, Any]:
-    """One conference instance a user attended (conferences are never recorded here: ``recordings`` is empty)."""
+def user_attendance_to_wire(conference: Conference, instance: Instance, attendance: Attendance,
+                            recordings: list[str] | None = None) -> dict[str, Any]:
+    """One conference instance a user attended; ``recordings``: the ids of the recordings made in it."""
     return {"conferenceId": conference.conference_id, "instanceId": instance.instance_id,
             "name": conference.name, "joinedOn": iso(attendance.joined_on), "leftOn": iso(attendance.left_on),
             "startTime": iso(instance.start_time), "endTime": iso(instance.end_time),
-            "attendees": sorted({a.participant_id for a in instance.attendees}), "recordings": []}
+            "attendees": sorted({a.participant_id for a in instance.attendees}), "recordings": recordings or []}
 
 
-def swagger_attendance_to_wire(conference: Conference, instance: Instance, attendance: Attendance, base: str
-                               ) -> dict[str, Any]:
+def swagger_attendance_to_wire(conference: Conference, instance: Instance, attendance: Attendance, base: str,
+                               recording_of: RecordingOf | None = None) -> dict[str, Any]:
     """The Swagger's ``userAttendance`` (``GET /users/{userId}/attendances``)."""
     return {"id": f"{instance.instance_id}:{attendance.participant_id}:{iso(attendance.joined_on)}",
             "participantId": attendance.participant_id, "conferenceId": conference.conference_id,
             "conferenceInstanceId": instance.instance_id, "accountId": conference.account_id,
             "joinTimeStamp": iso(attendance.joined_on), "leaveTimeStamp": iso(attendance.left_on),
             "_links": {"conference": f"{base}/conferences/{conference.conference_id}"},
-            "_embedded": {"conference": conference_to_wire(conference, base)}}
+            "_embedded": {"conference": conference_to_wire(conference, base,
+                                                           recording_of(conference) if recording_of else None)}}
