@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from micc_sim.world.seed import ACCOUNT_NUMBER
 
@@ -160,3 +161,20 @@ def test_after_the_handoff_the_agent_reads_the_client_in_cloudlink_chat_and_the_
         "message", "Hello, I can help with that", joined["membersAdded"][0], {**USER}, CONVERSATION)
     assert relayed["channelId"] == joined["channelId"] and relayed["serviceUrl"] == joined["serviceUrl"]
     assert len(bot.got) == 2  # the client's lines, written into the chat by Workflow, are not sent back
+
+
+def test_a_bot_url_naming_the_simulator_itself_gets_nothing(live):
+    """Workflow's posts go through the delivery guard: a bot endpoint on the simulator's own socket (here its
+    control API's reset) is never called, so the handoff survives."""
+    from micc_sim.world.cloudlink_config import WorkflowBotConfig
+
+    live.sim.cloudlink.config.workflow_bots.append(
+        WorkflowBotConfig(account=ACCOUNT_NUMBER, url=f"{live.base_url}/_sim/reset"))
+    for e in live.world()["employees"]:
+        if e["role"] == "agent":
+            live.set_agent(e["username"], logged_in=e["username"] == "tcervantes", ready_media=["OpenMedia"],
+                           profile="default")
+    handed = send(live, {"type": "handoff", "conversation": CONVERSATION, "from": USER, "transcript": []}).json()
+    live.advance(5)  # the agent accepts: Workflow would post the conversationUpdate to the "bot"
+    time.sleep(1)
+    assert live.sim.cloudlink.workflow.by_item(handed["itemId"]).state.value == "agent"

@@ -140,7 +140,7 @@ class CloudLinkFlows:
         if url and (joined or left):
             agent = {"id": employee.id if employee else agent_id,
                      "name": f"{employee.first_name} {employee.last_name}" if employee else "Agent"}
-            bots.send(url, bots.agent_activity(conversation, agent, joined, self.sim.clock.now()))
+            bots.send(url, bots.agent_activity(conversation, agent, joined, self.sim.clock.now()), self.sim.own_sockets)
 
     def _relay_to_bot(self, platform: CloudLink, publication: Publication) -> None:
         """A CloudLink user's message (or typing START) in a handoff's chat conversation, while the conversation
@@ -162,7 +162,7 @@ class CloudLinkFlows:
         agent = ({"id": employee.id, "name": f"{employee.first_name} {employee.last_name}"} if employee
                  else {"id": user.user_id, "name": user.name})
         text = None if typing else str(content.get("body") or "")
-        bots.send(url, bots.agent_said(conversation, agent, self.sim.clock.now(), text))
+        bots.send(url, bots.agent_said(conversation, agent, self.sim.clock.now(), text), self.sim.own_sockets)
 
     @staticmethod
     def _bot_url(platform: CloudLink, account_id: str) -> str | None:

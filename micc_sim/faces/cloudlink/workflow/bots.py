@@ -7,11 +7,13 @@ leaves, as Bot Framework activities to the bot's messaging endpoint (the world f
 goes the same way, as ``message`` (``typing``) activities from the agent. Their ``serviceUrl`` is the
 simulator's Bot Connector stand-in (``/workflow/2017-09-01/botconnector``), which takes the bot's replies.
 Sends go out on a thread of their own, at most :data:`IN_FLIGHT` at once (more are dropped and counted),
-and never to any other URL.
+never to any other URL, and through the delivery guard (:mod:`micc_sim.outbound`): never to the simulator
+itself.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import uuid
@@ -22,6 +24,7 @@ import httpx
 
 from micc_sim.faces.cloudlink.common import iso
 from micc_sim.faces.cloudlink.workflow.models import BotConversation
+from micc_sim.outbound import OwnSockets, delivery_client
 
 log = logging.getLogger(__name__)
 IN_FLIGHT = 8
@@ -54,16 +57,20 @@ def agent_said(conversation: BotConversation, agent: dict[str, Any], now: dateti
     return activity
 
 
-def send(url: str, activity: dict[str, Any]) -> None:
+def send(url: str, activity: dict[str, Any], own: OwnSockets) -> None:
     """POST ``activity`` to the bot at ``url`` (a configured endpoint) without holding the caller."""
     global dropped
     if not _slots.acquire(blocking=False):
         dropped += 1
         return
 
+    async def deliver() -> None:
+        async with delivery_client(own, timeout=10) as client:
+            await client.post(url, json=activity)
+
     def post() -> None:
         try:
-            httpx.post(url, json=activity, timeout=10)
+            asyncio.run(deliver())
         except httpx.HTTPError as exc:
             log.info("workflow: the bot at %s did not take %s: %s", url, activity["type"], exc)
         finally:
