@@ -354,3 +354,15 @@ def test_ending_a_conference_closes_its_meeting_and_ending_it_again_is_a_conflic
         gone = owner.delete(path)
         assert (gone.status_code, gone.json()["id"]) == (200, conference["id"])
         assert owner.post(path, json={"action": "end"}).status_code == 404
+
+
+def test_a_conference_dials_in_where_its_account_exists_and_in_the_us_and_canada(live_with):
+    """The guides: dial-in numbers "are determined based on the region/cloud where the account exists" and
+    "will almost always include a US and Canadian dial-in number"."""
+    world = guide_world()
+    next(a for a in world.cloudlink.accounts if a.number == ACCOUNT_NUMBER).region = "eu"
+    live = live_with(world=world)
+    with live.cloudlink("phone2001@wagner.example.com", MEDIA) as owner:
+        conference = owner.post("/conferences", json={"name": "Europe"}).json()
+        assert [a["country"] for a in conference["addresses"]] == ["GB", "US", "CA"]
+        assert conference["addresses"][0]["number"].startswith("+44")

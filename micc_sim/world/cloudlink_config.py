@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CL_NAMESPACE = uuid.UUID("0c6b9f6e-31a5-4f0e-9a57-2b1d8e44c0aa")
 Role = Literal["PARTNER_ADMIN", "ACCOUNT_ADMIN", "USER"]
+Region = Literal["na", "eu", "ap"]  # the guides' North America, Europe, Asia-Pacific
 
 
 def cl_id(kind: str, name: str) -> str:
@@ -38,6 +39,8 @@ class AccountConfig(_Strict):
     name: str
     label: str | None = Field(None, description="a short label that also names the account")
     partner: str | None = Field(None, description="the partner account that manages this one (id, number or label)")
+    region: Region = Field("na", description="where the account exists (the guides' North America, Europe, "
+                                             "Asia-Pacific): its conferences' dial-in numbers follow it")
 
 
 class UserConfig(_Strict):

@@ -42,6 +42,7 @@ class Account:
     created_on: datetime | None = None
     description: str = ""
     modified_on: datetime | None = None
+    region: str = "na"  # where the account exists: na, eu or ap (its conferences' dial-in numbers)
 
     def named(self, ref: str) -> bool:
         wanted = ref.lower()
@@ -183,7 +184,8 @@ class Directory:
     def from_config(cls, config: CloudLinkConfig, now: datetime) -> Directory:
         directory = cls()
         for a in config.accounts:
-            account = Account(a.id or cl_id("account", a.name), a.number, a.name, a.label, created_on=now)
+            account = Account(a.id or cl_id("account", a.name), a.number, a.name, a.label, created_on=now,
+                              region=a.region)
             directory.accounts[account.account_id] = account
         for a in config.accounts:
             if a.partner:

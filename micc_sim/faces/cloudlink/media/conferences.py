@@ -24,7 +24,16 @@ from micc_sim.faces.cloudlink.errors import known, refused
 if TYPE_CHECKING:
     from micc_sim.faces.cloudlink.media.models import Media
 
-DIAL_IN = (("US", "+12025550143"), ("CA", "+16135550172"))  # 555-01xx: reserved for fiction
+# "determined based on the region/cloud where the account exists ... will almost always include a US and Canadian
+# dial-in number by default" (the CloudLink guides); numbers reserved for fiction: North America's 555-01xx,
+# Ofcom's 020 7946 0xxx, ACMA's 02 5550 xxxx
+DIAL_IN = (("US", "+12025550143"), ("CA", "+16135550172"))
+REGION_DIAL_IN = {"na": (), "eu": (("GB", "+442079460143"),), "ap": (("AU", "+61255500143"),)}
+
+
+def dial_in(region: str) -> tuple[tuple[str, str], ...]:
+    """The dial-in numbers (country, number) of a conference of an account in ``region``."""
+    return REGION_DIAL_IN.get(region, ()) + DIAL_IN
 
 
 class ConferenceType(StrEnum):
@@ -110,6 +119,7 @@ class Conference:
     participants: dict[str, Participant] = field(default_factory=dict)
     instances: list[Instance] = field(default_factory=list)
     recording_id: str | None = None  # the last recording started (POST {"action": "record"})
+    region: str = "na"  # its account's, when it was made: which dial-in numbers it has
 
     @property
     def open_instance(self) -> Instance | None:
@@ -142,7 +152,8 @@ class Conferences:
             raise refused(409, f"conference {conference_id!r} already exists")
         now = self.media.now()
         conference = Conference(conference_id, account_id, owner_id, name, type_, lobby,
-                                access_code(conference_id, access_code_length), access_code_length, now, expiry)
+                                access_code(conference_id, access_code_length), access_code_length, now, expiry,
+                                region=self.media.platform.directory.account(account_id).region)
         if owner_is_user:
             conference.participants[owner_id] = Participant(owner_id, ParticipantState.accepted, added_on=now)
         for participant_id in participant_ids:

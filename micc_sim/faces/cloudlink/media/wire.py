@@ -13,7 +13,7 @@ from typing import Any
 from micc_sim.faces.cloudlink.admin.models import User
 from micc_sim.faces.cloudlink.common import iso
 from micc_sim.faces.cloudlink.media.audio import media_link
-from micc_sim.faces.cloudlink.media.conferences import DIAL_IN, Attendance, Conference, Instance, Participant
+from micc_sim.faces.cloudlink.media.conferences import Attendance, Conference, Instance, Participant, dial_in
 from micc_sim.faces.cloudlink.media.lifecycle import CallState
 from micc_sim.faces.cloudlink.media.models import CallRecord, Endpoint, Leg, Media, Recording
 from micc_sim.world.cloudlink_config import cl_hex
@@ -182,8 +182,9 @@ def conference_to_wire(conference: Conference, base: str, recording: Recording |
     """``recording``: the conference's recording in progress, shown in ``recordingState`` / ``recordingId``."""
     href = f"{base}/conferences/{conference.conference_id}"
     participants = [participant_to_wire(conference, p, base) for p in conference.participants.values()]
+    numbers = dial_in(conference.region)
     addresses = [{"type": "pstn", "description": country, "url": f"tel:{number}", "country": country,
-                  "tollFree": False} for country, number in DIAL_IN]
+                  "tollFree": False} for country, number in numbers]
     return {
         "id": conference.conference_id,
         "externalId": external_conference_id(conference),
@@ -202,7 +203,7 @@ def conference_to_wire(conference: Conference, base: str, recording: Recording |
         "ownerId": conference.owner_id,
         "accessCodeLength": conference.access_code_length,
         "expiryDateTime": iso(conference.expiry),
-        "addresses": [{"type": "pstn", "country": country, "number": number} for country, number in DIAL_IN],
+        "addresses": [{"type": "pstn", "country": country, "number": number} for country, number in numbers],
         "participants": participants,
         "recordingState": recording.state.value if recording is not None else NOT_RECORDING,
         "recordingId": recording.recording_id if recording is not None else None,
