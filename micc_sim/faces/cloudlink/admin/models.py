@@ -66,6 +66,8 @@ class User:
     first_name: str = ""
     last_name: str = ""
     modified_on: datetime | None = None
+    active: bool = True  # False: deprovisioned (SCIM "active": false); no tokens, the account still lists it
+    external_id: str | None = None  # the identity provider's id for it (SCIM externalId)
 
     @property
     def username(self) -> str:

@@ -260,6 +260,8 @@ def current_principal(directory: Directory, principal: Principal) -> Principal:
         user = directory.users.get(principal.principal_id)
         if user is None:
             raise TokenError(f"user {principal.principal_id} no longer exists")
+        if not user.active:
+            raise TokenError(f"user {principal.principal_id} is deactivated")
         return user_principal(directory, user, client_id=principal.client_id)
     if principal.kind == "client":
         client = directory.clients.get(principal.principal_id)

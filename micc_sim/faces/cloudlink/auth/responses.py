@@ -53,6 +53,9 @@ def _user_for_login(directory: Directory, username: str, password: str, account_
         candidates = [u for u in candidates if account is not None and u.account_id == account.account_id]
     if not candidates:
         raise _grant_error("invalid username, password or account")
+    if all(not u.active for u in candidates):
+        raise _grant_error(f"{username} is deactivated in its account")
+    candidates = [u for u in candidates if u.active]
     if len(candidates) > 1:
         raise ApiError(409, f"{username} exists in {len(candidates)} accounts: send account_id",
                        code="ConflictError")
