@@ -144,8 +144,11 @@ async def _read_exactly(source: asyncio.StreamReader, size: int) -> bytes:
 
 
 async def _line(source: asyncio.StreamReader) -> bytes:
-    async with asyncio.timeout(IDLE):
-        return await source.readuntil(b"\r\n")
+    try:
+        async with asyncio.timeout(IDLE):
+            return await source.readuntil(b"\r\n")
+    except asyncio.LimitOverrunError:  # a chunk size or trailer line past the buffer: the body is broken
+        raise ConnectionError("a body line is too long") from None
 
 
 async def _copy_length(source: asyncio.StreamReader, sink: asyncio.StreamWriter, size: int) -> None:
