@@ -228,6 +228,7 @@ class MitelProxy:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        opened: list[asyncio.StreamWriter] = []  # this connection's hops to the simulator still open
         wait = HEAD_WAIT
         try:
             while True:
@@ -245,15 +246,13 @@ class MitelProxy:
                 if method == b"CONNECT":
                     await self._tunnel(target, reader, writer)
                     return
-                keep, upstream = await self._forward(head, reader, writer, upstream)
+                keep, upstream = await self._forward(head, reader, writer, upstream, opened)
                 if not keep:
                     return
                 wait = KEEP_ALIVE
         finally:
-            if upstream is not None:
-                self._forget(upstream[1])
-                with contextlib.suppress(RuntimeError):
-                    upstream[1].close()
+            for hop in list(opened):
+                self._drop(hop, opened)
 
     # -- CONNECT ---------------------------------------------------------------------------------
     async def _tunnel(self, target: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -272,6 +271,7 @@ class MitelProxy:
     # -- http:// in absolute form ----------------------------------------------------------------
     async def _forward(self, head: Head, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                        upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None,
+                       opened: list[asyncio.StreamWriter],
                        ) -> tuple[bool, tuple[asyncio.StreamReader, asyncio.StreamWriter] | None]:
         """Forward one request and relay its answer; ``(keep the client connection, the upstream to reuse)``."""
         method, target, version = head.start
@@ -294,9 +294,8 @@ class MitelProxy:
         reused = upstream is not None and not upstream[0].at_eof()
         if not reused:
             if upstream is not None:
-                self._forget(upstream[1])
-                upstream[1].close()
-            upstream = await self._connect(host)
+                self._drop(upstream[1], opened)
+            upstream = await self._hop(host, opened)
         up_reader, up_writer = upstream
         up_writer.write(request)
         await up_writer.drain()
@@ -308,9 +307,8 @@ class MitelProxy:
                 if not reused or framing[0] != "none":
                     raise Refused("502 Bad Gateway", "the simulator closed the connection") from None
                 # a kept-alive hop the simulator had just closed: once more on a fresh one
-                self._forget(up_writer)
-                up_writer.close()
-                upstream = await self._connect(host)
+                self._drop(up_writer, opened)
+                upstream = await self._hop(host, opened)
                 up_reader, up_writer = upstream
                 up_writer.write(request)
                 await up_writer.drain()
@@ -341,8 +339,7 @@ class MitelProxy:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await body
         if close:
-            self._forget(up_writer)
-            up_writer.close()
+            self._drop(up_writer, opened)
             upstream = None
         return client_keeps, upstream
 
@@ -401,11 +398,22 @@ class MitelProxy:
                 FORWARDED_AS_HTTP.add((sockname[0], sockname[1]))
         return opened
 
+    async def _hop(self, host: str, opened: list[asyncio.StreamWriter],
+                   ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        hop = await self._connect(host)
+        opened.append(hop[1])
+        return hop
+
     @staticmethod
-    def _forget(writer: asyncio.StreamWriter) -> None:
+    def _drop(writer: asyncio.StreamWriter, opened: list[asyncio.StreamWriter]) -> None:
+        """Close a hop to the simulator and forget it (its local address may serve another client next)."""
         sockname = writer.get_extra_info("sockname")
         if sockname:
             FORWARDED_AS_HTTP.discard((sockname[0], sockname[1]))
+        if writer in opened:
+            opened.remove(writer)
+        with contextlib.suppress(RuntimeError):  # the loop closed under it
+            writer.close()
 
 
 async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
