@@ -172,7 +172,7 @@ def _serve_options(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--tls-name", action="append", default=[], metavar="HOST",
                        help="another host name the certificate must carry (repeatable)")
     serve.add_argument("--proxy-port", type=int, metavar="PORT",
-                       help="also serve an HTTPS_PROXY on this port that tunnels *.api.mitel.io to the simulator")
+                       help="also serve an HTTPS_PROXY and HTTP_PROXY on this port for *.api.mitel.io (only)")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],
                        help="info logs a line per request to a face (info)")
     serve.add_argument("--log-format", default="text", choices=["text", "json"],
@@ -400,8 +400,9 @@ def _serve(args: argparse.Namespace) -> int:
         if args.proxy_port is not None:
             target = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
             port = proxy.enter_context(proxy_in_thread(settings.host, args.proxy_port, target,
-                                                       sock.getsockname()[1]))
-            print(f"  proxy:     HTTPS_PROXY=http://{target}:{port} (tunnels *.api.mitel.io here)")
+                                                       sock.getsockname()[1], target_tls=bool(ssl)))
+            print(f"  proxy:     HTTPS_PROXY=http://{target}:{port} HTTP_PROXY=http://{target}:{port} "
+                  "(*.api.mitel.io here, nothing else)")
         server.run(sockets=[sock])
     return 0
 

@@ -230,6 +230,36 @@ def test_an_app_switch_trades_a_refresh_token_for_a_code_of_the_other_applicatio
     assert authorize(live, id_token_hint=first["refresh_token"]).status_code == 400
 
 
+def test_an_application_disabled_on_the_users_account_gets_no_code_and_its_codes_buy_nothing(live):
+    """The guide: ``active`` "indicates if the application is enabled on the account"; a partner admin turns
+    it off for a customer account with ``PUT /applications/{id}`` ``{"accountId", "active": false}``."""
+    from micc_sim.world.seed import PARTNER_NUMBER
+
+    partner = token(live, grant_type="password", username="partner.admin@partner.example.com", password="password",
+                    account_id=PARTNER_NUMBER).json()["access_token"]
+    customer = live.sim.cloudlink.directory.account(ACCOUNT_NUMBER).account_id
+    pending = authorize(live, **login()).json()["code"]
+
+    def enable(on: bool) -> dict:
+        r = live.http.put(f"{AUTH}/applications/{APP}", json={"accountId": ACCOUNT_NUMBER, "active": on},
+                          headers={"Authorization": f"Bearer {partner}"})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    off = enable(False)
+    assert (off["active"], off["enabledAccounts"]) == (True, [])  # still active: only not on that account
+    refused = authorize(live, **login())
+    assert (refused.status_code, refused.json()["name"]) == (401, "UnauthorizedError")
+    assert f"not an application enabled on account {customer}" in refused.json()["message"]
+    page = live.http.get(f"{AUTH}/authorize", params={"client_id": APP, "response_type": "code",
+                                                     "account_id": ACCOUNT_NUMBER})
+    assert page.status_code == 401 and page.json()["name"] == "UnauthorizedError"
+    exchange = token(live, code=pending, clientId=APP)
+    assert exchange.status_code == 401 and "no longer" in exchange.json()["message"]
+    assert enable(True)["enabledAccounts"] == [customer]
+    assert token(live, code=authorize(live, **login()).json()["code"], clientId=APP).status_code == 200
+
+
 # -- guests ---------------------------------------------------------------------------------------
 def test_a_member_of_the_account_gets_a_guest_token_for_an_outsider(live):
     access = token(live, grant_type="password", username=AGENT[0], password=AGENT[1]).json()["access_token"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -23,7 +24,7 @@ import httpx
 import pytest
 
 from micc_sim.faces.cloudlink.hosts import CERTIFICATE_NAMES
-from micc_sim.faces.cloudlink.proxy import proxy_in_thread
+from micc_sim.faces.cloudlink.proxy import MAX_HEAD, proxy_in_thread
 from micc_sim.runtime import Simulator
 from micc_sim.testing import free_port, serve_in_thread
 from micc_sim.tls import TlsFiles, TlsMode, ensure_certificates
@@ -50,10 +51,12 @@ def mitel_hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
 def test_node_reaches_every_mitel_host_spelling_over_https(mitel_hosts: tuple[str, TlsFiles]) -> None:
     address, files = mitel_hosts
-    env = {**os.environ, "MICC_SIM_ADDRESS": address, "NODE_EXTRA_CA_CERTS": str(files.trust)}
-    done = subprocess.run(["node", "--require", str(NODE / "mitel-hosts.cjs"), "--test",
-                           str(NODE / "cloudlink_hosts.test.mjs")], env=env, capture_output=True, text=True,
-                          timeout=120)
+    with proxy_in_thread("127.0.0.1", 0, address, 443, target_tls=True) as proxy:
+        env = {**os.environ, "MICC_SIM_ADDRESS": address, "NODE_EXTRA_CA_CERTS": str(files.trust),
+               "MICC_SIM_PROXY": f"http://127.0.0.1:{proxy}"}
+        done = subprocess.run(["node", "--require", str(NODE / "mitel-hosts.cjs"), "--test",
+                               str(NODE / "cloudlink_hosts.test.mjs")], env=env, capture_output=True, text=True,
+                              timeout=120)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     assert "# fail 0" in done.stdout
 
@@ -85,6 +88,58 @@ def test_an_https_proxy_client_reaches_mitel_hosts_through_the_tunnel_and_nothin
                 http.get("https://example.com/")  # not Mitel's: the proxy refuses, nothing leaves the machine
 
 
+def _exchange(sock: socket.socket, request: bytes) -> bytes:
+    """One answer read off ``sock`` (framed by Content-Length, as the simulator frames its JSON)."""
+    sock.sendall(request)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536) or b"<closed>"
+        assert not data.endswith(b"<closed>"), data
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(
+        b"content-length:")), 0)
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head + b"\r\n\r\n" + body
+
+
+def test_an_http_proxy_client_reaches_mitel_hosts_over_plain_http_and_nothing_else(live) -> None:
+    """``HTTP_PROXY=http://127.0.0.1:<port>`` with an ``http://`` URL: the absolute-form request is forwarded
+    (bodies with Content-Length and chunked), links name the http:// URL, other hosts are refused (403)."""
+    host, port = live.base_url.removeprefix("http://").rsplit(":", 1)
+    with proxy_in_thread("127.0.0.1", 0, host, int(port)) as proxy:
+        with httpx.Client(proxy=f"http://127.0.0.1:{proxy}", timeout=30) as http:
+            form = {"Content-Type": "application/x-www-form-urlencoded"}
+            sent = iter([b"grant_type=password&username=admin%40wagner.example.com", b"&password=password"])
+            r = http.post("http://authentication.us.api.mitel.io/2017-09-01/token", content=sent, headers=form)
+            assert r.status_code == 200, r.text  # a chunked body (a generator)
+            bearer = {"Authorization": r.json()["access_token"]}
+            url = "http://media.us-west-2.us.dev.api.mitel.io/2017-09-01/endpoints/5001"
+            assert http.get(url, headers=bearer).json()["_links"]["self"] == url
+            made = http.post("http://authentication.api.mitel.io/2017-09-01/guest/token",
+                             json={"principalId": "proxy-guest", "accountId": "105444491", "name": "Guest"})
+            assert made.status_code == 200, made.text  # a Content-Length body
+            for refused in ("http://example.com/", "http://api.mitel.io.example.com/", "http://media.api.mitel.io:8080/"):
+                assert http.get(refused).status_code == 403, refused  # the proxy's own answer
+        with socket.create_connection(("127.0.0.1", proxy), timeout=30) as sock:  # one connection, two requests
+            ask = (b"GET http://authentication.api.mitel.io/2017-09-01/.well-known/jwks.json HTTP/1.1\r\n"
+                   b"Host: authentication.api.mitel.io\r\nProxy-Connection: keep-alive\r\n\r\n")
+            assert _exchange(sock, ask).startswith(b"HTTP/1.1 200")
+            assert b'"keys"' in _exchange(sock, ask)
+        with socket.create_connection(("127.0.0.1", proxy), timeout=30) as sock:
+            huge = b"GET http://media.api.mitel.io/ HTTP/1.1\r\nX-Big: " + b"a" * MAX_HEAD + b"\r\n\r\n"
+            assert _exchange(sock, huge).startswith(b"HTTP/1.1 431")
+        with socket.create_connection(("127.0.0.1", proxy), timeout=30) as sock:
+            smuggled = (b"POST http://media.api.mitel.io/ HTTP/1.1\r\nContent-Length: 3\r\n"
+                        b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+            assert _exchange(sock, smuggled).startswith(b"HTTP/1.1 400")
+        if shutil.which("curl"):
+            done = subprocess.run(["curl", "-s", "-x", f"http://127.0.0.1:{proxy}", "-o", "/dev/null", "-w",
+                                   "%{http_code}", "http://authentication.api.mitel.io/2017-09-01/.well-known/jwks.json",
+                                   "http://example.com/"], capture_output=True, text=True, timeout=60)
+            assert done.stdout == "200403", done.stdout + done.stderr
+
+
 def test_serve_tls_ca_with_a_proxy_port_serves_mitel_hosts_end_to_end(tmp_path) -> None:
     """The documented route, as a user runs it: ``micc-sim serve --tls ca --proxy-port``; the CA it writes
     verifies ``*.api.mitel.io`` and the portal, and HTTPS_PROXY reaches the service by its real name."""
@@ -111,6 +166,10 @@ def test_serve_tls_ca_with_a_proxy_port_serves_mitel_hosts_end_to_end(tmp_path) 
             page = http.get("https://auth.mitel.io/authorize", params={
                 "client_id": "3c9db0cd24b05deaabff3f9a270021f9", "response_type": "code"})
             assert page.status_code == 200 and "<form" in page.text
+            # HTTP_PROXY with an http:// URL: forwarded over TLS to the listener, links still name http://
+            plain = http.get("http://notifications.eu.api.mitel.io/2017-09-01/nothing-here")
+            assert plain.status_code == 404
+            assert "'http://notifications.eu.api.mitel.io/2017-09-01/nothing-here'" in plain.json()["message"]
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=30)

@@ -77,6 +77,9 @@ class ApplicationConfig(_Strict):
     active: bool = True
     description: str = ""
     account: str | None = Field(None, description="the partner (prime) account whose PARTNER_ADMINs manage it")
+    enabled_on: list[str] | None = Field(
+        None, description="the customer accounts (id, number or label) it is enabled on; its own partner account "
+                          "always is. None: every customer account of its partner (every account when it names none)")
 
 
 class TokenThrottleConfig(_Strict):
@@ -137,6 +140,8 @@ class CloudLinkConfig(_Strict):
                      if c.account.lower() not in refs]
         problems += [f"cloudlink application {p.name!r}: unknown account {p.account!r}" for p in self.applications
                      if p.account and p.account.lower() not in refs]
+        problems += [f"cloudlink application {p.name!r}: enabled on an unknown account {ref!r}"
+                     for p in self.applications for ref in p.enabled_on or () if ref.lower() not in refs]
         problems += [f"cloudlink agreement {g.name!r}: unknown account {ref!r}" for g in self.agreements
                      for ref in (g.account, g.distributor) if ref and ref.lower() not in refs]
         problems += [f"cloudlink workflow bot {b.url!r}: unknown account {b.account!r}" for b in self.workflow_bots

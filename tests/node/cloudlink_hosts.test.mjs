@@ -3,6 +3,7 @@
 // trusted through NODE_EXTRA_CA_CERTS. Run by tests/test_cloudlink_mitel_hosts.py.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import https from 'node:https';
 
 const form = (fields) => new URLSearchParams(fields).toString();
@@ -108,4 +109,38 @@ test('a path no service has, at a Mitel host, is a 404 naming the URL the client
   assert.equal(response.status, 404);
   const body = await response.json();
   assert.ok(body.message.includes("'https://media.api.mitel.io/2017-09-01/nothing-here'"), body.message);
+});
+
+// HTTP_PROXY from Node: Node 20's fetch ignores proxy variables. node:http sends the absolute-form request
+// itself (below); with undici installed, setGlobalDispatcher(new ProxyAgent(proxy)) makes fetch do the same.
+const proxy = process.env.MICC_SIM_PROXY;
+
+test('node:http through HTTP_PROXY reaches an http:// Mitel URL, and the links name it', { skip: !proxy }, async () => {
+  const { port, hostname } = new URL(proxy);
+  const url = 'http://media.us.api.mitel.io/2017-09-01/nothing-here';
+  const [status, body] = await new Promise((resolve, reject) => {
+    http.get({ host: hostname, port, path: url, headers: { Host: 'media.us.api.mitel.io' } }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => { text += chunk; });
+      response.on('end', () => resolve([response.statusCode, text]));
+    }).on('error', reject);
+  });
+  assert.equal(status, 404);
+  assert.ok(JSON.parse(body).message.includes(`'${url}'`), body);
+});
+
+test('undici\'s ProxyAgent makes fetch use the proxy, when undici is installed', { skip: !proxy }, async (t) => {
+  let undici;
+  try {
+    undici = await import('undici');
+  } catch {
+    t.skip('undici is not installed');
+    return;
+  }
+  const agent = new undici.ProxyAgent(proxy);
+  const response = await undici.fetch('http://authentication.api.mitel.io/2017-09-01/.well-known/jwks.json',
+    { dispatcher: agent });
+  assert.equal(response.status, 200);
+  assert.ok((await response.json()).keys);
 });

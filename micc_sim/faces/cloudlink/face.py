@@ -9,6 +9,8 @@ from starlette.routing import Mount
 
 from micc_sim.face import Face
 from micc_sim.faces.cloudlink.admin.responses import HANDLERS as ADMIN
+from micc_sim.faces.cloudlink.admin.scim import BASE as SCIM_BASE
+from micc_sim.faces.cloudlink.admin.scim import scim_app
 from micc_sim.faces.cloudlink.auth.responses import HANDLERS as AUTHENTICATION
 from micc_sim.faces.cloudlink.chat.responses import HANDLERS as CHAT
 from micc_sim.faces.cloudlink.common import VERSION, service_app
@@ -43,7 +45,8 @@ class ServiceMount(Mount):
 
 
 def face(sim: Any) -> Face:
-    routes = [ServiceMount(f"/{service}/{VERSION}", app=service_app(sim, service, handlers))
-              for service, handlers in SERVICES.items()]
+    routes = [ServiceMount(SCIM_BASE, app=scim_app(sim))]  # before the Admin API's mount, which it is under
+    routes += [ServiceMount(f"/{service}/{VERSION}", app=service_app(sim, service, handlers))
+               for service, handlers in SERVICES.items()]
     callbacks = CallbackWorker(sim)  # the Media API's successUrl / failureUrl
     return Face("cloudlink", routes, callbacks.running, steps=[HostStyleUrls(tuple(SERVICES))])

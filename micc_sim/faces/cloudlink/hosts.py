@@ -28,6 +28,14 @@ PORTAL_HOST = "auth.mitel.io"  # the Mitel Auth Portal: its /authorize is the au
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _MITEL = re.compile(rf"^(?:({_LABEL})((?:\.{_LABEL}){{0,6}})\.)?api\.mitel\.io\.?(?::\d{{1,5}})?$", re.IGNORECASE)
 _LOCAL = re.compile(rf"^({_LABEL})\.localhost(?::\d{{1,5}})?$", re.IGNORECASE)
+# the local (address, port) of each connection the forward proxy (.proxy) holds to the simulator for an http://
+# URL: a request arriving from one of them was sent as plain HTTP, whatever the listener serves
+FORWARDED_AS_HTTP: set[tuple[str, int]] = set()
+
+
+def forwarded_as_http(client: tuple[str, int] | list[object] | None) -> bool:
+    """Whether a request whose socket peer is ``client`` came through the proxy for an ``http://`` URL."""
+    return bool(client) and (str(client[0]), client[1]) in FORWARDED_AS_HTTP  # type: ignore[index]
 
 
 def prefix_of(host: str, path: str, services: tuple[str, ...]) -> tuple[str | None, bool]:
@@ -94,6 +102,8 @@ class HostStyleUrls:
         raw = scope.get("raw_path") or scope["path"].encode("utf-8")
         exchange.scope = {**scope, "path": prefix + scope["path"], "raw_path": prefix.encode() + raw,
                           PUBLIC_PREFIX_KEY: prefix}
+        if scope.get("scheme") in ("https", "wss") and forwarded_as_http(scope.get("client")):
+            exchange.scope["scheme"] = "ws" if scope["type"] == "websocket" else "http"  # links name http://
 
 
 # what `serve --tls` certificates carry besides the simulator's own names: a wildcard covers one label, so

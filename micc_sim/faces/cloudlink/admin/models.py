@@ -67,6 +67,8 @@ class User:
     first_name: str = ""
     last_name: str = ""
     modified_on: datetime | None = None
+    active: bool = True  # False: deprovisioned (SCIM "active": false); no tokens, the account still lists it
+    external_id: str | None = None  # the identity provider's id for it (SCIM externalId)
 
     @property
     def username(self) -> str:
@@ -96,7 +98,13 @@ class Application:
     description: str = ""
     account_id: str | None = None  # the partner account that owns it (None: any partner may manage it)
     modified_on: datetime | None = None
-    enabled_accounts: list[str] = field(default_factory=list)  # customer accounts it was enabled on (PUT accountId)
+    enabled_accounts: list[str] = field(default_factory=list)  # customer accounts it is enabled on (PUT accountId)
+
+    def enabled_for(self, account_id: str) -> bool:
+        """Whether users of ``account_id`` may sign in to it (the guide: "you may be required to manually
+        activate your application on the account where it is being deployed"): it is active, and the account
+        is its own partner account or one it was enabled on."""
+        return self.active and (account_id == self.account_id or account_id in self.enabled_accounts)
 
 
 @dataclass
@@ -202,8 +210,13 @@ class Directory:
             directory.clients[client.client_id] = client
         for p in config.applications:
             owner = directory.account(p.account).account_id if p.account else None
+            if p.enabled_on is not None:
+                enabled = [directory.account(ref).account_id for ref in p.enabled_on]
+            else:  # not said: every customer account of its partner, every account when it has none
+                enabled = [a.account_id for a in directory.accounts.values()
+                           if a.account_id != owner and (owner is None or a.partner_id == owner)]
             app = Application(p.client_id or cl_hex("application", p.name), p.name, list(p.redirect_uris),
-                              p.active, p.description, owner)
+                              p.active, p.description, owner, enabled_accounts=list(dict.fromkeys(enabled)))
             directory.applications[app.client_id] = app
         return directory
 

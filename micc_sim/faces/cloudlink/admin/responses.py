@@ -449,13 +449,17 @@ def get_application(call: Call) -> dict[str, Any]:
 
 def put_application(call: Call) -> dict[str, Any]:
     app = _application(call, "write")
-    enable_on = (call.body or {}).get("accountId")
-    if enable_on:  # the registration step: the application enabled on a customer account of the partner
+    body = dict(call.body or {})
+    enable_on = body.get("accountId")
+    if enable_on:  # the registration step: the application enabled (or, active false, disabled) on an account
         account = _directory(call).account(str(enable_on))
         _require(call, "account", "write", account.account_id)
-        if account.account_id not in app.enabled_accounts:
+        on = body.pop("active", True) is not False  # the guide: active "indicates if ... enabled on the account"
+        if on and account.account_id not in app.enabled_accounts:
             app.enabled_accounts.append(account.account_id)
-    _directory(call).change_application(app, wire.changes(call.body, wire.APPLICATION_FIELDS), _now(call))
+        elif not on and account.account_id in app.enabled_accounts:
+            app.enabled_accounts.remove(account.account_id)
+    _directory(call).change_application(app, wire.changes(body, wire.APPLICATION_FIELDS), _now(call))
     return _publish(call, "PUT", "application", app)
 
 

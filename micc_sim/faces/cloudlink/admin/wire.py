@@ -43,7 +43,7 @@ def account(a: Account) -> dict[str, Any]:
 def user(u: User) -> dict[str, Any]:
     return {"userId": u.user_id, "accountId": u.account_id, "email": u.email, "name": u.name,
             "firstName": u.first_name, "lastName": u.last_name, "role": u.role, "extension": u.extension,
-            "createdOn": iso(u.created_on), "modifiedOn": iso(u.modified_on)}
+            "active": u.active, "createdOn": iso(u.created_on), "modifiedOn": iso(u.modified_on)}
 
 
 def client(c: Client, with_secret: bool = False) -> dict[str, Any]:

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import secrets
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -191,7 +192,8 @@ class Sessions:
         return code
 
     def redeem_code(self, code: str, client_id: str, now: datetime, verifier: str | None = None,
-                    redirect_uri: str | None = None) -> TokenPair:
+                    redirect_uri: str | None = None,
+                    usable: Callable[[Principal], str | None] | None = None) -> TokenPair:
         """A token pair for a code, once. A replayed code also ends the tokens its first use bought."""
         record = self.codes.get(code.strip())
         if record is None or now >= record.expires:
@@ -209,6 +211,9 @@ class Sessions:
             derived = verifier if record.code_challenge_method == "plain" else s256(verifier)
             if not hmac.compare_digest(derived.encode(), record.code_challenge.encode()):
                 raise CodeError("code_verifier does not match the code_challenge")
+        refused = usable(record.principal) if usable is not None else None
+        if refused:  # the application was disabled since (on the user's account): the code buys nothing
+            raise CodeError(refused)
         record.used = True
         return self.issue(record.principal, now, grant=record.code)
 
@@ -255,6 +260,8 @@ def current_principal(directory: Directory, principal: Principal) -> Principal:
         user = directory.users.get(principal.principal_id)
         if user is None:
             raise TokenError(f"user {principal.principal_id} no longer exists")
+        if not user.active:
+            raise TokenError(f"user {principal.principal_id} is deactivated")
         return user_principal(directory, user, client_id=principal.client_id)
     if principal.kind == "client":
         client = directory.clients.get(principal.principal_id)

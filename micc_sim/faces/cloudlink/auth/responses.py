@@ -53,6 +53,9 @@ def _user_for_login(directory: Directory, username: str, password: str, account_
         candidates = [u for u in candidates if account is not None and u.account_id == account.account_id]
     if not candidates:
         raise _grant_error("invalid username, password or account")
+    if all(not u.active for u in candidates):
+        raise _grant_error(f"{username} is deactivated in its account")
+    candidates = [u for u in candidates if u.active]
     if len(candidates) > 1:
         raise ApiError(409, f"{username} exists in {len(candidates)} accounts: send account_id",
                        code="ConflictError")
@@ -124,10 +127,18 @@ def _authorization_code(call: Call, body: dict[str, Any], now: datetime) -> Toke
     client_id = _client_id(body)
     if not body.get("code") or not client_id:
         raise _grant_error("the authorization_code grant needs code and client_id (or clientId)", 400)
+    directory = cloudlink(call).directory
+
+    def usable(principal: Principal) -> str | None:  # still enabled for the user's account when redeemed
+        app = directory.applications.get(client_id)
+        if app is None or not app.enabled_for(principal.account_id):
+            return f"client_id {client_id} is no longer an application enabled on account {principal.account_id}"
+        return None
+
     try:
         return cloudlink(call).sessions.redeem_code(
             str(body["code"]), client_id, now, verifier=body.get("code_verifier"),
-            redirect_uri=body.get("redirect_uri"))
+            redirect_uri=body.get("redirect_uri"), usable=usable)
     except CodeError as exc:
         raise _grant_error(str(exc), exc.status) from exc
 
@@ -150,11 +161,23 @@ def post_token(call: Call) -> dict[str, Any]:
 
 
 # -- authorization codes --------------------------------------------------------------------------
-def _application(directory: Directory, client_id: str) -> Application:
+def _application(directory: Directory, client_id: str, account_ref: str | None = None) -> Application:
+    """The active application ``client_id`` (401 otherwise); with ``account_ref``, enabled on that account."""
     app = directory.applications.get(client_id)
     if app is None or not app.active:
         raise _grant_error(f"client_id {client_id} is not an active application")
+    if account_ref:
+        account = next((a for a in directory.accounts.values() if a.named(account_ref)), None)
+        if account is not None:
+            _enabled(app, account.account_id)
     return app
+
+
+def _enabled(app: Application, account_id: str) -> None:
+    """401 unless ``app`` is enabled on ``account_id`` (the guide: "you may be required to manually activate
+    your application on the account where it is being deployed")."""
+    if not app.enabled_for(account_id):
+        raise _grant_error(f"client_id {app.client_id} is not an application enabled on account {account_id}")
 
 
 def _switching_user(call: Call, hint: str, target: Application) -> Principal:
@@ -202,6 +225,7 @@ def post_authorize(call: Call) -> Reply:
         who = _switching_user(call, str(hint), app)
     else:
         who = user_principal(platform.directory, _login(call, body), client_id=app.client_id)
+    _enabled(app, who.account_id)
     code = platform.sessions.grant_code(who, app.client_id, now, redirect_uri, challenge,
                                         code_challenge_method=str(method or "S256"))
     if redirect_uri and from_browser(call):  # the login page's form: back to the application, as a portal does
@@ -249,7 +273,7 @@ def get_authorize(call: Call) -> Reply:
         raise _grant_error("client_id is required", 400)
     if query.get("response_type") != "code":
         raise _grant_error("response_type must be code", 400)
-    app = _application(cloudlink(call).directory, client_id)
+    app = _application(cloudlink(call).directory, client_id, query.get("account_id") or query.get("accountId"))
     redirect_uri = query.get("redirect_uri")
     if redirect_uri is not None and redirect_uri not in app.redirect_uris:
         raise _grant_error(f"redirect_uri {redirect_uri!r} is not registered for application {app.client_id}", 400)
