@@ -103,7 +103,7 @@ def test_an_order_changes_seats_products_and_auto_renew_and_the_next_invoice_bil
         assert partner.get(f"/customerBills/{december['id']}").json() == december
 
 
-def test_an_order_creates_a_subscription_and_bad_orders_answer_cloudlinks_errors(live):
+def test_an_order_creates_a_subscription_kept_in_snapshots_and_bad_orders_answer_cloudlinks_errors(live):
     with (live.cloudlink("partner.admin@partner.example.com", SD) as partner,
           live.cloudlink("admin@wagner.example.com", SD) as customer):
         r = partner.post("/productOrders", json={
@@ -136,6 +136,13 @@ def test_an_order_creates_a_subscription_and_bad_orders_answer_cloudlinks_errors
         assert refused(customer, {"customerAccountNumber": ACCOUNT_NUMBER, "productOrderItem": [
             {"action": "add", "productOffering": {"id": "SIM-MICC-AGENT"}}]}) == 403
         assert partner.get("/productOrders").json()["count"] == 1  # refused orders change nothing
+        saved = live.http.get("/_sim/snapshot").content
+        live.http.post("/_sim/reset")
+        with live.cloudlink("partner.admin@partner.example.com", SD) as fresh:
+            assert fresh.get("/productOrders").json()["count"] == 0
+        assert live.http.post("/_sim/restore", content=saved).status_code == 200  # orders are in snapshots
+        assert live.http.get("/_sim/snapshot").content == saved
+        assert customer.get(f"/agreements/{created['id']}").json()["agreementItems"][0]["quantity"] == 5
 
         [quote] = partner.get("/quotes").json()["_embedded"]["items"]
         assert (quote["state"], quote["cpqTrackingId"]) == ("approved", "CPQ-2026-0042")

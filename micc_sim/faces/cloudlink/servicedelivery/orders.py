@@ -153,10 +153,11 @@ def _apply(catalogue: Catalogue, offerings: dict[str, Offering], agreement: Agre
         agreement.set_auto_renew(request.auto_renew, now)
     done: list[OrderItem] = []
     for n, (item, target) in enumerate(plan, start=1):
-        if isinstance(target, Offering):
+        if isinstance(target, Offering):  # from now, or from the start of an agreement yet to start
+            start = max(now, agreement.start)
             product = Product(cl_id("product", f"{agreement.agreement_id}/{order_id}/{target.sku}"),
                               agreement.agreement_id, agreement.account_id, target.sku, target.name, target.unit_price,
-                              target.currency, 0.0, None, now, [Seats(now, item.quantity or 1)])
+                              target.currency, 0.0, None, start, [Seats(start, item.quantity or 1)])
             catalogue.products[product.product_id] = product
             agreement.product_ids.append(product.product_id)
         else:
