@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from micc_sim.faces.cloudlink.servicedelivery.models import Agreement, Catalogue, Order, Product, _at, add_months
+from micc_sim.faces.cloudlink.servicedelivery.models import Agreement, Catalogue, Order, Product, add_months, at_day
 from micc_sim.world.cloudlink_config import cl_id
 
 BILLS_KEPT = 240  # the newest bills of one agreement the service answers (twenty years of months)
@@ -64,8 +64,8 @@ def _periods(agreement: Agreement, now: datetime) -> list[tuple[datetime, dateti
     periods = []
     for n in range(max(0, months - BILLS_KEPT + 1), months + 1):
         month = add_months(first_month, n)
-        start = max(agreement.start, _at(month))
-        periods.append((start, min(end, _at(add_months(month, 1) - timedelta(days=1), end=True))))
+        start = max(agreement.start, at_day(month))
+        periods.append((start, min(end, at_day(add_months(month, 1) - timedelta(days=1), end=True))))
     return periods
 
 

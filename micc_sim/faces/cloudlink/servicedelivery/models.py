@@ -62,7 +62,7 @@ class Product:
         return self.start <= instant and (self.removed is None or instant < self.removed)
 
 
-def _at(day: date, end: bool = False) -> datetime:
+def at_day(day: date, end: bool = False) -> datetime:
     return datetime.combine(day, time.max if end else time.min, tzinfo=UTC).replace(microsecond=0)
 
 
@@ -74,7 +74,7 @@ def add_months(day: date, months: int) -> date:
 
 def term_end(start: date, months: int) -> datetime:
     """The last instant of a term of ``months`` starting on ``start``."""
-    return _at(add_months(start, months) - timedelta(days=1), end=True)
+    return at_day(add_months(start, months) - timedelta(days=1), end=True)
 
 
 @dataclass
@@ -98,8 +98,8 @@ class Agreement:
         first, last = start.date(), end.date() + timedelta(days=1)
         months = (last.year - first.year) * 12 + last.month - first.month
         if months > 0 and add_months(first, months) == last:
-            return _at(last), term_end(last, months)
-        return _at(last), _at(last + (last - first) - timedelta(days=1), end=True)
+            return at_day(last), term_end(last, months)
+        return at_day(last), at_day(last + (last - first) - timedelta(days=1), end=True)
 
     def term_at(self, now: datetime) -> tuple[datetime, datetime]:
         """The term ``now`` is in (or the last one), following auto-renewals."""
@@ -210,13 +210,13 @@ class Catalogue:
             account_id = account_of[g.account.lower()]
             distributor = account_of[g.distributor.lower()] if g.distributor else partner_of.get(account_id)
             agreement_id = g.id or cl_id("agreement", f"{account_id}/{g.name}")
-            start, end = _at(g.start), _at(g.end, end=True)
+            start, end = at_day(g.start), at_day(g.end, end=True)
             products = [Product(
                 cl_id("product", f"{agreement_id}/{n}/{i.sku}"), agreement_id, account_id, i.sku, i.name,
                 i.unit_price, i.currency, i.discount_percent, i.serial_number, start, [Seats(start, i.quantity)])
                 for n, i in enumerate(g.items)]
             catalogue.agreements[agreement_id] = Agreement(
-                agreement_id, g.name, account_id, distributor, _at(g.initial_date or g.start), start, end,
+                agreement_id, g.name, account_id, distributor, at_day(g.initial_date or g.start), start, end,
                 g.auto_renew, g.payment_terms_days, g.pays_after_days, [p.product_id for p in products])
             catalogue.products.update((p.product_id, p) for p in products)
         return catalogue
@@ -247,6 +247,6 @@ class PriceList:
             quote_id = q.id or cl_id("quote", f"{account_id}/{q.name}")
             items = [QuoteItem(i.sku, offerings[i.sku].name, i.quantity, offerings[i.sku].unit_price,
                                offerings[i.sku].currency, i.discount_percent) for i in q.items]
-            quotes[quote_id] = Quote(quote_id, q.name, account_id, distributor, _at(q.created),
-                                     _at(q.valid_until, end=True), q.cpq_tracking_id, items)
+            quotes[quote_id] = Quote(quote_id, q.name, account_id, distributor, at_day(q.created),
+                                     at_day(q.valid_until, end=True), q.cpq_tracking_id, items)
         return cls(offerings, quotes)
