@@ -113,7 +113,39 @@ class AgreementConfig(_Strict):
     start: date
     end: date
     initial_date: date | None = Field(None, description="when the agreement was made (default: start)")
+    auto_renew: bool = Field(False, description="at its end the agreement renews for another term of the same length")
+    payment_terms_days: int = Field(30, ge=0, le=365, description="days after its bill date an invoice is due")
+    pays_after_days: int | None = Field(14, ge=0, le=3650, description="days after its bill date the customer pays "
+                                                                        "each invoice; null: never (they go overdue)")
     items: list[AgreementItemConfig] = Field(default_factory=list)
+
+
+class OfferingConfig(_Strict):
+    """A product offering (SKU) of the price list: what an order can add and a quote can offer."""
+
+    sku: str
+    name: str
+    unit_price: float = Field(ge=0, description="regular recurring price of one license a month")
+    currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+
+
+class QuoteItemConfig(_Strict):
+    sku: str = Field(description="an offering of the price list (cloudlink.offerings)")
+    quantity: int = Field(1, ge=1)
+    discount_percent: float = Field(0, ge=0, le=100)
+
+
+class QuoteConfig(_Strict):
+    """A quote made through the Mitel Store (TMF648 Quote): offerings at quoted discounts, for a customer."""
+
+    id: str | None = None
+    name: str
+    account: str = Field(description="the customer account: id, number or label")
+    distributor: str | None = Field(None, description="the distributor's account (default: the account's partner)")
+    created: date
+    valid_until: date
+    cpq_tracking_id: str | None = Field(None, description="the CPQ tracking id an order may quote")
+    items: list[QuoteItemConfig] = Field(default_factory=list)
 
 
 class CloudLinkConfig(_Strict):
@@ -126,6 +158,8 @@ class CloudLinkConfig(_Strict):
     clients: list[ClientConfig] = Field(default_factory=list)
     applications: list[ApplicationConfig] = Field(default_factory=list)
     agreements: list[AgreementConfig] = Field(default_factory=list, description="the Service Delivery catalogue")
+    offerings: list[OfferingConfig] = Field(default_factory=list, description="the SKUs orders may add (price list)")
+    quotes: list[QuoteConfig] = Field(default_factory=list, description="quotes made through the Mitel Store")
     workflow_bots: list[WorkflowBotConfig] = Field(default_factory=list,
                                                    description="bots Workflow tells when an agent joins or leaves")
 
@@ -144,6 +178,17 @@ class CloudLinkConfig(_Strict):
                      for p in self.applications for ref in p.enabled_on or () if ref.lower() not in refs]
         problems += [f"cloudlink agreement {g.name!r}: unknown account {ref!r}" for g in self.agreements
                      for ref in (g.account, g.distributor) if ref and ref.lower() not in refs]
+        problems += [f"cloudlink quote {q.name!r}: unknown account {ref!r}" for q in self.quotes
+                     for ref in (q.account, q.distributor) if ref and ref.lower() not in refs]
+        skus = {o.sku for o in self.offerings}
+        problems += [f"cloudlink quote {q.name!r}: unknown offering {i.sku!r}" for q in self.quotes for i in q.items
+                     if i.sku not in skus]
+        problems += [f"cloudlink quote {q.name!r} is valid until before it was made" for q in self.quotes
+                     if q.valid_until < q.created]
+        problems += [f"cloudlink agreement {g.name!r}: its items are in more than one currency" for g in self.agreements
+                     if len({i.currency for i in g.items}) > 1]
+        problems += [f"cloudlink offering {sku!r} is listed twice" for sku in sorted(skus)
+                     if sum(o.sku == sku for o in self.offerings) > 1]
         problems += [f"cloudlink workflow bot {b.url!r}: unknown account {b.account!r}" for b in self.workflow_bots
                      if b.account.lower() not in refs]
         problems += [f"cloudlink agreement {g.name!r} ends before it starts" for g in self.agreements

@@ -23,6 +23,9 @@ from micc_sim.world.cloudlink_config import (
     ApplicationConfig,
     ClientConfig,
     CloudLinkConfig,
+    OfferingConfig,
+    QuoteConfig,
+    QuoteItemConfig,
     UserConfig,
     cl_hex,
 )
@@ -212,6 +215,11 @@ def default_cloudlink(employees: list[EmployeeConfig]) -> CloudLinkConfig:
                                         redirect_uris=["http://127.0.0.1:8765/callback",
                                                        "https://app.example.com/loginsuccess"])],
         agreements=default_agreements(),
+        offerings=default_offerings(),
+        quotes=[QuoteConfig(name="Wagner Group - contact center expansion", account=ACCOUNT_NUMBER,
+                            created=date(2026, 11, 2), valid_until=date(2026, 12, 31), cpq_tracking_id="CPQ-2026-0042",
+                            items=[QuoteItemConfig(sku="SIM-MICC-AGENT", quantity=5, discount_percent=5),
+                                   QuoteItemConfig(sku="SIM-MICC-SUPERVISOR", quantity=2)])],
     )
 
 
@@ -220,7 +228,7 @@ def default_agreements() -> list[AgreementConfig]:
     prices are fictional."""
     return [AgreementConfig(
         name="Wagner Group - MiVoice Business subscription", account=ACCOUNT_NUMBER, start=date(2026, 1, 1),
-        end=date(2028, 12, 31), initial_date=date(2025, 12, 15), items=[
+        end=date(2028, 12, 31), initial_date=date(2025, 12, 15), pays_after_days=45, items=[
             AgreementItemConfig(sku="SIM-MVB-USER-PREMIUM", name="MiVoice Business User - Premium", quantity=25,
                                 unit_price=18.0, discount_percent=10),
             AgreementItemConfig(sku="SIM-MICC-AGENT", name="MiContact Center Business Agent", quantity=10,
@@ -228,6 +236,17 @@ def default_agreements() -> list[AgreementConfig]:
             AgreementItemConfig(sku="SIM-MVB-VA", name="MiVoice Business Virtual Appliance", quantity=1,
                                 unit_price=0.0, serial_number="MVB-WAGNER-0001"),
         ])]
+
+
+def default_offerings() -> list[OfferingConfig]:
+    """The price list orders add from and quotes offer (fictional SKUs and prices, those of the agreement's)."""
+    return [
+        OfferingConfig(sku="SIM-MVB-USER-PREMIUM", name="MiVoice Business User - Premium", unit_price=18.0),
+        OfferingConfig(sku="SIM-MVB-USER-STANDARD", name="MiVoice Business User - Standard", unit_price=12.0),
+        OfferingConfig(sku="SIM-MICC-AGENT", name="MiContact Center Business Agent", unit_price=45.0),
+        OfferingConfig(sku="SIM-MICC-SUPERVISOR", name="MiContact Center Business Supervisor", unit_price=55.0),
+        OfferingConfig(sku="SIM-MVB-VA", name="MiVoice Business Virtual Appliance", unit_price=0.0),
+    ]
 
 
 def write_shipped(path: Path = SHIPPED) -> None:

@@ -18,7 +18,7 @@ from micc_sim.faces.cloudlink.chat.models import BLOCKED, Chat
 from micc_sim.faces.cloudlink.media.models import Media, MediaState
 from micc_sim.faces.cloudlink.notify.models import Notify, Publication, Subscription
 from micc_sim.faces.cloudlink.presence.models import Presences, PresenceState
-from micc_sim.faces.cloudlink.servicedelivery.models import Catalogue
+from micc_sim.faces.cloudlink.servicedelivery.models import Catalogue, PriceList
 from micc_sim.faces.cloudlink.workflow.models import WorkflowState
 from micc_sim.world.cloudlink_config import CloudLinkConfig
 from micc_sim.world.events import EventBus
@@ -45,9 +45,10 @@ class CloudLink:
         self.presence.materialize_users()
         self.workflow = WorkflowState()  # the bot conversations handed off through the workflow webhook
         accounts = self.directory.accounts.values()
-        self.catalogue = Catalogue.from_config(  # read-only: not in snapshots
-            config, {ref.lower(): a.account_id for a in accounts for ref in (a.account_id, a.number, a.label) if ref},
-            {a.account_id: a.partner_id for a in accounts})
+        account_of = {ref.lower(): a.account_id for a in accounts for ref in (a.account_id, a.number, a.label) if ref}
+        partner_of = {a.account_id: a.partner_id for a in accounts}
+        self.catalogue = Catalogue.from_config(config, account_of, partner_of)  # orders change it
+        self.price_list = PriceList.from_config(config, account_of, partner_of)  # read-only: not in snapshots
 
     def _guest_takes_part(self, principal_id: str, publication: Publication) -> bool:
         """Whether a guest is a participant (not BLOCKED) of the conversation a publication is about."""
@@ -73,6 +74,7 @@ class CloudLink:
             "presence": encode(self.presence.state),
             "subscriptions": [encode(s) for s in self.notify.subscriptions.values()],
             "workflow": encode(self.workflow),
+            "catalogue": encode(self.catalogue),
         }
 
     def load(self, data: dict[str, Any]) -> None:
@@ -87,5 +89,7 @@ class CloudLink:
         if "presence" in data:
             self.presence.state = decode_entity(PresenceState, data["presence"])
         self.workflow = decode_entity(WorkflowState, data["workflow"]) if "workflow" in data else WorkflowState()
+        if "catalogue" in data:  # snapshots made before orders keep the world file's catalogue
+            self.catalogue = decode_entity(Catalogue, data["catalogue"])
         self.notify.subscriptions = {s.subscription_id: s for s in (
             decode_entity(Subscription, item) for item in data.get("subscriptions", []))}
