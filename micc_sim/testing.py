@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 
@@ -34,6 +36,39 @@ class RunningSimulator:
 class _ThreadedServer(uvicorn.Server):
     def install_signal_handlers(self) -> None:  # signals belong to the main thread
         pass
+
+    async def main_loop(self) -> None:
+        """uvicorn's loop, looking for ``should_exit`` every 10 ms instead of every 100 ms: a test suite starts
+        and stops hundreds of servers, and each stop waited half a tick on average."""
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 8_640_000
+            await asyncio.sleep(0.01)
+
+    async def shutdown(self, sockets: Any = None) -> None:
+        """uvicorn's shutdown, but its fixed 0.1 s pause for connections to finish ends as soon as they have."""
+        wait_tasks = getattr(self, "_wait_tasks_to_complete", None)
+        if wait_tasks is None:  # another uvicorn: its own shutdown
+            await super().shutdown(sockets=sockets)
+            return
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        for _ in range(20):
+            if not self.server_state.connections:
+                break
+            await asyncio.sleep(0.005)
+        try:
+            async with asyncio.timeout(self.config.timeout_graceful_shutdown):
+                await wait_tasks()
+        except TimeoutError:
+            for task in self.server_state.tasks:
+                task.cancel(msg="Task cancelled, timeout graceful shutdown exceeded")
+        if not self.force_exit:
+            await self.lifespan.shutdown()
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ def test_micc_sim_contract_passes_against_the_simulator(live_with, tmp_path):
     sim = live_with(clock="real", token_lifetime=24 * 3600)
     reports = tmp_path / "reports"
     proc = subprocess.run(
-        [sys.executable, "-m", "micc_sim", "contract", "--base-url", sim.base_url, "--max-examples", "8",
+        [sys.executable, "-m", "micc_sim", "contract", "--base-url", sim.base_url, "--max-examples", "5",
          "--report-dir", str(reports), "--workers", "2"],
         capture_output=True, text=True, timeout=540)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]

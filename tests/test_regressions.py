@@ -158,3 +158,9 @@ def test_the_dashboard_feed_stops_even_when_the_world_changes_as_the_server_stop
 
     for _ in range(20):
         assert asyncio.run(stop_as_a_change_lands()), "the feed went on after it was told to stop"
+
+
+def test_a_superscript_digit_where_a_number_goes_is_a_clear_error_not_a_500(live):
+    """``"³".isdigit()`` is true but ``int("³")`` fails: found by schemathesis on the control API."""
+    assert live.http.get("/_sim/interactions/%C2%B3").status_code == 404
+    assert live.http.get("/_sim/interactions/1%C2%B3").status_code == 404

@@ -37,7 +37,7 @@ def _by_name(enum: type[IntEnum]) -> Any:
     """An enum field that reads names (any case) or numbers and writes names."""
 
     def parse(value: Any) -> Any:
-        if isinstance(value, str) and not value.isdigit():
+        if isinstance(value, str) and not (value.isascii() and value.isdigit()):
             for member in enum:
                 if member.name.lower() == value.lower():
                     return member

@@ -42,7 +42,7 @@ class Contact:
 
 
 def _digits(phone: str | None) -> str:
-    return "".join(c for c in phone or "" if c.isdigit())
+    return "".join(c for c in phone or "" if "0" <= c <= "9")
 
 
 class Contacts:

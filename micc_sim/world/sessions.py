@@ -86,7 +86,7 @@ class Sessions:
     # -- queries ------------------------------------------------------------------------------
     def get(self, ref: str | int) -> Interaction:
         """An interaction by GUID or desktop number."""
-        if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.isascii() and ref.isdigit()):
             found = self.interactions.get(self.by_number.get(int(ref), ""))
         else:
             found = self.interactions.get(ref) or next(

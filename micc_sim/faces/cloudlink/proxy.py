@@ -119,7 +119,7 @@ def _content_length(head: Head) -> int | None:
     values = {v.strip() for v in head.values(b"content-length")}
     if not values:
         return None
-    if len(values) > 1 or not all(v.isdigit() and len(v) <= 18 for v in values):
+    if len(values) > 1 or not all(v.isascii() and v.isdigit() and len(v) <= 18 for v in values):
         raise Refused("400 Bad Request", "Content-Length is not one number")
     return int(values.pop())
 
@@ -372,7 +372,7 @@ class MitelProxy:
             except Refused:
                 raise Refused("502 Bad Gateway", "the simulator's answer head is malformed") from None
             code = answer.start[1]
-            if len(code) != 3 or not code.isdigit():
+            if len(code) != 3 or not (code.isascii() and code.isdigit()):
                 raise Refused("502 Bad Gateway", "the simulator's answer has no status")
             if code.startswith(b"1") and code != b"101":
                 writer.write(raw)

@@ -128,7 +128,7 @@ class Guard:
             return None
         length = exchange.header(b"content-length")
         if length is not None:
-            if length.isdigit() and int(length) > limit:
+            if length.isascii() and length.isdigit() and int(length) > limit:
                 exchange.answer = _too_large(path, limit)
             return None
         if b"chunked" in (exchange.header(b"transfer-encoding") or b"").lower():

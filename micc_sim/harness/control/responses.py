@@ -196,7 +196,7 @@ def _journal_filter(params: Any) -> JournalFilter:
             raise ValueError(f"{name} must be an ISO 8601 date and time, not {value!r}") from None
 
     after = text("after")
-    if after is not None and not after.isdigit():
+    if after is not None and not (after.isascii() and after.isdigit()):
         raise ValueError(f"after must be a sequence number, not {after!r}")
     return JournalFilter(method=text("method"), path=text("path"), status=text("status"), face=text("face"),
                          since=when("since"), until=when("until"), operation=text("operation"), text=text("text"),

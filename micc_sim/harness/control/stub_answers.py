@@ -79,7 +79,7 @@ def _fill(text: str, request: RequestValues, now: str) -> str:
         if kind == "headers":
             return request.headers.get(key.lower(), "")
         key = key.strip("[]")
-        if kind == "pathSegments" or key.isdigit():
+        if kind == "pathSegments" or (key.isascii() and key.isdigit()):
             segments = [s for s in request.path.split("/") if s]
             return segments[int(key)] if int(key) < len(segments) else ""
         return request.params.get(key, "")

@@ -73,7 +73,8 @@ def _show(value: Any) -> str:
 def dig(data: Any, dotted: str) -> Any:
     """``_embedded.items.0.id`` of a JSON value (``""``: the value itself)."""
     for part in dotted.split(".") if dotted else []:
-        if isinstance(data, list) and part.lstrip("-").isdigit() and -len(data) <= int(part) < len(data):
+        digits = part.lstrip("-")
+        if isinstance(data, list) and digits.isascii() and digits.isdigit() and -len(data) <= int(part) < len(data):
             data = data[int(part)]
         elif isinstance(data, dict) and part in data:
             data = data[part]

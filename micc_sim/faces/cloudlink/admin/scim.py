@@ -253,7 +253,7 @@ def _int(query: dict[str, str], name: str, default: int) -> int:
     if raw is None or raw == "":
         return default
     text = raw.strip().lstrip("-")
-    if not text.isdigit() or len(text) > 9:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
         raise scim_error(400, f"{name} must be an integer", "invalidValue")
     return int(raw.strip())
 

@@ -43,7 +43,7 @@ def endpoint_to_wire(endpoint: Endpoint, user: User, line_state: CallState, base
 
 def _e164(number: str) -> bool:
     """The Swagger's ``fromNumberE164``: a displayable E.164 number (``+`` and digits), not an extension."""
-    return number.startswith("+") and number[1:].isdigit()
+    return number.startswith("+") and number[1:].isascii() and number[1:].isdigit()
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> float:

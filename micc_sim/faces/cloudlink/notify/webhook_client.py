@@ -266,7 +266,7 @@ class _Connection(asyncio.Protocol):
         elif encoding.rstrip().endswith(b"chunked"):
             await self._chunked()
         elif lengths:
-            if len(lengths) > 1 or not next(iter(lengths)).isdigit():
+            if len(lengths) > 1 or not next(iter(lengths)).isascii() or not next(iter(lengths)).isdigit():
                 raise RemoteProtocolError(f"bad Content-Length: {b', '.join(sorted(lengths)).decode('latin-1')}")
             await self._exactly(int(next(iter(lengths))))
         else:
